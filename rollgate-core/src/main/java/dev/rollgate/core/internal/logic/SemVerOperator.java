@@ -1,0 +1,75 @@
+package dev.rollgate.core.internal.logic;
+
+import dev.rollgate.core.internal.semver.SemVer;
+
+/**
+ * flagd's {@code sem_ver [version, operator, version]}. Numbers are read as versions ({@code 2} is
+ * 2.0.0, {@code 1.2} is 1.2.0). Anything that is not a version, or an unknown operator, yields
+ * null. Constant operands are parsed once, at compile time.
+ */
+final class SemVerOperator extends Node {
+  private final Node left;
+  private final Node operator;
+  private final Node right;
+  private final SemVer constantLeft;
+  private final SemVer constantRight;
+
+  private SemVerOperator(String path, Node[] args) {
+    super(path);
+    this.left = args[0];
+    this.operator = args[1];
+    this.right = args[2];
+    this.constantLeft = args[0].isConstant() ? version(args[0].constantValue()) : null;
+    this.constantRight = args[2].isConstant() ? version(args[2].constantValue()) : null;
+  }
+
+  static Node create(LogicCompiler.Call call) {
+    Node[] args = call.args();
+    if (args[1].isConstant()
+        && !(args[1].constantValue() instanceof String op && SemVer.isOperator(op))) {
+      call.issue(
+          call.argPath(1),
+          "unknown sem_ver operator "
+              + LogicCompiler.source(args[1].constantValue())
+              + " (expected =, !=, <, <=, >, >=, ^ or ~)");
+    }
+    for (int i : new int[] {0, 2}) {
+      if (args[i].isConstant() && version(args[i].constantValue()) == null) {
+        call.issue(
+            call.argPath(i),
+            LogicCompiler.source(args[i].constantValue()) + " is not a semantic version");
+      }
+    }
+    return new SemVerOperator(call.path(), args);
+  }
+
+  static SemVer version(Object value) {
+    return switch (value) {
+      case String s -> SemVer.parse(s);
+      case Number n -> SemVer.parse(Js.toJsString(n));
+      case null, default -> null;
+    };
+  }
+
+  @Override
+  public Object eval(Object data, Trace trace) {
+    Object a = left.eval(data, trace);
+    Object op = operator.eval(data, trace);
+    Object b = right.eval(data, trace);
+    SemVer x = constantLeft != null ? constantLeft : version(a);
+    SemVer y = constantRight != null ? constantRight : version(b);
+    if (x == null || y == null || !(op instanceof String o) || !SemVer.isOperator(o)) {
+      if (trace != null) {
+        String why =
+            x == null
+                ? LogicCompiler.source(a) + " is not a semantic version"
+                : y == null
+                    ? LogicCompiler.source(b) + " is not a semantic version"
+                    : "unknown operator " + LogicCompiler.source(op);
+        trace.step(path, null, null, "sem_ver: " + why + ": yields null");
+      }
+      return null;
+    }
+    return x.matches(o, y);
+  }
+}
