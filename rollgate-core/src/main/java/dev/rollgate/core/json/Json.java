@@ -45,12 +45,23 @@ public final class Json {
       return value;
     } catch (JsonProcessingException e) {
       throw new JsonSyntaxException(
-          e.getOriginalMessage(),
+          readable(e.getOriginalMessage()),
           e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
           e.getLocation() == null ? 0 : e.getLocation().getColumnNr());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Jackson's message without the parts that describe its own internals. */
+  private static String readable(String message) {
+    String m = message == null ? "malformed JSON" : message;
+    int marker = m.indexOf(" (start marker at");
+    if (marker >= 0) {
+      m = m.substring(0, marker);
+    }
+    int newline = m.indexOf('\n');
+    return newline >= 0 ? m.substring(0, newline) : m;
   }
 
   private static Object read(JsonParser parser, JsonToken token) throws IOException {

@@ -1,5 +1,6 @@
 package dev.rollgate.core.internal.logic;
 
+import dev.rollgate.core.json.JsonPath;
 import java.util.List;
 
 /**
@@ -38,11 +39,11 @@ final class Logic {
         boolean matched = Js.truthy(args[i].eval(data, trace));
         if (trace != null) {
           trace.step(
-              args[i].path,
+              JsonPath.element(path, i),
               conditionSources[i],
               matched,
               matched
-                  ? "condition matched: taking " + args[i + 1].path
+                  ? "condition matched: taking " + JsonPath.element(path, i + 1)
                   : "condition did not match");
         }
         if (matched) {
@@ -51,7 +52,11 @@ final class Logic {
       }
       if (i < args.length) {
         if (trace != null && args.length > 1) {
-          trace.step(args[i].path, null, null, "no condition matched: taking the else branch");
+          trace.step(
+              JsonPath.element(path, i),
+              null,
+              null,
+              "no condition matched: taking the else branch");
         }
         return args[i].eval(data, trace);
       }
@@ -131,7 +136,7 @@ final class Logic {
         if (Js.truthy(value) != and) {
           if (trace != null) {
             trace.step(
-                args[i].path,
+                JsonPath.element(path, i),
                 sources[i],
                 Js.truthy(value),
                 and
