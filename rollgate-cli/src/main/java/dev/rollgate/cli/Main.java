@@ -25,10 +25,11 @@ public final class Main {
     cli.setErr(err);
     cli.setParameterExceptionHandler((e, a) -> {
       CommandLine command = e.getCommandLine();
+      String message = e.getMessage().replaceFirst("^Error: ", "");
       err.println(
-          command.getCommandName()
+          command.getCommandSpec().qualifiedName()
               + ": "
-              + e.getMessage()
+              + message
               + " (see '"
               + command.getCommandSpec().qualifiedName()
               + " --help')");
