@@ -1,0 +1,82 @@
+package dev.rollgate.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot path allocates nothing for static flags and fractional splits. Allocation is counted by
+ * the JVM per thread, so this is deterministic (unlike timing); JMH's gc profiler shows the same
+ * (docs/benchmarks.md).
+ */
+class AllocationTest {
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private static final FlagSnapshot FLAGS =
+      FlagSnapshot.parse(
+          """
+          {"flags": {
+            "static": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"},
+            "split": {"state": "ENABLED", "variants": {"a": "A", "b": "B", "c": "C"}, "defaultVariant": "a",
+                      "targeting": {"fractional": [["a", 10], ["b", 20], ["c", 70]]}},
+            "split-by-tenant": {"state": "ENABLED", "variants": {"a": "A", "b": "B"}, "defaultVariant": "a",
+                      "targeting": {"fractional": [{"var": "tenant"}, ["a", 50], ["b", 50]]}}
+          }}
+          """,
+          ParseOptions.defaults().withEnvironment(Map.of()));
+
+  private static long allocatedBy(Runnable work) {
+    work.run(); // warm up: class loading and linkage allocate once
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    work.run();
+    return THREADS.getCurrentThreadAllocatedBytes() - before;
+  }
+
+  private static Runnable times(int n, Runnable body) {
+    return () -> {
+      for (int i = 0; i < n; i++) {
+        body.run();
+      }
+    };
+  }
+
+  @Test
+  void staticFlagAllocatesNothing() {
+    EvaluationContext context = EvaluationContext.of("user-1");
+    long bytes =
+        allocatedBy(
+            times(100_000, () -> FLAGS.evaluate("static", ValueType.BOOLEAN, false, context)));
+    assertThat(bytes).as("bytes for 100,000 evaluations").isLessThan(1_000);
+  }
+
+  @Test
+  void fractionalSplitAllocatesNothing() {
+    EvaluationContext[] users = new EvaluationContext[1000];
+    for (int i = 0; i < users.length; i++) {
+      users[i] = EvaluationContext.of("user-" + i, Map.of("tenant", "tenant-" + (i % 37)));
+    }
+    long implicit =
+        allocatedBy(
+            times(
+                100,
+                () -> {
+                  for (EvaluationContext user : users) {
+                    FLAGS.evaluate("split", ValueType.STRING, "", user);
+                  }
+                }));
+    long byAttribute =
+        allocatedBy(
+            times(
+                100,
+                () -> {
+                  for (EvaluationContext user : users) {
+                    FLAGS.evaluate("split-by-tenant", ValueType.STRING, "", user);
+                  }
+                }));
+    assertThat(implicit).as("bytes for 100,000 evaluations").isLessThan(1_000);
+    assertThat(byAttribute).as("bytes for 100,000 evaluations").isLessThan(1_000);
+  }
+}
