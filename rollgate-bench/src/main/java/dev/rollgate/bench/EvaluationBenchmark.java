@@ -1,0 +1,100 @@
+package dev.rollgate.bench;
+
+import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.ParseOptions;
+import dev.rollgate.core.Resolution;
+import dev.rollgate.core.ValueType;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Evaluating one flag from a compiled snapshot: a static flag, a flag with a three-condition
+ * targeting rule, and a fractional split. Contexts rotate over 1,024 users so that nothing is
+ * constant-folded. Run as docs/benchmarks.md says.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EvaluationBenchmark {
+  private static final String FLAGS =
+      """
+      {"flags": {
+        "static-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"},
+        "targeted-flag": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"if": [
+            {"and": [
+              {"in": [{"var": "country"}, ["DE", "FR", "NL"]]},
+              {"ends_with": [{"var": "email"}, "@example.com"]},
+              {">=": [{"var": "age"}, 18]}
+            ]},
+            "on", "off"
+          ]}
+        },
+        "fractional-flag": {
+          "state": "ENABLED",
+          "variants": {"control": "control", "treatment": "treatment"},
+          "defaultVariant": "control",
+          "targeting": {"fractional": [["control", 50], ["treatment", 50]]}
+        }
+      }}
+      """;
+
+  private static final int USERS = 1024;
+
+  private FlagSnapshot snapshot;
+  private EvaluationContext[] contexts;
+  private int next;
+
+  @Setup
+  public void setUp() {
+    snapshot = FlagSnapshot.parse(FLAGS, ParseOptions.defaults().withEnvironment(Map.of()));
+    String[] countries = {"DE", "FR", "US", "NL"};
+    contexts = new EvaluationContext[USERS];
+    for (int i = 0; i < USERS; i++) {
+      contexts[i] =
+          EvaluationContext.of(
+              "user-" + i,
+              Map.of(
+                  "country", countries[i % countries.length],
+                  "email", "user" + i + (i % 3 == 0 ? "@example.org" : "@example.com"),
+                  "age", 14 + i % 50));
+    }
+  }
+
+  private EvaluationContext nextContext() {
+    next = (next + 1) & (USERS - 1);
+    return contexts[next];
+  }
+
+  @Benchmark
+  public Resolution staticFlag() {
+    return snapshot.evaluate("static-flag", ValueType.BOOLEAN, false, nextContext());
+  }
+
+  @Benchmark
+  public Resolution targetingRule() {
+    return snapshot.evaluate("targeted-flag", ValueType.BOOLEAN, false, nextContext());
+  }
+
+  @Benchmark
+  public Resolution fractionalSplit() {
+    return snapshot.evaluate("fractional-flag", ValueType.STRING, "control", nextContext());
+  }
+}
