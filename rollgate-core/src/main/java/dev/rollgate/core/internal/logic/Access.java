@@ -40,39 +40,51 @@ final class Access {
     return text.isEmpty() ? new String[0] : text.split("\\.", -1);
   }
 
-  /** {@code var} with a path known at compile time. */
-  static final class Var extends Node {
-    private final String[] segments;
-    private final Node fallback;
+  /** A {@code var}: reads a value, and evaluates its default when the value is absent. */
+  abstract static class Read extends Node {
+    private final Node fallback; // null when the var has no default
 
-    Var(String path, String[] segments, Node fallback) {
+    Read(String path, Node fallback) {
       super(path);
-      this.segments = segments;
       this.fallback = fallback;
     }
 
+    abstract Object read(Object data, Trace trace);
+
     @Override
-    public Object eval(Object data, Trace trace) {
-      Object value = Js.lookup(data, segments);
+    public final Object eval(Object data, Trace trace) {
+      Object value = read(data, trace);
       return value == null && fallback != null ? fallback.eval(data, trace) : value;
     }
   }
 
-  /** {@code var} whose path is itself computed. */
-  static final class DynamicVar extends Node {
-    private final Node name;
-    private final Node fallback;
+  /** {@code var} with a path known at compile time. */
+  static final class Var extends Read {
+    private final String[] segments;
 
-    DynamicVar(String path, Node name, Node fallback) {
-      super(path);
-      this.name = name;
-      this.fallback = fallback;
+    Var(String path, String[] segments, Node fallback) {
+      super(path, fallback);
+      this.segments = segments;
     }
 
     @Override
-    public Object eval(Object data, Trace trace) {
-      Object value = Js.lookup(data, split(name.eval(data, trace)));
-      return value == null && fallback != null ? fallback.eval(data, trace) : value;
+    Object read(Object data, Trace trace) {
+      return Js.lookup(data, segments);
+    }
+  }
+
+  /** {@code var} whose path is itself computed. */
+  static final class DynamicVar extends Read {
+    private final Node name;
+
+    DynamicVar(String path, Node name, Node fallback) {
+      super(path, fallback);
+      this.name = name;
+    }
+
+    @Override
+    Object read(Object data, Trace trace) {
+      return Js.lookup(data, split(name.eval(data, trace)));
     }
   }
 
@@ -81,39 +93,33 @@ final class Access {
    * at the top level of the data; inside {@code map} and friends the path reads the element, like
    * any other.
    */
-  static final class FlagdProperty extends Node {
+  static final class FlagdProperty extends Read {
     private final String[] segments;
     private final String flagKey;
     private final Clock clock;
-    private final Node fallback;
 
     FlagdProperty(String path, String[] segments, String flagKey, Clock clock, Node fallback) {
-      super(path);
+      super(path, fallback);
       this.segments = segments;
       this.flagKey = flagKey;
       this.clock = clock;
-      this.fallback = fallback;
     }
 
     @Override
-    public Object eval(Object data, Trace trace) {
-      Object value;
-      if (data instanceof EvaluationContext) {
-        String property = segments.length == 2 ? segments[1] : "";
-        value =
-            switch (property) {
-              case "flagKey" -> flagKey;
-              case "timestamp" -> clock.instant().getEpochSecond();
-              default -> {
-                Map<String, Object> flagd =
-                    Map.of("flagKey", flagKey, "timestamp", clock.instant().getEpochSecond());
-                yield Js.lookup(flagd, Arrays.copyOfRange(segments, 1, segments.length));
-              }
-            };
-      } else {
-        value = Js.lookup(data, segments);
+    Object read(Object data, Trace trace) {
+      if (!(data instanceof EvaluationContext)) {
+        return Js.lookup(data, segments);
       }
-      return value == null && fallback != null ? fallback.eval(data, trace) : value;
+      String property = segments.length == 2 ? segments[1] : "";
+      return switch (property) {
+        case "flagKey" -> flagKey;
+        case "timestamp" -> clock.instant().getEpochSecond();
+        default -> {
+          Map<String, Object> flagd =
+              Map.of("flagKey", flagKey, "timestamp", clock.instant().getEpochSecond());
+          yield Js.lookup(flagd, Arrays.copyOfRange(segments, 1, segments.length));
+        }
+      };
     }
   }
 
