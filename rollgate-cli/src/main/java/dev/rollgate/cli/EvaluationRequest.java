@@ -6,6 +6,7 @@ import dev.rollgate.core.Resolution;
 import dev.rollgate.core.ValueType;
 import dev.rollgate.core.json.JsonPath;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,7 +92,7 @@ record EvaluationRequest(
     if (!(typeName instanceof String t)) {
       throw new UserInputException(where + ": \"type\" must be a string");
     }
-    Map<String, Object> extra = new java.util.LinkedHashMap<>(json);
+    Map<String, Object> extra = new LinkedHashMap<>(json);
     extra.keySet().removeAll(FIELDS);
     return new EvaluationRequest(number, flag, context, type(t, where), json.get("default"), extra);
   }

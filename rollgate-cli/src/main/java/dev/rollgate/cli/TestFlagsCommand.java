@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -139,6 +140,6 @@ final class TestFlagsCommand implements Callable<Integer> {
       }
       return true;
     }
-    return java.util.Objects.equals(a, b);
+    return Objects.equals(a, b);
   }
 }

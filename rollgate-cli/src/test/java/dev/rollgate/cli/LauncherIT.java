@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class LauncherIT {
   private Result rollgate(String... args) throws IOException, InterruptedException {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
-    List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("rollgate").toString()));
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("rollgate").toString()));
     command.addAll(List.of(args));
     Process process =
         new ProcessBuilder(command)

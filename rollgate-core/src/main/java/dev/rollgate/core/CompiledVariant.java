@@ -66,7 +66,7 @@ final class CompiledVariant {
         }
         yield null;
       }
-      case OBJECT -> value instanceof Map || value instanceof java.util.List ? value : null;
+      case OBJECT -> value instanceof Map || value instanceof List ? value : null;
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.rollgate.core;
 
 import dev.rollgate.core.internal.logic.LogicCompiler;
+import dev.rollgate.core.internal.logic.Node;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a flag document (flagd's JSON flag format) into a {@link FlagSnapshot}, checking all of it
@@ -120,7 +122,7 @@ final class FlagDocumentParser {
     }
 
     Object targetingJson = flag.get("targeting");
-    dev.rollgate.core.internal.logic.Node targeting = null;
+    Node targeting = null;
     String targetingError = null;
     String targetingPath = JsonPath.member(path, "targeting");
     boolean hasTargeting = targetingJson instanceof Map<?, ?> t && !t.isEmpty();
@@ -221,7 +223,7 @@ final class FlagDocumentParser {
       if (!known.contains(k)) {
         problem(
             JsonPath.member(path, (String) k),
-            "unknown property (expected one of " + new java.util.TreeSet<>(known) + ")");
+            "unknown property (expected one of " + new TreeSet<>(known) + ")");
       }
     }
   }

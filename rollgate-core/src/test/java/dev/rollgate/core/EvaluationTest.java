@@ -1,11 +1,14 @@
 package dev.rollgate.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.rollgate.core.json.Json;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -129,7 +132,7 @@ class EvaluationTest {
     Resolution r = flags.evaluate("split", ValueType.STRING, "x", EvaluationContext.of("user-1"));
     assertThat(r.reason()).isEqualTo(Reason.SPLIT);
     assertThat(r.variant()).isIn("a", "b");
-    assertThat(r.value()).isEqualTo(r.variant().toUpperCase(java.util.Locale.ROOT));
+    assertThat(r.value()).isEqualTo(r.variant().toUpperCase(Locale.ROOT));
   }
 
   @Test
@@ -223,17 +226,15 @@ class EvaluationTest {
     assertThat(r.explanation())
         .extracting(ExplanationStep::at, ExplanationStep::note)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
+            tuple(
                 "flags.targeted.targeting.if[0].and[2]",
                 "this condition failed, so \"and\" is false"),
-            org.assertj.core.groups.Tuple.tuple(
-                "flags.targeted.targeting.if[0]", "condition did not match"),
-            org.assertj.core.groups.Tuple.tuple(
+            tuple("flags.targeted.targeting.if[0]", "condition did not match"),
+            tuple(
                 "flags.targeted.targeting.if",
                 "no condition matched and there is no else branch: null"),
-            org.assertj.core.groups.Tuple.tuple("targeting", "targeting chose no variant"),
-            org.assertj.core.groups.Tuple.tuple(
-                "defaultVariant", "serving the default variant \"stable\""));
+            tuple("targeting", "targeting chose no variant"),
+            tuple("defaultVariant", "serving the default variant \"stable\""));
     assertThat(r.explanation().getFirst().expression())
         .isEqualTo("{\">=\":[{\"var\":\"age\"},18]}");
     assertThat(r.toJson()).containsKey("explanation");
@@ -254,14 +255,10 @@ class EvaluationTest {
 
   @Test
   void resolutionJsonLeavesOutAbsentFields() {
-    assertThat(
-            dev.rollgate.core.json.Json.write(
-                flags.evaluate("disabled", ValueType.ANY, null, null).toJson()))
+    assertThat(Json.write(flags.evaluate("disabled", ValueType.ANY, null, null).toJson()))
         .isEqualTo(
             "{\"key\":\"disabled\",\"value\":null,\"reason\":\"DISABLED\",\"metadata\":{\"owner\":\"platform\",\"tier\":1}}");
-    assertThat(
-            dev.rollgate.core.json.Json.write(
-                flags.evaluate("nope", ValueType.ANY, null, null).toJson()))
+    assertThat(Json.write(flags.evaluate("nope", ValueType.ANY, null, null).toJson()))
         .isEqualTo(
             "{\"key\":\"nope\",\"value\":null,\"reason\":\"ERROR\",\"errorCode\":\"FLAG_NOT_FOUND\",\"errorMessage\":\"flag \\\"nope\\\" not found\"}");
   }

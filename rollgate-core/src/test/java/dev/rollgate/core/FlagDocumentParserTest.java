@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,7 +14,7 @@ class FlagDocumentParserTest {
 
   private static List<String> problems(String json) {
     try {
-      FlagSnapshot.parse(json, ParseOptions.defaults().withEnvironment(java.util.Map.of()));
+      FlagSnapshot.parse(json, ParseOptions.defaults().withEnvironment(Map.of()));
     } catch (InvalidFlagDocumentException e) {
       return e.problems().stream().map(Problem::toString).toList();
     }

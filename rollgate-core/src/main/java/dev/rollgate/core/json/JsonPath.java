@@ -1,5 +1,7 @@
 package dev.rollgate.core.json;
 
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +37,8 @@ public final class JsonPath {
       case String s -> "a string";
       case Boolean b -> "a boolean";
       case Number n -> "a number";
-      case java.util.Map<?, ?> m -> "an object";
-      case java.util.List<?> l -> "an array";
+      case Map<?, ?> m -> "an object";
+      case List<?> l -> "an array";
       default -> "a " + value.getClass().getSimpleName();
     };
   }

@@ -1,5 +1,7 @@
 package dev.rollgate.core.internal.logic;
 
+import dev.rollgate.core.json.JsonPath;
+
 /** Strings: {@code cat}, {@code substr}, and flagd's {@code starts_with} and {@code ends_with}. */
 final class Strings {
   private Strings() {}
@@ -99,9 +101,9 @@ final class Strings {
             null,
             (prefix ? "starts_with" : "ends_with")
                 + " needs two strings, got "
-                + dev.rollgate.core.json.JsonPath.typeName(t)
+                + JsonPath.typeName(t)
                 + " and "
-                + dev.rollgate.core.json.JsonPath.typeName(a)
+                + JsonPath.typeName(a)
                 + ": yields null");
       }
       return null;
