@@ -62,6 +62,14 @@ final class FlagDocumentParser {
       throw new InvalidFlagDocumentException(problems);
     }
     LogicCompiler compiler = new LogicCompiler(evaluators, options.clock());
+    if (options.strictness() == ParseOptions.Strictness.STRICT) {
+      // Shared evaluators are checked even when no flag refers to them yet.
+      evaluators.forEach((name, json) ->
+          compiler
+              .compile("", json, JsonPath.member("$evaluators", name))
+              .issues()
+              .forEach(issue -> problem(issue.path(), issue.message())));
+    }
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : flagsJson.entrySet()) {
       String key = (String) e.getKey();

@@ -67,6 +67,25 @@ class FlagDocumentParserTest {
   }
 
   @Test
+  void unusedEvaluatorsAreCheckedTooAndSharedProblemsReportedOnce() {
+    String json =
+        """
+        {"flags": {
+          "a": {"state": "ENABLED", "variants": {"on": true}, "targeting": {"if": [{"$ref": "used"}, "on"]}},
+          "b": {"state": "ENABLED", "variants": {"on": true}, "targeting": {"if": [{"$ref": "used"}, "on"]}}
+         },
+         "$evaluators": {
+          "used": {"ends_with": [{"var": "email"}]},
+          "unused": {"regex": ["a", "b"]}
+        }}
+        """;
+    assertThat(problems(json))
+        .containsExactly(
+            "$evaluators.used.ends_with: \"ends_with\" takes 2 argument(s), got 1",
+            "$evaluators.unused.regex: unknown operator \"regex\"");
+  }
+
+  @Test
   void aDocumentWithOneBadFlagLoadsNothing() {
     String json =
         """
