@@ -74,12 +74,14 @@ final class Fractional extends Node {
         continue;
       }
       String at = call.argPath(from + i);
-      String problem = entryProblem(entries[i].constantValue());
+      Object entry = entries[i].constantValue();
+      String problem = entryProblem(entry);
       if (problem != null) {
         call.issue(at, problem);
+      } else if (weight(entry) < 0) {
+        call.issue(at, "a fractional weight must not be negative (flagd counts it as 0)");
       } else {
-        List<?> entry = (List<?>) entries[i].constantValue();
-        total += entry.size() > 1 && entry.get(1) != null ? ((Number) entry.get(1)).longValue() : 1;
+        total += weight(entry);
       }
     }
     if (total > MAX_WEIGHT) {
@@ -87,11 +89,18 @@ final class Fractional extends Node {
     } else if (entries.length > 0 && total == 0 && constantBuckets(entries) != null) {
       call.issue(call.path(), "fractional weights are all zero");
     }
+    if (bucketBy != null
+        && bucketBy.isConstant()
+        && !(bucketBy.constantValue() instanceof String || bucketBy.constantValue() == null)) {
+      call.issue(
+          call.argPath(0),
+          "fractional's first argument is a bucketing input (a string) or an entry");
+    }
     String source = bucketBy == null ? null : LogicCompiler.source(call.rawArgs().get(0));
     return new Fractional(call.path(), bucketBy, source, entries, call);
   }
 
-  /** What is wrong with a constant entry, for strict loading; null when nothing is. */
+  /** What makes an entry unusable, or null when it is a usable [variant, weight?]. */
   private static String entryProblem(Object entry) {
     if (!(entry instanceof List<?> list) || list.isEmpty() || list.size() > 2) {
       return "a fractional entry is [variant, weight]";
@@ -104,9 +113,6 @@ final class Fractional extends Node {
       if (!(list.get(1) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
         return "a fractional weight must be a whole number";
       }
-      if (n.doubleValue() < 0) {
-        return "a fractional weight must not be negative (flagd counts it as 0)";
-      }
       if (n.doubleValue() > MAX_WEIGHT) {
         return "a fractional weight must be at most " + MAX_WEIGHT;
       }
@@ -114,36 +120,28 @@ final class Fractional extends Node {
     return null;
   }
 
+  /** The weight of a usable entry as written: 1 when absent, possibly negative. */
+  private static long weight(Object entry) {
+    List<?> list = (List<?>) entry;
+    return list.size() > 1 && list.get(1) != null ? (long) ((Number) list.get(1)).doubleValue() : 1;
+  }
+
   @SuppressWarnings("ArrayRecordComponent") // never compared or hashed
   private record Buckets(Object[] choices, long[] weights, long total) {}
 
-  /** Reads evaluated entries; null when one is malformed (fractional then yields null). */
+  /** Reads evaluated entries; null when one is unusable (fractional then yields null). */
   private static Buckets buckets(List<?> evaluated) {
     Object[] choices = new Object[evaluated.size()];
     long[] weights = new long[evaluated.size()];
     long total = 0;
     for (int i = 0; i < choices.length; i++) {
-      if (!(evaluated.get(i) instanceof List<?> entry) || entry.isEmpty()) {
+      Object entry = evaluated.get(i);
+      if (entryProblem(entry) != null) {
         return null;
       }
-      Object name = entry.get(0);
-      if (name instanceof List<?> || name instanceof Map<?, ?>) {
-        return null;
-      }
-      long weight = 1;
-      if (entry.size() > 1 && entry.get(1) != null) {
-        if (!(entry.get(1) instanceof Number n)) {
-          return null;
-        }
-        double w = n.doubleValue();
-        if (w != Math.rint(w) || w > MAX_WEIGHT) {
-          return null;
-        }
-        weight = Math.max(0, (long) w);
-      }
-      choices[i] = name;
-      weights[i] = weight;
-      total += weight;
+      choices[i] = ((List<?>) entry).get(0);
+      weights[i] = Math.max(0, weight(entry)); // flagd counts a negative weight as 0
+      total += weights[i];
     }
     return total > MAX_WEIGHT ? null : new Buckets(choices, weights, total);
   }

@@ -73,6 +73,9 @@ class LogicCompilerTest {
     assertThat(compile("{\"fractional\": [[\"a\", 2147483647], [\"b\", 1]]}").issues())
         .extracting(LogicCompiler.Issue::message)
         .containsExactly("fractional weights add up to more than 2147483647");
+    assertThat(compile("{\"fractional\": [5, [\"a\", 1]]}").issues())
+        .extracting(LogicCompiler.Issue::message)
+        .containsExactly("fractional's first argument is a bucketing input (a string) or an entry");
   }
 
   @Test
