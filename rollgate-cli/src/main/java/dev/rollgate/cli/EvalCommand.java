@@ -47,7 +47,7 @@ final class EvalCommand implements Callable<Integer> {
         names = "--requests",
         paramLabel = "FILE",
         description =
-            "JSON lines {\"flag\": KEY, \"context\": {...}, \"type\"?, \"default\"?}; one resolution is printed per line, in order.")
+            "JSON lines {\"flag\": KEY, \"context\": {...}, \"type\"?, \"default\"?}, or - for standard input; one resolution is printed per line, in order.")
     Path requests;
   }
 

@@ -5,6 +5,7 @@ import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,8 +18,12 @@ import java.util.Map;
 final class Inputs {
   private Inputs() {}
 
+  /** Reads a whole UTF-8 file; {@code -} is standard input. */
   static String read(Path file, String what) {
     try {
+      if (file.toString().equals("-")) {
+        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+      }
       return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new UserInputException("cannot read " + what + " " + file + ": no such file");

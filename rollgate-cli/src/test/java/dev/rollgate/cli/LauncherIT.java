@@ -24,16 +24,24 @@ class LauncherIT {
   record Result(int code, String out, String err) {}
 
   private Result rollgate(String... args) throws IOException, InterruptedException {
+    return rollgateWithInput(null, args);
+  }
+
+  private Result rollgateWithInput(Path stdin, String... args)
+      throws IOException, InterruptedException {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("rollgate").toString()));
     command.addAll(List.of(args));
-    Process process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(ROOT.toFile())
             .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+            .redirectError(err.toFile());
+    if (stdin != null) {
+      builder.redirectInput(stdin.toFile());
+    }
+    Process process = builder.start();
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("rollgate finished").isTrue();
     return new Result(
         process.exitValue(),
@@ -68,6 +76,21 @@ class LauncherIT {
         rollgate("test-flags", "--flags", "examples/flags.json", "--cases", "examples/cases.jsonl");
     assertThat(golden.code()).isZero();
     assertThat(golden.out()).isEqualTo("6 passed, 0 failed\n");
+  }
+
+  @Test
+  void readsRequestsFromStandardInput() throws Exception {
+    Path requests =
+        Files.writeString(
+            dir.resolve("in.jsonl"),
+            "{\"flag\": \"banner-text\"}\n{\"flag\": \"legacy-export\"}\n");
+    Result r =
+        rollgateWithInput(requests, "eval", "--flags", "examples/flags.json", "--requests", "-");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().lines().toList())
+        .containsExactly(
+            "{\"key\":\"banner-text\",\"value\":\"Winter sale: 20% off\",\"variant\":\"sale\",\"reason\":\"STATIC\",\"metadata\":{\"project\":\"shop\"}}",
+            "{\"key\":\"legacy-export\",\"value\":null,\"reason\":\"DISABLED\",\"metadata\":{\"project\":\"shop\"}}");
   }
 
   @Test
