@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description =
         "Rollgate: feature flags, progressive rollouts and experiments you host yourself.",
-    subcommands = {EvalCommand.class, TestFlagsCommand.class})
+    subcommands = {ServeCommand.class, EvalCommand.class, TestFlagsCommand.class})
 final class RollgateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -1,0 +1,87 @@
+package dev.rollgate.cli;
+
+import dev.rollgate.server.RollgateServer;
+import dev.rollgate.server.ServerConfig;
+import dev.rollgate.server.store.StoreException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rollgate serve}: runs the server until SIGTERM or Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the Rollgate server.",
+      "",
+      "Without --db-url it keeps its data in an embedded SQLite file in the data directory;",
+      "with a jdbc:postgresql: URL it uses PostgreSQL (ROLLGATE_DB_USER, ROLLGATE_DB_PASSWORD).",
+      "Other settings come from the environment: ROLLGATE_ADMIN_TOKEN, ROLLGATE_HOST,",
+      "ROLLGATE_MAX_BODY_BYTES, ROLLGATE_CORS_ORIGINS, ROLLGATE_RATE_LIMIT_WRITES."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "HTTP port (ROLLGATE_PORT, default 8420).")
+  Integer port;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Data directory (ROLLGATE_DATA_DIR, default ./rollgate-data).")
+  Path dataDir;
+
+  @Option(
+      names = "--db-url",
+      paramLabel = "JDBC_URL",
+      description = "Database URL (ROLLGATE_DB_URL); default: SQLite in the data directory.")
+  String dbUrl;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, String> env = System.getenv();
+    ServerConfig config;
+    try {
+      config = ServerConfig.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException(e.getMessage());
+    }
+    if (port != null) {
+      config = config.withPort(port);
+    }
+    if (dataDir != null) {
+      config = config.withDataDir(dataDir);
+    }
+    if (dbUrl != null) {
+      config = config.withDbUrl(dbUrl);
+    }
+    RollgateServer server;
+    try {
+      server = RollgateServer.start(config, env, Clock.systemUTC());
+    } catch (StoreException e) {
+      throw new UserInputException(e.getMessage());
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof java.net.BindException
+          || (e.getMessage() != null && e.getMessage().contains("Failed to bind"))) {
+        throw new UserInputException("cannot listen on port " + config.port() + ": it is in use");
+      }
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "rollgate-shutdown"));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

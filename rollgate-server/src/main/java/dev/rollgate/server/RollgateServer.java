@@ -1,0 +1,120 @@
+package dev.rollgate.server;
+
+import dev.rollgate.core.ParseOptions;
+import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.audit.AuditRoutes;
+import dev.rollgate.server.auth.TokenRoutes;
+import dev.rollgate.server.auth.TokenService;
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.flags.FlagRoutes;
+import dev.rollgate.server.flags.FlagService;
+import dev.rollgate.server.flags.FlagdImport;
+import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.ops.OpsRoutes;
+import dev.rollgate.server.projects.ProjectRoutes;
+import dev.rollgate.server.projects.ProjectService;
+import dev.rollgate.server.segments.SegmentRoutes;
+import dev.rollgate.server.segments.SegmentService;
+import dev.rollgate.server.store.Database;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Rollgate server: store, services and HTTP API, wired together. */
+public final class RollgateServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RollgateServer.class);
+
+  private final Database db;
+  private final Javalin http;
+  private final Catalog catalog;
+  private final JvmGcMetrics gcMetrics;
+
+  private RollgateServer(Database db, Javalin http, Catalog catalog, JvmGcMetrics gcMetrics) {
+    this.db = db;
+    this.http = http;
+    this.catalog = catalog;
+    this.gcMetrics = gcMetrics;
+  }
+
+  /**
+   * Opens the store (migrating it), creates the default project and the first admin token when
+   * needed, compiles every snapshot, and starts listening.
+   *
+   * @param environment the process environment: kill switches ({@code ROLLGATE_FLAG_*}) are read
+   *     from it
+   */
+  public static RollgateServer start(
+      ServerConfig config, Map<String, String> environment, Clock clock) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+
+    Database db =
+        Database.open(
+            config.dbUrl(), config.dbUser(), config.dbPassword(), config.dataDir(), meters);
+    try {
+      AuditLog audit = new AuditLog(clock);
+      Catalog catalog =
+          new Catalog(
+              db,
+              ParseOptions.defaults().withEnvironment(Map.copyOf(environment)).withClock(clock));
+      ProjectService projects = new ProjectService(catalog, audit, clock);
+      SegmentService segments = new SegmentService(catalog, audit, clock);
+      FlagService flags = new FlagService(catalog, audit, clock);
+      FlagdImport flagd = new FlagdImport(catalog, audit, segments, clock);
+      TokenService tokens = new TokenService(db, audit, clock, config.adminToken());
+
+      projects.ensureDefaultProject();
+      tokens.bootstrap(config.dataDir());
+      catalog.loadAll();
+
+      List<HttpApi.Routes> routes =
+          List.of(
+              new OpsRoutes(db, catalog, meters),
+              new ProjectRoutes(projects),
+              new FlagRoutes(flags, flagd),
+              new SegmentRoutes(segments),
+              new TokenRoutes(tokens),
+              new AuditRoutes(db, audit));
+      Javalin http = HttpApi.create(config, tokens, meters, routes).start();
+      log.info("rollgate: listening on {}:{}", config.host(), http.port());
+      return new RollgateServer(db, http, catalog, gc);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  @Override
+  public void close() {
+    http.stop();
+    gcMetrics.close();
+    db.close();
+    log.info("rollgate: stopped");
+  }
+}

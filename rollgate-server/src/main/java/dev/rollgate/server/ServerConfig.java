@@ -1,0 +1,141 @@
+package dev.rollgate.server;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the server runs. Every setting comes from the environment ({@code ROLLGATE_*}) with a
+ * default; the command line overrides port, data directory and database URL.
+ *
+ * @param host interface to listen on ({@code ROLLGATE_HOST}, default 0.0.0.0)
+ * @param port {@code ROLLGATE_PORT}, default 8420; 0 picks a free port
+ * @param dataDir {@code ROLLGATE_DATA_DIR}, default ./rollgate-data: the SQLite file, the bootstrap
+ *     admin token
+ * @param dbUrl {@code ROLLGATE_DB_URL}: a {@code jdbc:postgresql:} URL, or null for SQLite
+ * @param adminToken {@code ROLLGATE_ADMIN_TOKEN}: accepted as an admin token when set
+ * @param maxBodyBytes {@code ROLLGATE_MAX_BODY_BYTES}, default 1 MiB
+ * @param corsOrigins {@code ROLLGATE_CORS_ORIGINS}, comma-separated; empty (the default) turns CORS
+ *     off
+ * @param writesPerSecond {@code ROLLGATE_RATE_LIMIT_WRITES}: admin writes per second per token,
+ *     default 20 (bursts of 5×); 0 turns the limit off
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    String adminToken,
+    long maxBodyBytes,
+    List<String> corsOrigins,
+    long writesPerSecond) {
+
+  public static final int DEFAULT_PORT = 8420;
+
+  /** The configuration the environment describes. */
+  public static ServerConfig fromEnvironment(Map<String, String> env) {
+    return new ServerConfig(
+        env.getOrDefault("ROLLGATE_HOST", "0.0.0.0"),
+        integer(env, "ROLLGATE_PORT", DEFAULT_PORT),
+        Path.of(env.getOrDefault("ROLLGATE_DATA_DIR", "rollgate-data")),
+        blankToNull(env.get("ROLLGATE_DB_URL")),
+        blankToNull(env.get("ROLLGATE_DB_USER")),
+        env.get("ROLLGATE_DB_PASSWORD"),
+        blankToNull(env.get("ROLLGATE_ADMIN_TOKEN")),
+        integer(env, "ROLLGATE_MAX_BODY_BYTES", 1 << 20),
+        Arrays.stream(env.getOrDefault("ROLLGATE_CORS_ORIGINS", "").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .toList(),
+        integer(env, "ROLLGATE_RATE_LIMIT_WRITES", 20));
+  }
+
+  public ServerConfig withPort(int value) {
+    return new ServerConfig(
+        host,
+        value,
+        dataDir,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        adminToken,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond);
+  }
+
+  public ServerConfig withDataDir(Path value) {
+    return new ServerConfig(
+        host,
+        port,
+        value,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        adminToken,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond);
+  }
+
+  public ServerConfig withDbUrl(String value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        value,
+        dbUser,
+        dbPassword,
+        adminToken,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond);
+  }
+
+  public ServerConfig withAdminToken(String value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        value,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond);
+  }
+
+  public ServerConfig withWritesPerSecond(long value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        adminToken,
+        maxBodyBytes,
+        corsOrigins,
+        value);
+  }
+
+  private static int integer(Map<String, String> env, String name, int fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+}

@@ -1,0 +1,280 @@
+package dev.rollgate.server.audit;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.store.Tx;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The append-only, hash-chained audit trail.
+ *
+ * <p>Each event's {@code hash} is SHA-256 over the previous event's hash, a newline, and the
+ * event's canonical JSON (keys sorted, compact; {@code before} and {@code after} as the JSON text
+ * stored). Changing any stored field, or removing or reordering events, breaks the chain from that
+ * event on, and {@link #verify} names the first broken one. Events are appended inside the
+ * transaction of the change they record.
+ */
+public final class AuditLog {
+  static final String GENESIS = "0".repeat(64);
+
+  private final Clock clock;
+
+  public AuditLog(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** One event as stored and served. */
+  public record Event(
+      long seq,
+      String id,
+      long at,
+      String actor,
+      String action,
+      String resource,
+      String before,
+      String after,
+      String comment,
+      String prevHash,
+      String hash) {
+
+    /** The event as served by the API: before and after as JSON values, time as ISO-8601. */
+    public Map<String, Object> toJson() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("seq", seq);
+      json.put("id", id);
+      json.put("time", Instant.ofEpochMilli(at).toString());
+      json.put("actor", actor);
+      json.put("action", action);
+      json.put("resource", resource);
+      json.put("before", before == null ? null : Json.parse(before));
+      json.put("after", after == null ? null : Json.parse(after));
+      if (comment != null) {
+        json.put("comment", comment);
+      }
+      json.put("prevHash", prevHash);
+      json.put("hash", hash);
+      return json;
+    }
+  }
+
+  /**
+   * Appends an event in the caller's transaction.
+   *
+   * @param before the resource before the change (a JSON-like value), null when created
+   * @param after the resource after the change, null when deleted
+   */
+  public Event append(
+      Tx tx, Actor actor, String action, String resource, Object before, Object after)
+      throws SQLException {
+    // Taking the head row first serialises concurrent appenders on PostgreSQL.
+    tx.update("UPDATE audit_head SET seq = seq + 1 WHERE id = 1");
+    record Head(long seq, String hash) {}
+    Head head =
+        tx.one(
+                "SELECT seq, hash FROM audit_head WHERE id = 1",
+                r -> new Head(r.getLong(1), r.getString(2)))
+            .orElseThrow(() -> new SQLException("audit_head row is missing"));
+    String beforeText = before == null ? null : Json.write(before);
+    String afterText = after == null ? null : Json.write(after);
+    String id = UUID.randomUUID().toString();
+    long at = clock.millis();
+    String hash =
+        hash(
+            head.hash(),
+            head.seq(),
+            id,
+            at,
+            actor.name(),
+            action,
+            resource,
+            beforeText,
+            afterText,
+            actor.comment());
+    tx.update(
+        "INSERT INTO audit_events (seq, event_id, at, actor, action, resource, before_json, after_json,"
+            + " comment, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        head.seq(),
+        id,
+        at,
+        actor.name(),
+        action,
+        resource,
+        beforeText,
+        afterText,
+        actor.comment(),
+        head.hash(),
+        hash);
+    tx.update("UPDATE audit_head SET hash = ? WHERE id = 1", hash);
+    return new Event(
+        head.seq(),
+        id,
+        at,
+        actor.name(),
+        action,
+        resource,
+        beforeText,
+        afterText,
+        actor.comment(),
+        head.hash(),
+        hash);
+  }
+
+  static String hash(
+      String prevHash,
+      long seq,
+      String id,
+      long at,
+      String actor,
+      String action,
+      String resource,
+      String before,
+      String after,
+      String comment) {
+    Map<String, Object> canonical = new TreeMap<>();
+    canonical.put("seq", seq);
+    canonical.put("id", id);
+    canonical.put("at", at);
+    canonical.put("actor", actor);
+    canonical.put("action", action);
+    canonical.put("resource", resource);
+    canonical.put("before", before);
+    canonical.put("after", after);
+    canonical.put("comment", comment);
+    return sha256(prevHash + "\n" + Json.write(canonical));
+  }
+
+  private static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /** A filter for {@link #query}; null fields do not filter. */
+  public record Query(
+      String resource, String actor, String action, Long from, Long to, long afterSeq, int limit) {}
+
+  /** Events matching {@code query}, oldest first, at most {@code limit}, after {@code afterSeq}. */
+  public List<Event> query(Tx tx, Query query) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT * FROM audit_events WHERE seq > ?");
+    List<Object> args = new ArrayList<>(List.of(query.afterSeq()));
+    if (query.resource() != null) {
+      // A resource filter matches the resource and everything below it.
+      sql.append(" AND (resource = ? OR substr(resource, 1, ?) = ?)");
+      args.add(query.resource());
+      args.add(query.resource().length() + 1);
+      args.add(query.resource() + "/");
+    }
+    if (query.actor() != null) {
+      sql.append(" AND actor = ?");
+      args.add(query.actor());
+    }
+    if (query.action() != null) {
+      sql.append(" AND action = ?");
+      args.add(query.action());
+    }
+    if (query.from() != null) {
+      sql.append(" AND at >= ?");
+      args.add(query.from());
+    }
+    if (query.to() != null) {
+      sql.append(" AND at < ?");
+      args.add(query.to());
+    }
+    sql.append(" ORDER BY seq LIMIT ").append(query.limit());
+    return tx.list(sql.toString(), AuditLog::event, args.toArray());
+  }
+
+  /** The outcome of recomputing the chain. */
+  public record Verification(
+      boolean valid, long events, Long brokenSeq, String brokenId, String reason) {
+    public Map<String, Object> toJson() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("valid", valid);
+      json.put("events", events);
+      if (!valid) {
+        json.put("firstBroken", Map.of("seq", brokenSeq, "id", brokenId, "reason", reason));
+      }
+      return json;
+    }
+  }
+
+  /** Recomputes every hash in order; names the first event that does not match. */
+  public Verification verify(Tx tx) throws SQLException {
+    long count = 0;
+    String previous = GENESIS;
+    long expectedSeq = 1;
+    long after = 0;
+    while (true) {
+      List<Event> page = query(tx, new Query(null, null, null, null, null, after, 1000));
+      for (Event e : page) {
+        count++;
+        String problem = null;
+        if (e.seq() != expectedSeq) {
+          problem = "event " + expectedSeq + " is missing";
+        } else if (!e.prevHash().equals(previous)) {
+          problem = "prevHash does not match the previous event's hash";
+        } else if (!e.hash()
+            .equals(
+                hash(
+                    previous,
+                    e.seq(),
+                    e.id(),
+                    e.at(),
+                    e.actor(),
+                    e.action(),
+                    e.resource(),
+                    e.before(),
+                    e.after(),
+                    e.comment()))) {
+          problem = "hash does not match the event's content";
+        }
+        if (problem != null) {
+          return new Verification(false, count, e.seq(), e.id(), problem);
+        }
+        previous = e.hash();
+        expectedSeq++;
+        after = e.seq();
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+    }
+    String headHash =
+        tx.one("SELECT hash FROM audit_head WHERE id = 1", r -> r.getString(1)).orElse(GENESIS);
+    if (!headHash.equals(previous)) {
+      return new Verification(
+          false, count, expectedSeq, null, "events after " + (expectedSeq - 1) + " were removed");
+    }
+    return new Verification(true, count, null, null, null);
+  }
+
+  private static Event event(ResultSet r) throws SQLException {
+    return new Event(
+        r.getLong("seq"),
+        r.getString("event_id"),
+        r.getLong("at"),
+        r.getString("actor"),
+        r.getString("action"),
+        r.getString("resource"),
+        r.getString("before_json"),
+        r.getString("after_json"),
+        r.getString("comment"),
+        r.getString("prev_hash"),
+        r.getString("hash"));
+  }
+}

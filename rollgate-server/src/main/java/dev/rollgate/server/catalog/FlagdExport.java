@@ -1,0 +1,64 @@
+package dev.rollgate.server.catalog;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.store.Tx;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One environment of a project as a flagd flag document: the flags configured there (archived ones
+ * left out) and every segment as a shared evaluator. The server validates, serves and snapshots
+ * exactly this document, so what it exports is what it evaluates.
+ */
+public final class FlagdExport {
+  private FlagdExport() {}
+
+  public static Map<String, Object> document(Tx tx, String project, String environment)
+      throws SQLException {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    tx.list(
+        "SELECT f.flag_key, f.variants, e.state, e.default_variant, e.targeting, e.metadata"
+            + " FROM flags f JOIN flag_environments e"
+            + " ON e.project_key = f.project_key AND e.flag_key = f.flag_key"
+            + " WHERE f.project_key = ? AND e.environment_key = ? AND f.archived = 0"
+            + " ORDER BY f.flag_key",
+        r -> {
+          Map<String, Object> flag = new LinkedHashMap<>();
+          flag.put("state", r.getString("state"));
+          flag.put("variants", Json.parse(r.getString("variants")));
+          String defaultVariant = r.getString("default_variant");
+          if (defaultVariant != null) {
+            flag.put("defaultVariant", defaultVariant);
+          }
+          String targeting = r.getString("targeting");
+          if (targeting != null) {
+            flag.put("targeting", Json.parse(targeting));
+          }
+          Object metadata = Json.parse(r.getString("metadata"));
+          if (metadata instanceof Map<?, ?> m && !m.isEmpty()) {
+            flag.put("metadata", metadata);
+          }
+          flags.put(r.getString("flag_key"), flag);
+          return null;
+        },
+        project,
+        environment);
+    Map<String, Object> evaluators = new LinkedHashMap<>();
+    tx.list(
+        "SELECT segment_key, rules FROM segments WHERE project_key = ? ORDER BY segment_key",
+        r -> evaluators.put(r.getString(1), Json.parse(r.getString(2))),
+        project);
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("$schema", "https://flagd.dev/schema/v0/flags.json");
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("project", project);
+    metadata.put("environment", environment);
+    document.put("metadata", metadata);
+    document.put("flags", flags);
+    if (!evaluators.isEmpty()) {
+      document.put("$evaluators", evaluators);
+    }
+    return document;
+  }
+}

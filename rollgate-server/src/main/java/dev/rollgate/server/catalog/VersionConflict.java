@@ -1,0 +1,14 @@
+package dev.rollgate.server.catalog;
+
+/**
+ * A versioned write found the resource at another version than it read or was told: someone else
+ * changed it in between. {@link Catalog#write} retries the change when the client named no version,
+ * and answers 412 when it did.
+ */
+public final class VersionConflict extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public VersionConflict(String resource) {
+    super(resource + " was changed by someone else");
+  }
+}

@@ -1,0 +1,183 @@
+package dev.rollgate.server.flags;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.store.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reading and writing flag rows, shared by the flag API and flagd import. */
+final class FlagStore {
+  private FlagStore() {}
+
+  static Optional<Flag> find(Tx tx, String project, String key) throws SQLException {
+    Optional<Flag> flag =
+        tx.one(
+            "SELECT * FROM flags WHERE project_key = ? AND flag_key = ?",
+            FlagStore::flag,
+            project,
+            key);
+    if (flag.isEmpty()) {
+      return flag;
+    }
+    Map<String, Flag.EnvironmentConfig> envs = new LinkedHashMap<>();
+    tx.list(
+        "SELECT * FROM flag_environments WHERE project_key = ? AND flag_key = ? ORDER BY environment_key",
+        r -> envs.put(r.getString("environment_key"), config(r)),
+        project,
+        key);
+    Flag f = flag.get();
+    return Optional.of(
+        new Flag(
+            f.project(),
+            f.key(),
+            f.name(),
+            f.description(),
+            f.kind(),
+            f.variants(),
+            f.tags(),
+            f.archived(),
+            f.version(),
+            f.createdAt(),
+            f.updatedAt(),
+            envs));
+  }
+
+  static Flag get(Tx tx, String project, String key) throws SQLException {
+    return find(tx, project, key)
+        .orElseThrow(() -> ApiException.notFound("flag " + project + "/" + key));
+  }
+
+  /** Flags in key order after {@code cursor}, without their environment configurations. */
+  static List<Flag> page(
+      Tx tx, String project, String prefix, String cursor, boolean archived, int limit)
+      throws SQLException {
+    StringBuilder sql =
+        new StringBuilder("SELECT * FROM flags WHERE project_key = ? AND flag_key > ?");
+    List<Object> args = new ArrayList<>(List.of(project, cursor == null ? "" : cursor));
+    if (prefix != null) {
+      sql.append(" AND substr(flag_key, 1, ?) = ?");
+      args.add(prefix.length());
+      args.add(prefix);
+    }
+    if (!archived) {
+      sql.append(" AND archived = 0");
+    }
+    sql.append(" ORDER BY flag_key LIMIT ").append(limit);
+    return tx.list(sql.toString(), FlagStore::flag, args.toArray());
+  }
+
+  static void insert(Tx tx, Flag flag) throws SQLException {
+    tx.update(
+        "INSERT INTO flags (project_key, flag_key, name, description, kind, variants, tags, archived, version,"
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        flag.project(),
+        flag.key(),
+        flag.name(),
+        flag.description(),
+        flag.kind(),
+        Json.write(flag.variants()),
+        Json.write(flag.tags()),
+        flag.archived(),
+        flag.version(),
+        flag.createdAt(),
+        flag.updatedAt());
+    for (Map.Entry<String, Flag.EnvironmentConfig> e : flag.environments().entrySet()) {
+      putConfig(tx, flag.project(), flag.key(), e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * Writes the definition and every configuration of {@code flag}, bumping its version, if the
+   * stored version is still {@code expectedVersion}. Configurations missing from {@code flag} are
+   * removed.
+   */
+  static void update(Tx tx, Flag flag, long expectedVersion, long now) throws SQLException {
+    int rows =
+        tx.update(
+            "UPDATE flags SET name = ?, description = ?, variants = ?, tags = ?, archived = ?,"
+                + " version = version + 1, updated_at = ? WHERE project_key = ? AND flag_key = ? AND version = ?",
+            flag.name(),
+            flag.description(),
+            Json.write(flag.variants()),
+            Json.write(flag.tags()),
+            flag.archived(),
+            now,
+            flag.project(),
+            flag.key(),
+            expectedVersion);
+    if (rows == 0) {
+      throw new VersionConflict("flag " + flag.project() + "/" + flag.key());
+    }
+    tx.update(
+        "DELETE FROM flag_environments WHERE project_key = ? AND flag_key = ?",
+        flag.project(),
+        flag.key());
+    for (Map.Entry<String, Flag.EnvironmentConfig> e : flag.environments().entrySet()) {
+      putConfig(tx, flag.project(), flag.key(), e.getKey(), e.getValue());
+    }
+  }
+
+  private static void putConfig(
+      Tx tx, String project, String key, String env, Flag.EnvironmentConfig c) throws SQLException {
+    tx.update(
+        "INSERT INTO flag_environments (project_key, flag_key, environment_key, state, default_variant,"
+            + " targeting, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        project,
+        key,
+        env,
+        c.state(),
+        c.defaultVariant(),
+        c.targeting() == null ? null : Json.write(c.targeting()),
+        Json.write(c.metadata()));
+  }
+
+  /** The flags that have a configuration in {@code environment}. */
+  static List<String> keysIn(Tx tx, String project, String environment) throws SQLException {
+    return tx.list(
+        "SELECT flag_key FROM flag_environments WHERE project_key = ? AND environment_key = ? ORDER BY flag_key",
+        r -> r.getString(1),
+        project,
+        environment);
+  }
+
+  static List<String> environments(Tx tx, String project) throws SQLException {
+    return tx.list(
+        "SELECT environment_key FROM environments WHERE project_key = ? ORDER BY environment_key",
+        r -> r.getString(1),
+        project);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Flag flag(ResultSet r) throws SQLException {
+    return new Flag(
+        r.getString("project_key"),
+        r.getString("flag_key"),
+        r.getString("name"),
+        r.getString("description"),
+        r.getString("kind"),
+        (Map<String, Object>) Json.parse(r.getString("variants")),
+        (List<String>) Json.parse(r.getString("tags")),
+        r.getInt("archived") != 0,
+        r.getLong("version"),
+        r.getLong("created_at"),
+        r.getLong("updated_at"),
+        Map.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Flag.EnvironmentConfig config(ResultSet r) throws SQLException {
+    String targeting = r.getString("targeting");
+    return new Flag.EnvironmentConfig(
+        r.getString("state"),
+        r.getString("default_variant"),
+        targeting == null ? null : Json.parse(targeting),
+        (Map<String, Object>) Json.parse(r.getString("metadata")));
+  }
+}

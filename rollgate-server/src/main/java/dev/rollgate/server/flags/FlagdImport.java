@@ -1,0 +1,261 @@
+package dev.rollgate.server.flags;
+
+import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.InvalidFlagDocumentException;
+import dev.rollgate.core.ParseOptions;
+import dev.rollgate.core.Problem;
+import dev.rollgate.core.json.Json;
+import dev.rollgate.core.json.JsonPath;
+import dev.rollgate.core.json.JsonSyntaxException;
+import dev.rollgate.server.audit.Actor;
+import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.catalog.FlagdExport;
+import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.http.JsonBody;
+import dev.rollgate.server.projects.Projects;
+import dev.rollgate.server.segments.SegmentService;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * flagd documents in and out of one environment. Import is all or nothing: the document is checked
+ * whole (with the project's segments as evaluators), then applied in one transaction that the
+ * catalog validates again before commit.
+ */
+public final class FlagdImport {
+  /** How an import treats the environment's flags that the document leaves out. */
+  public enum Mode {
+    /** They stay as they are. */
+    MERGE,
+    /** They are removed from this environment (the flags stay in the project). */
+    REPLACE
+  }
+
+  private final Catalog catalog;
+  private final AuditLog audit;
+  private final SegmentService segments;
+  private final Clock clock;
+
+  public FlagdImport(Catalog catalog, AuditLog audit, SegmentService segments, Clock clock) {
+    this.catalog = catalog;
+    this.audit = audit;
+    this.segments = segments;
+    this.clock = clock;
+  }
+
+  public Map<String, Object> export(String project, String environment) {
+    return catalog.read(tx -> {
+      Projects.requireEnvironment(tx, project, environment);
+      return FlagdExport.document(tx, project, environment);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> importDocument(
+      Actor actor, String project, String environment, String text, Mode mode) {
+    Object tree;
+    try {
+      tree = Json.parse(text);
+    } catch (JsonSyntaxException e) {
+      throw new ApiException(400, "malformed_json", e.getMessage());
+    }
+    if (!(tree instanceof Map<?, ?> document)) {
+      throw ApiException.invalidField("body", "a flagd document is a JSON object");
+    }
+    Map<String, Object> flags =
+        document.get("flags") instanceof Map<?, ?> f ? (Map<String, Object>) f : Map.of();
+    Map<String, Object> evaluators =
+        document.get("$evaluators") instanceof Map<?, ?> e ? (Map<String, Object>) e : Map.of();
+    flags.keySet().forEach(k -> checkKey(JsonPath.member("flags", k), k));
+    evaluators.keySet().forEach(k -> checkKey(JsonPath.member("$evaluators", k), k));
+
+    return catalog.write(
+        project,
+        null,
+        tx -> {
+          Projects.requireEnvironment(tx, project, environment);
+          checkWhole((Map<String, Object>) document, SegmentService.rulesByKey(tx, project));
+          Map<String, Object> before = FlagdExport.document(tx, project, environment);
+          List<String> segmentsChanged = new ArrayList<>();
+          for (Map.Entry<String, Object> e : evaluators.entrySet()) {
+            if (segments.upsert(tx, actor, project, e.getKey(), e.getValue())) {
+              segmentsChanged.add(e.getKey());
+            }
+          }
+          List<String> created = new ArrayList<>();
+          List<String> updated = new ArrayList<>();
+          List<String> unchanged = new ArrayList<>();
+          List<String> removed = new ArrayList<>();
+          List<String> envs = FlagStore.environments(tx, project);
+          long now = clock.millis();
+          for (Map.Entry<String, Object> e : flags.entrySet()) {
+            Map<String, Object> json = (Map<String, Object>) e.getValue();
+            Map<String, Object> variants = (Map<String, Object>) json.get("variants");
+            String at = JsonPath.member("flags", e.getKey());
+            String kind = FlagService.kind(variants, JsonPath.member(at, "variants"));
+            Flag.EnvironmentConfig config =
+                new Flag.EnvironmentConfig(
+                    (String) json.get("state"),
+                    (String) json.get("defaultVariant"),
+                    json.get("targeting"),
+                    json.get("metadata") instanceof Map<?, ?> m
+                        ? (Map<String, Object>) m
+                        : Map.of());
+            var existing = FlagStore.find(tx, project, e.getKey());
+            if (existing.isEmpty()) {
+              Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
+              for (String env : envs) {
+                configs.put(env, env.equals(environment) ? config : config.withState("DISABLED"));
+              }
+              Flag flag =
+                  new Flag(
+                      project,
+                      e.getKey(),
+                      e.getKey(),
+                      "",
+                      kind,
+                      variants,
+                      List.of(),
+                      false,
+                      1,
+                      now,
+                      now,
+                      configs);
+              FlagStore.insert(tx, flag);
+              audit.append(
+                  tx,
+                  actor,
+                  "flag.create",
+                  FlagService.resource(project, e.getKey()),
+                  null,
+                  flag.toJson());
+              created.add(e.getKey());
+              continue;
+            }
+            Flag old = existing.get();
+            if (!kind.equals(old.kind())) {
+              throw ApiException.invalidField(
+                  JsonPath.member(at, "variants"),
+                  "must stay " + old.kind() + " (the flag's kind cannot change)");
+            }
+            Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(old.environments());
+            configs.put(environment, config);
+            Flag flag =
+                new Flag(
+                    project,
+                    old.key(),
+                    old.name(),
+                    old.description(),
+                    kind,
+                    variants,
+                    old.tags(),
+                    false,
+                    old.version() + 1,
+                    old.createdAt(),
+                    now,
+                    configs);
+            if (sameContent(old, flag)) {
+              unchanged.add(old.key());
+              continue;
+            }
+            FlagStore.update(tx, flag, old.version(), now);
+            audit.append(
+                tx,
+                actor,
+                "flag.update",
+                FlagService.resource(project, old.key()),
+                old.toJson(),
+                flag.toJson());
+            updated.add(old.key());
+          }
+          if (mode == Mode.REPLACE) {
+            for (String key : FlagStore.keysIn(tx, project, environment)) {
+              if (!flags.containsKey(key)) {
+                Flag old = FlagStore.get(tx, project, key);
+                Map<String, Flag.EnvironmentConfig> configs =
+                    new LinkedHashMap<>(old.environments());
+                configs.remove(environment);
+                Flag flag =
+                    new Flag(
+                        project,
+                        key,
+                        old.name(),
+                        old.description(),
+                        old.kind(),
+                        old.variants(),
+                        old.tags(),
+                        old.archived(),
+                        old.version() + 1,
+                        old.createdAt(),
+                        now,
+                        configs);
+                FlagStore.update(tx, flag, old.version(), now);
+                audit.append(
+                    tx,
+                    actor,
+                    "flag.update",
+                    FlagService.resource(project, key),
+                    old.toJson(),
+                    flag.toJson());
+                removed.add(key);
+              }
+            }
+          }
+          Map<String, Object> after = FlagdExport.document(tx, project, environment);
+          audit.append(
+              tx,
+              actor,
+              "flagd.import",
+              "projects/" + project + "/environments/" + environment + "/flagd",
+              before,
+              after);
+          Map<String, Object> summary = new LinkedHashMap<>();
+          summary.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+          summary.put("created", created);
+          summary.put("updated", updated);
+          summary.put("unchanged", unchanged);
+          summary.put("removed", removed);
+          summary.put("segmentsChanged", segmentsChanged);
+          return summary;
+        });
+  }
+
+  private static boolean sameContent(Flag a, Flag b) {
+    return a.variants().equals(b.variants())
+        && a.environments().equals(b.environments())
+        && !a.archived();
+  }
+
+  private static void checkKey(String path, String key) {
+    if (!JsonBody.KEY.matcher(key).matches()) {
+      throw ApiException.invalidField(
+          path, "keys are 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+  }
+
+  /** The document as flagd would read it, with the project's segments available to {@code $ref}. */
+  private static void checkWhole(
+      Map<String, Object> document, Map<String, Object> projectSegments) {
+    Map<String, Object> merged = new LinkedHashMap<>(document);
+    Map<String, Object> evaluators = new LinkedHashMap<>(projectSegments);
+    if (document.get("$evaluators") instanceof Map<?, ?> own) {
+      own.forEach((k, v) -> evaluators.put((String) k, v));
+    }
+    if (!evaluators.isEmpty()) {
+      merged.put("$evaluators", evaluators);
+    }
+    try {
+      FlagSnapshot.parse(Json.write(merged), ParseOptions.defaults().withEnvironment(Map.of()));
+    } catch (InvalidFlagDocumentException e) {
+      List<Map<String, Object>> details = new ArrayList<>();
+      for (Problem p : e.problems()) {
+        details.add(Map.of("path", p.path(), "message", p.message()));
+      }
+      throw new ApiException(400, "invalid_flag_document", e.getMessage(), details);
+    }
+  }
+}

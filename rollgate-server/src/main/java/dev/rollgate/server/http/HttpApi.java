@@ -1,0 +1,224 @@
+package dev.rollgate.server.http;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.ServerConfig;
+import dev.rollgate.server.auth.Principal;
+import dev.rollgate.server.auth.TokenService;
+import dev.rollgate.server.store.StoreException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Javalin on Jetty with virtual threads. Cross-cutting rules live here: request
+ * ids, security headers, authentication, body size and type, rate limits, JSON errors, metrics.
+ * Features add their routes through {@link Routes}.
+ */
+public final class HttpApi {
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+
+  /** A feature's routes. */
+  @FunctionalInterface
+  public interface Routes {
+    void register(io.javalin.config.RoutesConfig routes);
+  }
+
+  private HttpApi() {}
+
+  public static Javalin create(
+      ServerConfig config, TokenService tokens, MeterRegistry meters, List<Routes> features) {
+    RateLimiter writes = new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5);
+    return Javalin.create(c -> {
+      c.startup.showJavalinBanner = false;
+      c.concurrency.useVirtualThreads = true;
+      c.http.maxRequestSize = config.maxBodyBytes();
+      c.jetty.host = config.host();
+      c.jetty.port = config.port();
+      c.jetty.modifyServer(server -> {
+        // Let in-flight requests finish on stop (SIGTERM) before connectors close.
+        server.setStopTimeout(Duration.ofSeconds(20).toMillis());
+        server.insertHandler(new GracefulHandler());
+      });
+      if (!config.corsOrigins().isEmpty()) {
+        c.bundledPlugins.enableCors(cors ->
+            cors.addRule(rule -> {
+              for (String origin : config.corsOrigins()) {
+                rule.allowHost(origin);
+              }
+              rule.exposeHeader("ETag");
+              rule.exposeHeader("X-Request-Id");
+            }));
+      }
+      c.requestLogger.http((ctx, millis) -> record(meters, ctx, millis));
+      c.routes.before(ctx -> prepare(ctx, config, tokens, writes));
+      errors(c);
+      for (Routes feature : features) {
+        feature.register(c.routes);
+      }
+    });
+  }
+
+  private static void prepare(
+      Context ctx, ServerConfig config, TokenService tokens, RateLimiter writes) {
+    String incoming = ctx.header("X-Request-Id");
+    String requestId =
+        incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
+            ? incoming
+            : UUID.randomUUID().toString();
+    ctx.attribute(Requests.REQUEST_ID, requestId);
+    ctx.header("X-Request-Id", requestId);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Referrer-Policy", "no-referrer");
+    if (!ctx.path().startsWith("/api/")) {
+      return;
+    }
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    String method = ctx.req().getMethod();
+    if (method.equals("OPTIONS") || ctx.path().equals("/api/v1/openapi.json")) {
+      return;
+    }
+    authenticate(ctx, tokens);
+    boolean hasBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+    boolean write = hasBody || method.equals("DELETE");
+    if (hasBody) {
+      long length = ctx.req().getContentLengthLong();
+      if (length > config.maxBodyBytes()) {
+        throw new ApiException(
+            413,
+            "payload_too_large",
+            "the body is larger than " + config.maxBodyBytes() + " bytes");
+      }
+      String type = ctx.contentType();
+      if (length != 0
+          && (type == null
+              || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
+        throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
+      }
+    }
+    if (write) {
+      Principal principal = ctx.attribute(Requests.PRINCIPAL);
+      try {
+        writes.acquire(principal.tokenId());
+      } catch (RateLimiter.RateLimited e) {
+        ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+        throw new ApiException(429, "rate_limited", e.getMessage());
+      }
+    }
+  }
+
+  private static void authenticate(Context ctx, TokenService tokens) {
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiException(401, "unauthorized", "send a token as Authorization: Bearer <token>");
+    }
+    Principal principal = tokens.authenticate(header.substring(7).strip());
+    if (principal == null) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw new ApiException(401, "unauthorized", "the token is unknown or revoked");
+    }
+    ctx.attribute(Requests.PRINCIPAL, principal);
+  }
+
+  private static void errors(JavalinConfig c) {
+    c.routes.exception(
+        ApiException.class,
+        (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.details()));
+    c.routes.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          int status = e.getStatus();
+          String code =
+              status == 413 ? "payload_too_large" : status == 404 ? "not_found" : "http_" + status;
+          error(ctx, status, code, e.getMessage(), List.of());
+        });
+    c.routes.exception(
+        StoreException.class,
+        (e, ctx) -> {
+          log.error(
+              "store failure on {} {} [{}]", ctx.method(), ctx.path(), Requests.requestId(ctx), e);
+          error(
+              ctx, 503, "store_unavailable", "the store is not available; retry later", List.of());
+        });
+    c.routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          log.error(
+              "unexpected failure on {} {} [{}]",
+              ctx.method(),
+              ctx.path(),
+              Requests.requestId(ctx),
+              e);
+          error(
+              ctx,
+              500,
+              "internal",
+              "internal error; quote request id " + Requests.requestId(ctx),
+              List.of());
+        });
+    Consumer<Integer> fallback =
+        status ->
+            c.routes.error(
+                status,
+                ctx -> {
+                  if (ctx.result() == null || ctx.result().isEmpty()) {
+                    error(
+                        ctx,
+                        status,
+                        status == 404 ? "not_found" : "http_" + status,
+                        status == 404
+                            ? "no such endpoint: " + ctx.method() + " " + ctx.path()
+                            : "request failed",
+                        List.of());
+                  }
+                });
+    fallback.accept(404);
+    fallback.accept(405);
+  }
+
+  static void error(
+      Context ctx, int status, String code, String message, List<Map<String, Object>> details) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status);
+    body.put("code", code);
+    body.put("message", message);
+    body.put("requestId", Requests.requestId(ctx));
+    if (!details.isEmpty()) {
+      body.put("details", details);
+    }
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  private static void record(MeterRegistry meters, Context ctx, Float millis) {
+    String route;
+    try {
+      route = ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      route = "unmatched";
+    }
+    Timer.builder("http.server.requests")
+        .description("HTTP requests by route, method and status")
+        .tag("route", route)
+        .tag("method", ctx.req().getMethod())
+        .tag("status", String.valueOf(ctx.status().getCode()))
+        .publishPercentileHistogram()
+        .register(meters)
+        .record(Duration.ofNanos((long) (millis * 1_000_000)));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.rollgate.server.http;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.audit.Actor;
+import dev.rollgate.server.auth.Principal;
+import dev.rollgate.server.auth.Role;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.Set;
+
+/** What handlers need from a request, and how they answer. */
+public final class Requests {
+  static final String PRINCIPAL = "rollgate.principal";
+  static final String REQUEST_ID = "rollgate.requestId";
+  static final int MAX_COMMENT = 1000;
+
+  private Requests() {}
+
+  public static Principal principal(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    if (principal == null) {
+      throw new ApiException(401, "unauthorized", "a bearer token is required");
+    }
+    return principal;
+  }
+
+  /** The caller as the audit trail records it, with the {@code X-Rollgate-Comment} header. */
+  public static Actor actor(Context ctx) {
+    String comment = ctx.header("X-Rollgate-Comment");
+    if (comment != null && comment.length() > MAX_COMMENT) {
+      throw ApiException.invalidField(
+          "X-Rollgate-Comment", "is longer than " + MAX_COMMENT + " characters");
+    }
+    return new Actor(principal(ctx).name(), comment == null || comment.isBlank() ? null : comment);
+  }
+
+  public static String requestId(Context ctx) {
+    String id = ctx.attribute(REQUEST_ID);
+    return id == null ? "-" : id;
+  }
+
+  /** Admin, editor or viewer. */
+  public static Principal requireRead(Context ctx) {
+    Principal p = principal(ctx);
+    if (!p.role().canRead()) {
+      throw ApiException.forbidden("a " + p.role().label() + " token cannot use the admin API");
+    }
+    return p;
+  }
+
+  /** Admin or editor. */
+  public static Principal requireEdit(Context ctx) {
+    Principal p = requireRead(ctx);
+    if (!p.role().canEdit()) {
+      throw ApiException.forbidden("a " + p.role().label() + " token cannot change anything");
+    }
+    return p;
+  }
+
+  public static Principal requireAdmin(Context ctx) {
+    Principal p = requireRead(ctx);
+    if (p.role() != Role.ADMIN) {
+      throw ApiException.forbidden("only admin tokens may do this");
+    }
+    return p;
+  }
+
+  /**
+   * The version named by {@code If-Match} ({@code "3"}, {@code W/"3"} or {@code 3}), or null when
+   * absent or {@code *}.
+   */
+  public static Long ifMatch(Context ctx) {
+    String header = ctx.header("If-Match");
+    if (header == null || header.isBlank() || header.strip().equals("*")) {
+      return null;
+    }
+    String value = header.strip();
+    if (value.startsWith("W/")) {
+      value = value.substring(2);
+    }
+    value = value.replace("\"", "");
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw ApiException.invalidField(
+          "If-Match", "must be a version as returned in ETag, such as \"3\"");
+    }
+  }
+
+  /** The request body, which must be a JSON object with only {@code allowed} fields. */
+  public static JsonBody body(Context ctx, Set<String> allowed) {
+    return JsonBody.parse(ctx.body(), allowed);
+  }
+
+  public static boolean flag(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return false;
+    }
+    return switch (value) {
+      case "true", "1", "" -> true;
+      case "false", "0" -> false;
+      default -> throw ApiException.invalidField(name, "must be true or false");
+    };
+  }
+
+  public static int limit(Context ctx, int fallback, int max) {
+    String value = ctx.queryParam("limit");
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int limit = Integer.parseInt(value);
+      if (limit < 1 || limit > max) {
+        throw ApiException.invalidField("limit", "must be between 1 and " + max);
+      }
+      return limit;
+    } catch (NumberFormatException e) {
+      throw ApiException.invalidField("limit", "must be a whole number");
+    }
+  }
+
+  /** Answers JSON; a {@code version} becomes the ETag. */
+  public static void json(Context ctx, int status, Object body, Long version) {
+    if (version != null) {
+      ctx.header("ETag", "\"" + version + "\"");
+    }
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  /** Answers a resource whose JSON carries its {@code version}. */
+  public static void resource(Context ctx, int status, Map<String, Object> body) {
+    json(ctx, status, body, body.get("version") instanceof Long v ? v : null);
+  }
+}

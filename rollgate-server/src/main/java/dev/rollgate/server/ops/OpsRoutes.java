@@ -1,0 +1,65 @@
+package dev.rollgate.server.ops;
+
+import static dev.rollgate.server.http.Requests.json;
+
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.store.Database;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document. No token needed. */
+public final class OpsRoutes implements HttpApi.Routes {
+  private final Database db;
+  private final Catalog catalog;
+  private final PrometheusMeterRegistry meters;
+  private final String openApi;
+
+  public OpsRoutes(Database db, Catalog catalog, PrometheusMeterRegistry meters) {
+    this.db = db;
+    this.catalog = catalog;
+    this.meters = meters;
+    this.openApi = resource("/openapi.json");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = OpsRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + name, e);
+    }
+  }
+
+  @Override
+  public void register(RoutesConfig r) {
+    r.get("/health", ctx -> json(ctx, 200, Map.of("status", "up"), null));
+    r.get(
+        "/ready",
+        ctx -> {
+          boolean store = db.ping();
+          boolean snapshots = catalog.loaded();
+          json(
+              ctx,
+              store && snapshots ? 200 : 503,
+              Map.of(
+                  "status",
+                  store && snapshots ? "ready" : "not ready",
+                  "store",
+                  store,
+                  "snapshots",
+                  snapshots),
+              null);
+        });
+    r.get(
+        "/metrics",
+        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+    r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+  }
+}

@@ -1,0 +1,163 @@
+package dev.rollgate.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store: an embedded SQLite file by default, PostgreSQL when given a {@code jdbc:postgresql:}
+ * URL. Both get their schema from the same Flyway migrations at start.
+ *
+ * <p>SQLite gets a pool of one connection: it allows one writer at a time anyway, and a single
+ * connection turns "database is locked" into plain waiting.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  /** The SQL dialect in use. */
+  public enum Dialect {
+    SQLITE,
+    POSTGRES
+  }
+
+  private final HikariDataSource dataSource;
+  private final Dialect dialect;
+
+  private Database(HikariDataSource dataSource, Dialect dialect) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+  }
+
+  /**
+   * Opens the store and migrates its schema.
+   *
+   * @param url a JDBC URL, or null for SQLite in {@code dataDir}
+   */
+  public static Database open(
+      String url, String user, String password, Path dataDir, MeterRegistry meters) {
+    HikariConfig config = new HikariConfig();
+    Dialect dialect;
+    if (url == null || url.isBlank()) {
+      try {
+        Files.createDirectories(dataDir);
+      } catch (java.io.IOException e) {
+        throw new StoreException(
+            "cannot create data directory " + dataDir + ": " + e.getMessage(), e);
+      }
+      config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("rollgate.db"));
+      config.addDataSourceProperty("foreign_keys", "true");
+      config.addDataSourceProperty("journal_mode", "WAL");
+      config.addDataSourceProperty("synchronous", "FULL");
+      config.addDataSourceProperty("busy_timeout", "10000");
+      config.setMaximumPoolSize(1);
+      dialect = Dialect.SQLITE;
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      config.setJdbcUrl(url);
+      if (user != null) {
+        config.setUsername(user);
+      }
+      if (password != null) {
+        config.setPassword(password);
+      }
+      config.setMaximumPoolSize(8);
+      dialect = Dialect.POSTGRES;
+    } else if (url.startsWith("jdbc:sqlite:")) {
+      config.setJdbcUrl(url);
+      config.addDataSourceProperty("foreign_keys", "true");
+      config.setMaximumPoolSize(1);
+      dialect = Dialect.SQLITE;
+    } else {
+      throw new StoreException(
+          "unsupported database URL (use jdbc:postgresql:... or jdbc:sqlite:...)", null);
+    }
+    config.setPoolName("rollgate-store");
+    config.setAutoCommit(true);
+    config.setConnectionTimeout(10_000);
+    if (meters != null) {
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+    }
+    HikariDataSource dataSource;
+    try {
+      dataSource = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot connect to the store: " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure()
+          .dataSource(dataSource)
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw new StoreException("cannot migrate the store: " + rootMessage(e), e);
+    }
+    log.info(
+        "store: {} ({})", dialect == Dialect.SQLITE ? config.getJdbcUrl() : "PostgreSQL", dialect);
+    return new Database(dataSource, dialect);
+  }
+
+  @SuppressWarnings("ReferenceEquality") // a cause that is itself ends the chain
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   */
+  public <T> T inTransaction(Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(new Tx(connection));
+        connection.commit();
+        return result;
+      } catch (RuntimeException | SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("store error: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the store answers a trivial query. */
+  public boolean ping() {
+    try (Connection connection = dataSource.getConnection();
+        var statement = connection.createStatement()) {
+      statement.execute("SELECT 1");
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  /** Work done inside a transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Tx tx) throws SQLException;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.rollgate.server.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A connection inside a transaction, with the few query shapes the stores need. */
+public final class Tx {
+  private final Connection connection;
+
+  Tx(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Maps the current row of a result set. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet row) throws SQLException;
+  }
+
+  /** Runs an INSERT, UPDATE or DELETE; returns the number of rows it touched. */
+  public int update(String sql, Object... args) throws SQLException {
+    try (PreparedStatement statement = prepare(sql, args)) {
+      return statement.executeUpdate();
+    }
+  }
+
+  public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    try (PreparedStatement statement = prepare(sql, args);
+        ResultSet rows = statement.executeQuery()) {
+      List<T> out = new ArrayList<>();
+      while (rows.next()) {
+        out.add(mapper.map(rows));
+      }
+      return out;
+    }
+  }
+
+  public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    List<T> rows = list(sql, mapper, args);
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+  }
+
+  public long count(String sql, Object... args) throws SQLException {
+    return one(sql, r -> r.getLong(1), args).orElse(0L);
+  }
+
+  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    for (int i = 0; i < args.length; i++) {
+      Object arg = args[i];
+      switch (arg) {
+        case null -> statement.setNull(i + 1, Types.NULL);
+        case String s -> statement.setString(i + 1, s);
+        case Long l -> statement.setLong(i + 1, l);
+        case Integer n -> statement.setInt(i + 1, n);
+        case Boolean b -> statement.setShort(i + 1, (short) (b ? 1 : 0));
+        default -> throw new IllegalArgumentException("unsupported parameter " + arg.getClass());
+      }
+    }
+    return statement;
+  }
+}
