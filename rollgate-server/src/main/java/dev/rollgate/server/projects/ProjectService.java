@@ -236,21 +236,27 @@ public final class ProjectService {
         description,
         now,
         now);
+    // Each flag starts switched off there, with the default variant it has elsewhere.
     List<String[]> flags =
         tx.list(
-            "SELECT flag_key, variants FROM flags WHERE project_key = ?",
-            r -> new String[] {r.getString(1), r.getString(2)},
+            "SELECT f.flag_key, f.variants, (SELECT e.default_variant FROM flag_environments e"
+                + " WHERE e.project_key = f.project_key AND e.flag_key = f.flag_key"
+                + " ORDER BY e.environment_key LIMIT 1) FROM flags f WHERE f.project_key = ?",
+            r -> new String[] {r.getString(1), r.getString(2), r.getString(3)},
             project);
     for (String[] flag : flags) {
-      Map<?, ?> variants = (Map<?, ?>) Json.parse(flag[1]);
-      String firstVariant = (String) variants.keySet().iterator().next();
+      String defaultVariant = flag[2];
+      if (defaultVariant == null) {
+        Map<?, ?> variants = (Map<?, ?>) Json.parse(flag[1]);
+        defaultVariant = (String) variants.keySet().iterator().next();
+      }
       tx.update(
           "INSERT INTO flag_environments (project_key, flag_key, environment_key, state, default_variant,"
               + " targeting, metadata) VALUES (?, ?, ?, 'DISABLED', ?, NULL, '{}')",
           project,
           flag[0],
           key,
-          firstVariant);
+          defaultVariant);
     }
   }
 

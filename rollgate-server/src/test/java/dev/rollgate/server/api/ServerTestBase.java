@@ -1,0 +1,78 @@
+package dev.rollgate.server.api;
+
+import dev.rollgate.server.testing.ApiClient;
+import dev.rollgate.server.testing.StoreKind;
+import dev.rollgate.server.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Runs each test of a subclass against a fresh server on SQLite and on PostgreSQL. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(StoreKind.class)
+abstract class ServerTestBase {
+  static final String P = "/api/v1/projects/default";
+
+  @Parameter StoreKind store;
+
+  TestServer server;
+  ApiClient admin;
+
+  @BeforeEach
+  void startServer() {
+    server = TestServer.start(store);
+    admin = server.admin();
+  }
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** A boolean flag, on for pro users in production. */
+  static Map<String, Object> checkoutFlag() {
+    return Map.of(
+        "key", "new-checkout",
+        "variants", Map.of("on", true, "off", false),
+        "defaultVariant", "off",
+        "tags", java.util.List.of("checkout"),
+        "environments",
+            Map.of(
+                "production",
+                Map.of(
+                    "state",
+                    "ENABLED",
+                    "targeting",
+                    Map.of(
+                        "if",
+                        java.util.List.of(
+                            Map.of("==", java.util.List.of(Map.of("var", "plan"), "pro")),
+                            "on")))));
+  }
+
+  /** Creates a token with {@code role} and returns its secret. */
+  String token(String role) {
+    Map<String, Object> body =
+        role.equals("sdk")
+            ? Map.of(
+                "name",
+                role + "-token",
+                "role",
+                role,
+                "project",
+                "default",
+                "environment",
+                "production")
+            : Map.of("name", role + "-token", "role", role);
+    ApiClient.Response r = admin.post("/api/v1/tokens", body);
+    if (r.status() != 201) {
+      throw new AssertionError("token creation failed: " + r);
+    }
+    return (String) r.object().get("secret");
+  }
+}
