@@ -90,11 +90,11 @@ public final class Json {
       case VALUE_NUMBER_INT -> {
         return switch (parser.getNumberType()) {
           case INT, LONG -> parser.getLongValue();
-          default -> parser.getDoubleValue();
+          default -> finite(parser);
         };
       }
       case VALUE_NUMBER_FLOAT -> {
-        return parser.getDoubleValue();
+        return finite(parser);
       }
       case VALUE_TRUE -> {
         return Boolean.TRUE;
@@ -107,6 +107,15 @@ public final class Json {
       }
       default -> throw syntax("unexpected token " + token, parser);
     }
+  }
+
+  /** A number as a double; one too large for a double is an error, not Infinity. */
+  private static Double finite(JsonParser parser) throws IOException {
+    double d = parser.getDoubleValue();
+    if (Double.isInfinite(d)) {
+      throw syntax("number out of range: " + parser.getText(), parser);
+    }
+    return d;
   }
 
   private static JsonSyntaxException syntax(String message, JsonParser parser) {
