@@ -123,6 +123,20 @@ public record ServerConfig(
         value);
   }
 
+  public ServerConfig withCorsOrigins(List<String> value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        dbUser,
+        dbPassword,
+        adminToken,
+        maxBodyBytes,
+        value,
+        writesPerSecond);
+  }
+
   private static int integer(Map<String, String> env, String name, int fallback) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {

@@ -70,6 +70,15 @@ public final class AuditLog {
   }
 
   /**
+   * Takes the chain's head row for the rest of the transaction. A transaction that will append
+   * several events after touching other rows takes it first, so that two writers always lock in the
+   * same order and cannot deadlock on PostgreSQL.
+   */
+  public static void lockHead(Tx tx) throws SQLException {
+    tx.update("UPDATE audit_head SET seq = seq WHERE id = 1");
+  }
+
+  /**
    * Appends an event in the caller's transaction.
    *
    * @param before the resource before the change (a JSON-like value), null when created

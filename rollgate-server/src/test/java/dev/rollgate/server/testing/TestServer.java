@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +30,8 @@ public final class TestServer implements AutoCloseable {
   private RollgateServer server;
   private ApiClient client;
 
-  private TestServer(StoreKind kind, Map<String, String> environment, long writesPerSecond) {
+  private TestServer(
+      StoreKind kind, Map<String, String> environment, UnaryOperator<ServerConfig> customize) {
     this.kind = kind;
     this.environment = environment;
     try {
@@ -44,18 +46,20 @@ public final class TestServer implements AutoCloseable {
             .withDataDir(dataDir)
             .withDbUrl(dbUrl)
             .withAdminToken(ADMIN_TOKEN)
-            .withWritesPerSecond(writesPerSecond);
+            .withWritesPerSecond(0);
+    this.config = customize.apply(config);
     start();
   }
 
   /** A server with the test admin token, no rate limit and no kill switches set. */
   public static TestServer start(StoreKind kind) {
-    return new TestServer(kind, Map.of(), 0);
+    return new TestServer(kind, Map.of(), c -> c);
   }
 
+  /** A server with its own process environment and configuration changes. */
   public static TestServer start(
-      StoreKind kind, Map<String, String> environment, long writesPerSecond) {
-    return new TestServer(kind, environment, writesPerSecond);
+      StoreKind kind, Map<String, String> environment, UnaryOperator<ServerConfig> customize) {
+    return new TestServer(kind, environment, customize);
   }
 
   /** Starts a stopped server again on the same data. */
