@@ -3,6 +3,7 @@ package dev.rollgate.cli;
 import dev.rollgate.server.RollgateServer;
 import dev.rollgate.server.ServerConfig;
 import dev.rollgate.server.store.StoreException;
+import io.javalin.util.JavalinBindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -65,12 +66,8 @@ final class ServeCommand implements Callable<Integer> {
       server = RollgateServer.start(config, env, Clock.systemUTC());
     } catch (StoreException e) {
       throw new UserInputException(e.getMessage());
-    } catch (RuntimeException e) {
-      if (e.getCause() instanceof java.net.BindException
-          || (e.getMessage() != null && e.getMessage().contains("Failed to bind"))) {
-        throw new UserInputException("cannot listen on port " + config.port() + ": it is in use");
-      }
-      throw e;
+    } catch (JavalinBindException e) {
+      throw new UserInputException("cannot listen on port " + config.port() + ": it is in use");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

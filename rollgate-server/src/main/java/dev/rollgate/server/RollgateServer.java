@@ -9,6 +9,7 @@ import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.flags.FlagRoutes;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagdImport;
+import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.projects.ProjectRoutes;
@@ -26,6 +27,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,14 +37,19 @@ import org.slf4j.LoggerFactory;
 public final class RollgateServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RollgateServer.class);
 
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
   private final Database db;
   private final Javalin http;
+  private final Drain drain;
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
 
-  private RollgateServer(Database db, Javalin http, Catalog catalog, JvmGcMetrics gcMetrics) {
+  private RollgateServer(
+      Database db, Javalin http, Drain drain, Catalog catalog, JvmGcMetrics gcMetrics) {
     this.db = db;
     this.http = http;
+    this.drain = drain;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
   }
@@ -92,9 +99,10 @@ public final class RollgateServer implements AutoCloseable {
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
               new AuditRoutes(db, audit));
-      Javalin http = HttpApi.create(config, tokens, meters, routes).start();
+      Drain drain = new Drain();
+      Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
-      return new RollgateServer(db, http, catalog, gc);
+      return new RollgateServer(db, http, drain, catalog, gc);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -109,9 +117,22 @@ public final class RollgateServer implements AutoCloseable {
     return catalog;
   }
 
-  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  /**
+   * Refuses new requests, lets those in flight finish (up to 20 s), then stops listening and closes
+   * the store.
+   */
   @Override
   public void close() {
+    drain.close();
+    try {
+      if (!drain.awaitIdle(DRAIN_TIMEOUT)) {
+        log.warn(
+            "rollgate: requests still running after {} s; stopping anyway",
+            DRAIN_TIMEOUT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     http.stop();
     gcMetrics.close();
     db.close();

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,11 @@ public final class HttpApi {
   private HttpApi() {}
 
   public static Javalin create(
-      ServerConfig config, TokenService tokens, MeterRegistry meters, List<Routes> features) {
+      ServerConfig config,
+      TokenService tokens,
+      MeterRegistry meters,
+      Drain drain,
+      List<Routes> features) {
     RateLimiter writes = new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5);
     return Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
@@ -48,11 +51,6 @@ public final class HttpApi {
       c.http.maxRequestSize = config.maxBodyBytes();
       c.jetty.host = config.host();
       c.jetty.port = config.port();
-      c.jetty.modifyServer(server -> {
-        // Let in-flight requests finish on stop (SIGTERM) before connectors close.
-        server.setStopTimeout(Duration.ofSeconds(20).toMillis());
-        server.insertHandler(new GracefulHandler());
-      });
       if (!config.corsOrigins().isEmpty()) {
         c.bundledPlugins.enableCors(cors ->
             cors.addRule(rule -> {
@@ -63,8 +61,18 @@ public final class HttpApi {
               rule.exposeHeader("X-Request-Id");
             }));
       }
-      c.requestLogger.http((ctx, millis) -> record(meters, ctx, millis));
-      c.routes.before(ctx -> prepare(ctx, config, tokens, writes));
+      c.requestLogger.http((ctx, millis) -> {
+        drain.exit();
+        record(meters, ctx, millis);
+      });
+      c.routes.before(ctx -> {
+        if (!drain.enter()) {
+          ctx.header("Connection", "close");
+          throw new ApiException(
+              503, "shutting_down", "the server is shutting down; retry on another replica");
+        }
+        prepare(ctx, config, tokens, writes);
+      });
       errors(c);
       for (Routes feature : features) {
         feature.register(c.routes);
