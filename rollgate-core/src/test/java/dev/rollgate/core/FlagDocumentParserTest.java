@@ -45,7 +45,7 @@ class FlagDocumentParserTest {
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"targeting\": {\"$ref\": \"missing\"}}}}|flags.a.targeting.$ref: $ref to unknown evaluator \"missing\"",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}}}, \"$evaluators\": []}|$evaluators: must be an object of named JsonLogic expressions",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}}, \"a\": {}}}|$: invalid JSON at line 1, column 61: duplicate key \"a\"",
-        "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1e400}}}}|$: invalid JSON at line 1, column 54: number out of range: 1e400"
+        "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1e400}}}}|$: invalid JSON at line 1, column 56: number out of range: 1e400"
       })
   void namesThePathAndTheProblem(String json, String expected) {
     assertThat(problems(json)).containsExactly(expected);
