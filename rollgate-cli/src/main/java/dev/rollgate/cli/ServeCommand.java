@@ -6,6 +6,7 @@ import dev.rollgate.server.store.StoreException;
 import io.javalin.util.JavalinBindException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,21 +46,22 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, String> env = System.getenv();
+    // The options win over the environment variables they stand for.
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (port != null) {
+      env.put("ROLLGATE_PORT", port.toString());
+    }
+    if (dataDir != null) {
+      env.put("ROLLGATE_DATA_DIR", dataDir.toString());
+    }
+    if (dbUrl != null) {
+      env.put("ROLLGATE_DB_URL", dbUrl);
+    }
     ServerConfig config;
     try {
       config = ServerConfig.fromEnvironment(env);
     } catch (IllegalArgumentException e) {
       throw new UserInputException(e.getMessage());
-    }
-    if (port != null) {
-      config = config.withPort(port);
-    }
-    if (dataDir != null) {
-      config = config.withDataDir(dataDir);
-    }
-    if (dbUrl != null) {
-      config = config.withDbUrl(dbUrl);
     }
     RollgateServer server;
     try {

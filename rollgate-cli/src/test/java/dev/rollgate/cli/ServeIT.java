@@ -2,9 +2,13 @@ package dev.rollgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +74,23 @@ class ServeIT {
     throw new AssertionError("server did not become ready");
   }
 
+  /** Waits until the server reports at least {@code count} requests in flight. */
+  private static void awaitInFlight(int port, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      String metrics =
+          send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))).body();
+      for (String line : metrics.lines().toList()) {
+        if (line.startsWith("http_server_requests_active ")
+            && Double.parseDouble(line.substring(line.indexOf(' ') + 1)) >= count) {
+          return;
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the slow request never reached the server");
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
@@ -86,60 +105,37 @@ class ServeIT {
     Process server = serve(port, log);
     awaitReady(port);
 
-    // A flag body sent slowly: SIGTERM arrives while the server is still reading it.
-    CountDownLatch halfSent = new CountDownLatch(1);
-    byte[][] parts = {
-      "{\"key\": \"late-flag\", ".getBytes(StandardCharsets.UTF_8),
-      "\"variants\": {\"on\": true, \"off\": false}}".getBytes(StandardCharsets.UTF_8)
-    };
-    InputStream slowBody =
-        new InputStream() {
-          private int part;
-          private int offset;
-
-          @Override
-          public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            if (part == parts.length) {
-              return -1;
-            }
-            if (part == 1 && offset == 0) {
-              halfSent.countDown();
-              try {
-                Thread.sleep(1500);
-              } catch (InterruptedException e) {
-                throw new IOException(e);
-              }
-            }
-            int n = Math.min(len, parts[part].length - offset);
-            System.arraycopy(parts[part], offset, b, off, n);
-            offset += n;
-            if (offset == parts[part].length) {
-              part++;
-              offset = 0;
-            }
-            return n;
-          }
-        };
-    CompletableFuture<HttpResponse<String>> inFlight =
-        HTTP.sendAsync(
-            HttpRequest.newBuilder(URI.create(base + "/flags"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> slowBody))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(halfSent.await(30, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(300); // the request is now inside the server
-    server.destroy(); // SIGTERM
-
-    HttpResponse<String> response = inFlight.get(60, TimeUnit.SECONDS);
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    // A flag body sent in two parts over a raw socket: SIGTERM arrives while the server waits for
+    // the second part.
+    byte[] body =
+        "{\"key\": \"late-flag\", \"variants\": {\"on\": true, \"off\": false}}"
+            .getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /api/v1/projects/default/flags HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  + "Authorization: Bearer "
+                  + TOKEN
+                  + "\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body, 0, half);
+      out.flush();
+      awaitInFlight(port, 2); // the slow request, and the metrics request that counts it
+      server.destroy(); // SIGTERM
+      Thread.sleep(500); // the server is draining now
+      out.write(body, half, body.length - half);
+      out.flush();
+      String statusLine =
+          new BufferedReader(
+                  new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(statusLine).startsWith("HTTP/1.1 201");
+    }
     assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(server.exitValue()).isIn(0, 143);
     List<String> lines = Files.readAllLines(log);

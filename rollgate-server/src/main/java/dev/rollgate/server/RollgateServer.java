@@ -18,6 +18,7 @@ import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -100,6 +101,9 @@ public final class RollgateServer implements AutoCloseable {
               new TokenRoutes(tokens),
               new AuditRoutes(db, audit));
       Drain drain = new Drain();
+      Gauge.builder("http.server.requests.active", drain, Drain::inFlight)
+          .description("HTTP requests in flight")
+          .register(meters);
       Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
       return new RollgateServer(db, http, drain, catalog, gc);

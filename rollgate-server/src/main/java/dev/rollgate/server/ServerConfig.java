@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * How the server runs. Every setting comes from the environment ({@code ROLLGATE_*}) with a
- * default; the command line overrides port, data directory and database URL.
+ * default; the command line sets the same variables for port, data directory and database URL.
  *
  * @param host interface to listen on ({@code ROLLGATE_HOST}, default 0.0.0.0)
  * @param port {@code ROLLGATE_PORT}, default 8420; 0 picks a free port
@@ -51,90 +51,6 @@ public record ServerConfig(
             .filter(s -> !s.isEmpty())
             .toList(),
         integer(env, "ROLLGATE_RATE_LIMIT_WRITES", 20));
-  }
-
-  public ServerConfig withPort(int value) {
-    return new ServerConfig(
-        host,
-        value,
-        dataDir,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        adminToken,
-        maxBodyBytes,
-        corsOrigins,
-        writesPerSecond);
-  }
-
-  public ServerConfig withDataDir(Path value) {
-    return new ServerConfig(
-        host,
-        port,
-        value,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        adminToken,
-        maxBodyBytes,
-        corsOrigins,
-        writesPerSecond);
-  }
-
-  public ServerConfig withDbUrl(String value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        value,
-        dbUser,
-        dbPassword,
-        adminToken,
-        maxBodyBytes,
-        corsOrigins,
-        writesPerSecond);
-  }
-
-  public ServerConfig withAdminToken(String value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        value,
-        maxBodyBytes,
-        corsOrigins,
-        writesPerSecond);
-  }
-
-  public ServerConfig withWritesPerSecond(long value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        adminToken,
-        maxBodyBytes,
-        corsOrigins,
-        value);
-  }
-
-  public ServerConfig withCorsOrigins(List<String> value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        dbUser,
-        dbPassword,
-        adminToken,
-        maxBodyBytes,
-        value,
-        writesPerSecond);
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

@@ -49,6 +49,11 @@ public final class AuditLog {
       String prevHash,
       String hash) {
 
+    Event withHash(String value) {
+      return new Event(
+          seq, id, at, actor, action, resource, before, after, comment, prevHash, value);
+    }
+
     /** The event as served by the API: before and after as JSON values, time as ISO-8601. */
     public Map<String, Object> toJson() {
       Map<String, Object> json = new LinkedHashMap<>();
@@ -95,73 +100,51 @@ public final class AuditLog {
                 "SELECT seq, hash FROM audit_head WHERE id = 1",
                 r -> new Head(r.getLong(1), r.getString(2)))
             .orElseThrow(() -> new SQLException("audit_head row is missing"));
-    String beforeText = before == null ? null : Json.write(before);
-    String afterText = after == null ? null : Json.write(after);
-    String id = UUID.randomUUID().toString();
-    long at = clock.millis();
-    String hash =
-        hash(
-            head.hash(),
+    Event event =
+        new Event(
             head.seq(),
-            id,
-            at,
+            UUID.randomUUID().toString(),
+            clock.millis(),
             actor.name(),
             action,
             resource,
-            beforeText,
-            afterText,
-            actor.comment());
+            before == null ? null : Json.write(before),
+            after == null ? null : Json.write(after),
+            actor.comment(),
+            head.hash(),
+            null);
+    event = event.withHash(expectedHash(event));
     tx.update(
         "INSERT INTO audit_events (seq, event_id, at, actor, action, resource, before_json, after_json,"
             + " comment, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        head.seq(),
-        id,
-        at,
-        actor.name(),
-        action,
-        resource,
-        beforeText,
-        afterText,
-        actor.comment(),
-        head.hash(),
-        hash);
-    tx.update("UPDATE audit_head SET hash = ? WHERE id = 1", hash);
-    return new Event(
-        head.seq(),
-        id,
-        at,
-        actor.name(),
-        action,
-        resource,
-        beforeText,
-        afterText,
-        actor.comment(),
-        head.hash(),
-        hash);
+        event.seq(),
+        event.id(),
+        event.at(),
+        event.actor(),
+        event.action(),
+        event.resource(),
+        event.before(),
+        event.after(),
+        event.comment(),
+        event.prevHash(),
+        event.hash());
+    tx.update("UPDATE audit_head SET hash = ? WHERE id = 1", event.hash());
+    return event;
   }
 
-  static String hash(
-      String prevHash,
-      long seq,
-      String id,
-      long at,
-      String actor,
-      String action,
-      String resource,
-      String before,
-      String after,
-      String comment) {
+  /** The hash an event must carry: over its {@code prevHash} and its canonical JSON. */
+  static String expectedHash(Event e) {
     Map<String, Object> canonical = new TreeMap<>();
-    canonical.put("seq", seq);
-    canonical.put("id", id);
-    canonical.put("at", at);
-    canonical.put("actor", actor);
-    canonical.put("action", action);
-    canonical.put("resource", resource);
-    canonical.put("before", before);
-    canonical.put("after", after);
-    canonical.put("comment", comment);
-    return sha256(prevHash + "\n" + Json.write(canonical));
+    canonical.put("seq", e.seq());
+    canonical.put("id", e.id());
+    canonical.put("at", e.at());
+    canonical.put("actor", e.actor());
+    canonical.put("action", e.action());
+    canonical.put("resource", e.resource());
+    canonical.put("before", e.before());
+    canonical.put("after", e.after());
+    canonical.put("comment", e.comment());
+    return sha256(e.prevHash() + "\n" + Json.write(canonical));
   }
 
   private static String sha256(String text) {
@@ -237,19 +220,7 @@ public final class AuditLog {
           problem = "event " + expectedSeq + " is missing";
         } else if (!e.prevHash().equals(previous)) {
           problem = "prevHash does not match the previous event's hash";
-        } else if (!e.hash()
-            .equals(
-                hash(
-                    previous,
-                    e.seq(),
-                    e.id(),
-                    e.at(),
-                    e.actor(),
-                    e.action(),
-                    e.resource(),
-                    e.before(),
-                    e.after(),
-                    e.comment()))) {
+        } else if (!e.hash().equals(expectedHash(e))) {
           problem = "hash does not match the event's content";
         }
         if (problem != null) {

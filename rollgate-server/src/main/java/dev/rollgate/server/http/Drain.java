@@ -27,6 +27,11 @@ public final class Drain {
     }
   }
 
+  /** Requests running now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   public void close() {
     closing.set(true);
   }

@@ -6,7 +6,6 @@ import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.ValueType;
 import dev.rollgate.server.testing.ApiClient.Response;
 import dev.rollgate.server.testing.TestServer;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +69,7 @@ class OpsTest extends ServerTestBase {
   @Test
   void corsWhenConfigured() {
     try (TestServer cors =
-        TestServer.start(
-            store, Map.of(), c -> c.withCorsOrigins(List.of("https://ui.example.com")))) {
+        TestServer.start(store, Map.of("ROLLGATE_CORS_ORIGINS", "https://ui.example.com"))) {
       Response r = cors.admin().send("GET", P, null, "Origin", "https://ui.example.com");
       assertThat(r.header("Access-Control-Allow-Origin")).isEqualTo("https://ui.example.com");
       Response other = cors.admin().send("GET", P, null, "Origin", "https://evil.example.com");
@@ -81,7 +79,7 @@ class OpsTest extends ServerTestBase {
 
   @Test
   void writesAreRateLimitedPerToken() {
-    try (TestServer limited = TestServer.start(store, Map.of(), c -> c.withWritesPerSecond(1))) {
+    try (TestServer limited = TestServer.start(store, Map.of("ROLLGATE_RATE_LIMIT_WRITES", "1"))) {
       int limitedAt = -1;
       Response last = null;
       for (int i = 0; i < 20 && limitedAt < 0; i++) {
@@ -99,8 +97,7 @@ class OpsTest extends ServerTestBase {
 
   @Test
   void theServersEnvironmentKillSwitchOverridesItsSnapshots() {
-    try (TestServer killed =
-        TestServer.start(store, Map.of("ROLLGATE_FLAG_NEW_CHECKOUT", "off"), c -> c)) {
+    try (TestServer killed = TestServer.start(store, Map.of("ROLLGATE_FLAG_NEW_CHECKOUT", "off"))) {
       killed.admin().post(P + "/flags", checkoutFlag());
       var pro = EvaluationContext.of("u", Map.of("plan", "pro"));
       assertThat(

@@ -11,8 +11,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -25,46 +25,49 @@ public final class TestServer implements AutoCloseable {
   private final StoreKind kind;
   private final Path dataDir;
   private final String dbUrl;
-  private final Map<String, String> environment;
-  private ServerConfig config;
+  private final Map<String, String> environment; // the server's process environment
   private RollgateServer server;
   private ApiClient client;
 
-  private TestServer(
-      StoreKind kind, Map<String, String> environment, UnaryOperator<ServerConfig> customize) {
+  private TestServer(StoreKind kind, Map<String, String> environment) {
     this.kind = kind;
-    this.environment = environment;
     try {
       this.dataDir = Files.createTempDirectory("rollgate-test");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     this.dbUrl = kind == StoreKind.POSTGRES ? TestPostgres.newSchema() : null;
-    this.config =
-        ServerConfig.fromEnvironment(Map.of())
-            .withPort(0)
-            .withDataDir(dataDir)
-            .withDbUrl(dbUrl)
-            .withAdminToken(ADMIN_TOKEN)
-            .withWritesPerSecond(0);
-    this.config = customize.apply(config);
+    Map<String, String> env = new HashMap<>();
+    env.put("ROLLGATE_PORT", "0");
+    env.put("ROLLGATE_DATA_DIR", dataDir.toString());
+    env.put("ROLLGATE_ADMIN_TOKEN", ADMIN_TOKEN);
+    env.put("ROLLGATE_RATE_LIMIT_WRITES", "0");
+    if (dbUrl != null) {
+      env.put("ROLLGATE_DB_URL", dbUrl);
+    }
+    env.putAll(environment);
+    this.environment = env;
     start();
   }
 
   /** A server with the test admin token, no rate limit and no kill switches set. */
   public static TestServer start(StoreKind kind) {
-    return new TestServer(kind, Map.of(), c -> c);
+    return new TestServer(kind, Map.of());
   }
 
-  /** A server with its own process environment and configuration changes. */
-  public static TestServer start(
-      StoreKind kind, Map<String, String> environment, UnaryOperator<ServerConfig> customize) {
-    return new TestServer(kind, environment, customize);
+  /**
+   * A server whose process environment adds or overrides {@code environment}: settings ({@code
+   * ROLLGATE_*}) and kill switches ({@code ROLLGATE_FLAG_*}).
+   */
+  public static TestServer start(StoreKind kind, Map<String, String> environment) {
+    return new TestServer(kind, environment);
   }
 
   /** Starts a stopped server again on the same data. */
   public void start() {
-    server = RollgateServer.start(config, environment, Clock.systemUTC());
+    server =
+        RollgateServer.start(
+            ServerConfig.fromEnvironment(environment), environment, Clock.systemUTC());
     client = new ApiClient("http://127.0.0.1:" + server.port(), ADMIN_TOKEN);
   }
 
@@ -76,7 +79,7 @@ public final class TestServer implements AutoCloseable {
   /** The server without an admin token in its environment (for bootstrap tests). */
   public TestServer withoutAdminToken() {
     stop();
-    config = config.withAdminToken(null);
+    environment.remove("ROLLGATE_ADMIN_TOKEN");
     start();
     return this;
   }
