@@ -5,6 +5,7 @@ import dev.rollgate.core.InvalidFlagDocumentException;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
+import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
@@ -14,21 +15,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where every change to projects, environments, flags and segments goes through.
  *
  * <p>A write runs in one transaction with its audit event. Before it commits, every environment of
  * the project is exported as a flag document and compiled strictly, so no write can leave a flag
- * that does not evaluate: the change is all or nothing. After it commits, the project's snapshots
- * are rebuilt from the same documents.
+ * that does not evaluate: the change is all or nothing. After it commits, the snapshots compiled
+ * for that check become the project's served snapshots.
+ *
+ * <p>Writes take the audit chain's head first, so they commit one at a time and the head's sequence
+ * number orders them. Snapshots are installed only over older ones, so two writes that finish close
+ * together cannot leave the earlier one's flags in place.
  */
 public final class Catalog {
+  private static final Logger log = LoggerFactory.getLogger(Catalog.class);
   private static final int ATTEMPTS = 5;
+
+  /** A project's compiled environments as of one point of the audit chain. */
+  private record Compiled(long generation, Map<String, FlagSnapshot> environments) {}
 
   private final Database db;
   private final ParseOptions parseOptions;
-  private final Map<String, FlagSnapshot> snapshots = new ConcurrentHashMap<>();
+  private final Map<String, Compiled> projects = new ConcurrentHashMap<>();
   private volatile boolean loaded;
 
   public Catalog(Database db, ParseOptions parseOptions) {
@@ -42,25 +53,24 @@ public final class Catalog {
   }
 
   /**
-   * A write to {@code project} (null for none): validated before commit, snapshots rebuilt after.
+   * A write to {@code project} (null for none): validated before commit, snapshots installed after.
    * When the client named no version ({@code clientVersion} null), a {@link VersionConflict} makes
    * the whole change run again on fresh data; when it did, the conflict is a 412.
    */
   public <T> T write(String project, Long clientVersion, Database.Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
-        T result =
+        record Outcome<T>(T value, Compiled compiled) {}
+        Outcome<T> outcome =
             db.inTransaction(tx -> {
+              AuditLog.lockHead(tx); // one lock order for every change
               T value = work.run(tx);
-              if (project != null) {
-                validate(tx, project);
-              }
-              return value;
+              return new Outcome<>(value, project == null ? null : compileChecked(tx, project));
             });
-        if (project != null) {
-          refresh(project);
+        if (outcome.compiled() != null) {
+          install(project, outcome.compiled());
         }
-        return result;
+        return outcome.value();
       } catch (VersionConflict e) {
         if (clientVersion != null) {
           throw new ApiException(412, "version_mismatch", e.getMessage() + ": reload it and retry");
@@ -72,11 +82,13 @@ public final class Catalog {
     }
   }
 
-  private void validate(Tx tx, String project) throws SQLException {
+  /** Compiles every environment of {@code project}; a 400 naming every problem if one fails. */
+  private Compiled compileChecked(Tx tx, String project) throws SQLException {
+    Map<String, FlagSnapshot> environments = new LinkedHashMap<>();
     List<Map<String, Object>> details = new ArrayList<>();
     for (String environment : environments(tx, project)) {
       try {
-        compile(FlagdExport.document(tx, project, environment));
+        environments.put(environment, compile(FlagdExport.document(tx, project, environment)));
       } catch (InvalidFlagDocumentException e) {
         for (Problem p : e.problems()) {
           Map<String, Object> detail = new LinkedHashMap<>();
@@ -100,6 +112,28 @@ public final class Catalog {
               + first.get("message"),
           details);
     }
+    return new Compiled(generation(tx), environments);
+  }
+
+  private Compiled compileLeniently(Tx tx, String project) throws SQLException {
+    Map<String, FlagSnapshot> environments = new LinkedHashMap<>();
+    ParseOptions lenient = parseOptions.withStrictness(ParseOptions.Strictness.FLAGD);
+    for (String environment : environments(tx, project)) {
+      try {
+        environments.put(
+            environment,
+            FlagSnapshot.parse(
+                Json.write(FlagdExport.document(tx, project, environment)), lenient));
+      } catch (InvalidFlagDocumentException e) {
+        log.error(
+            "project {} environment {} cannot be served: {}", project, environment, e.getMessage());
+      }
+    }
+    return new Compiled(generation(tx), environments);
+  }
+
+  private static long generation(Tx tx) throws SQLException {
+    return tx.one("SELECT seq FROM audit_head WHERE id = 1", r -> r.getLong(1)).orElse(0L);
   }
 
   private FlagSnapshot compile(Map<String, Object> document) {
@@ -113,34 +147,35 @@ public final class Catalog {
         project);
   }
 
-  /** Rebuilds the snapshots of every environment of {@code project}. */
-  public void refresh(String project) {
-    Map<String, FlagSnapshot> fresh =
+  private void install(String project, Compiled compiled) {
+    projects.merge(
+        project, compiled, (old, fresh) -> fresh.generation() >= old.generation() ? fresh : old);
+  }
+
+  /** Compiles every project's snapshots from the store; {@link #loaded()} is true afterwards. */
+  public void loadAll() {
+    Map<String, Compiled> all =
         db.inTransaction(tx -> {
-          Map<String, FlagSnapshot> out = new LinkedHashMap<>();
-          for (String env : environments(tx, project)) {
-            out.put(env, compile(FlagdExport.document(tx, project, env)));
+          Map<String, Compiled> out = new LinkedHashMap<>();
+          for (String project : tx.list("SELECT project_key FROM projects", r -> r.getString(1))) {
+            try {
+              out.put(project, compileChecked(tx, project));
+            } catch (ApiException e) {
+              // Stored flags that this version no longer accepts: serve them as flagd would,
+              // so that the server starts, and say so.
+              log.error("project {}: {}; loading it leniently", project, e.getMessage());
+              out.put(project, compileLeniently(tx, project));
+            }
           }
           return out;
         });
-    snapshots
-        .keySet()
-        .removeIf(k ->
-            k.startsWith(project + "/") && !fresh.containsKey(k.substring(project.length() + 1)));
-    fresh.forEach((env, snapshot) -> snapshots.put(project + "/" + env, snapshot));
-  }
-
-  /** Compiles every project's snapshots; {@link #loaded()} is true afterwards. */
-  public void loadAll() {
-    List<String> projects =
-        db.inTransaction(tx -> tx.list("SELECT project_key FROM projects", r -> r.getString(1)));
-    projects.forEach(this::refresh);
+    all.forEach(this::install);
     loaded = true;
   }
 
   /** Drops the snapshots of a deleted project. */
   public void forget(String project) {
-    snapshots.keySet().removeIf(k -> k.startsWith(project + "/"));
+    projects.remove(project);
   }
 
   public boolean loaded() {
@@ -149,6 +184,7 @@ public final class Catalog {
 
   /** The compiled flags of one environment, or null when there is no such environment. */
   public FlagSnapshot snapshot(String project, String environment) {
-    return snapshots.get(project + "/" + environment);
+    Compiled compiled = projects.get(project);
+    return compiled == null ? null : compiled.environments().get(environment);
   }
 }

@@ -153,6 +153,36 @@ class PersistenceTest extends ServerTestBase {
     assertThat(Files.readString(file).strip()).isEqualTo(secret);
   }
 
+  @Test
+  void storedFlagsThatNoLongerCompileDoNotStopTheServer() throws Exception {
+    admin.post(P + "/flags", checkoutFlag());
+    admin.post(
+        P + "/flags",
+        Map.of(
+            "key",
+            "other",
+            "variants",
+            Map.of("a", "A"),
+            "environments",
+            Map.of("production", Map.of("state", "ENABLED"))));
+    server.stop();
+    try (Connection c = server.connect()) {
+      // As if an older version had stored targeting that this one rejects.
+      c.createStatement()
+          .executeUpdate(
+              "UPDATE flag_environments SET targeting = '{\"gone_operator\": []}'"
+                  + " WHERE flag_key = 'new-checkout' AND environment_key = 'production'");
+    }
+    server.start();
+    admin = server.admin();
+    assertThat(server.as(null).get("/ready").status()).isEqualTo(200);
+    var broken =
+        server.snapshot("production").evaluate("new-checkout", ValueType.BOOLEAN, false, null);
+    assertThat(broken.errorCode().name()).isEqualTo("PARSE_ERROR");
+    assertThat(server.snapshot("production").evaluate("other", ValueType.STRING, "", null).value())
+        .isEqualTo("A");
+  }
+
   /** The environment's admin token, no longer configured after {@code withoutAdminToken}. */
   static final class TestServerTokens {
     static final String ENV = dev.rollgate.server.testing.TestServer.ADMIN_TOKEN;
