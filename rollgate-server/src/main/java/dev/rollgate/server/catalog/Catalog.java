@@ -163,7 +163,10 @@ public final class Catalog {
             } catch (ApiException e) {
               // Stored flags that this version no longer accepts: serve them as flagd would,
               // so that the server starts, and say so.
-              log.error("project {}: stored flags do not compile: {}; loading leniently", project, e.details());
+              log.error(
+                  "project {}: stored flags do not compile: {}; loading leniently",
+                  project,
+                  e.details());
               out.put(project, compileLeniently(tx, project));
             }
           }
