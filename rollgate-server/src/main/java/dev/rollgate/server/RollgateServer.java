@@ -6,6 +6,10 @@ import dev.rollgate.server.audit.AuditRoutes;
 import dev.rollgate.server.auth.TokenRoutes;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.evaluation.OfrepRoutes;
+import dev.rollgate.server.evaluation.StreamHub;
+import dev.rollgate.server.evaluation.Usage;
+import dev.rollgate.server.evaluation.UsageRoutes;
 import dev.rollgate.server.flags.FlagRoutes;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagdImport;
@@ -43,14 +47,21 @@ public final class RollgateServer implements AutoCloseable {
   private final Database db;
   private final Javalin http;
   private final Drain drain;
+  private final StreamHub streams;
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
 
   private RollgateServer(
-      Database db, Javalin http, Drain drain, Catalog catalog, JvmGcMetrics gcMetrics) {
+      Database db,
+      Javalin http,
+      Drain drain,
+      StreamHub streams,
+      Catalog catalog,
+      JvmGcMetrics gcMetrics) {
     this.db = db;
     this.http = http;
     this.drain = drain;
+    this.streams = streams;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
   }
@@ -92,8 +103,13 @@ public final class RollgateServer implements AutoCloseable {
       tokens.bootstrap(config.dataDir());
       catalog.loadAll();
 
+      Usage usage = new Usage(clock, meters);
+      StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
       List<HttpApi.Routes> routes =
           List.of(
+              new OfrepRoutes(catalog, usage),
+              streams,
+              new UsageRoutes(catalog, usage),
               new OpsRoutes(db, catalog, meters),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
@@ -106,7 +122,7 @@ public final class RollgateServer implements AutoCloseable {
           .register(meters);
       Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
-      return new RollgateServer(db, http, drain, catalog, gc);
+      return new RollgateServer(db, http, drain, streams, catalog, gc);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -128,6 +144,7 @@ public final class RollgateServer implements AutoCloseable {
   @Override
   public void close() {
     drain.close();
+    streams.close();
     try {
       if (!drain.awaitIdle(DRAIN_TIMEOUT)) {
         log.warn(

@@ -20,6 +20,12 @@ import java.util.Map;
  *     off
  * @param writesPerSecond {@code ROLLGATE_RATE_LIMIT_WRITES}: admin writes per second per token,
  *     default 20 (bursts of 5×); 0 turns the limit off
+ * @param evaluationsPerSecond {@code ROLLGATE_RATE_LIMIT_EVALUATIONS}: OFREP evaluations per second
+ *     per token, default 20000 (bursts of 5×); 0 turns the limit off
+ * @param heartbeatSeconds {@code ROLLGATE_STREAM_HEARTBEAT_SECONDS}: comment lines on idle event
+ *     streams, default 15
+ * @param syncSeconds {@code ROLLGATE_SYNC_SECONDS}: how often a replica on PostgreSQL checks that
+ *     it has every change, in case a notification was lost; default 5
  */
 public record ServerConfig(
     String host,
@@ -31,7 +37,10 @@ public record ServerConfig(
     String adminToken,
     long maxBodyBytes,
     List<String> corsOrigins,
-    long writesPerSecond) {
+    long writesPerSecond,
+    long evaluationsPerSecond,
+    long heartbeatSeconds,
+    long syncSeconds) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -50,7 +59,10 @@ public record ServerConfig(
             .map(String::strip)
             .filter(s -> !s.isEmpty())
             .toList(),
-        integer(env, "ROLLGATE_RATE_LIMIT_WRITES", 20));
+        integer(env, "ROLLGATE_RATE_LIMIT_WRITES", 20),
+        integer(env, "ROLLGATE_RATE_LIMIT_EVALUATIONS", 20_000),
+        integer(env, "ROLLGATE_STREAM_HEARTBEAT_SECONDS", 15),
+        integer(env, "ROLLGATE_SYNC_SECONDS", 5));
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,9 @@ public final class TokenService {
   private final AuditLog audit;
   private final Clock clock;
   private final String environmentAdminHash; // ROLLGATE_ADMIN_TOKEN's hash, or null
+  // Active tokens by secret hash: authentication never waits for the store, so evaluation goes
+  // on through a database outage. Rebuilt after every token change here and on other replicas.
+  private volatile Map<String, Principal> active = Map.of();
 
   public TokenService(Database db, AuditLog audit, Clock clock, String environmentAdminToken) {
     this.db = db;
@@ -86,6 +90,7 @@ public final class TokenService {
    * logs it once and writes it to {@code <dataDir>/admin-token} (mode 0600).
    */
   public void bootstrap(Path dataDir) {
+    refresh();
     if (environmentAdminHash != null) {
       log.info("admin: ROLLGATE_ADMIN_TOKEN is accepted as an admin token");
       return;
@@ -101,6 +106,7 @@ public final class TokenService {
     if (created == null) {
       return;
     }
+    refresh();
     Path file = dataDir.resolve("admin-token");
     try {
       Files.createDirectories(dataDir);
@@ -128,20 +134,23 @@ public final class TokenService {
 
   /** Creates a token; the secret is in the result and nowhere else. */
   public Created create(Actor actor, String name, Role role, String project, String environment) {
-    return db.inTransaction(tx -> {
-      if (role == Role.SDK) {
-        long envs =
-            tx.count(
-                "SELECT COUNT(*) FROM environments WHERE project_key = ? AND environment_key = ?",
-                project,
-                environment);
-        if (envs == 0) {
-          throw ApiException.invalidField(
-              "environment", "environment " + project + "/" + environment + " does not exist");
-        }
-      }
-      return insert(tx, actor, name, role, project, environment);
-    });
+    Created created =
+        db.inTransaction(tx -> {
+          if (role == Role.SDK) {
+            long envs =
+                tx.count(
+                    "SELECT COUNT(*) FROM environments WHERE project_key = ? AND environment_key = ?",
+                    project,
+                    environment);
+            if (envs == 0) {
+              throw ApiException.invalidField(
+                  "environment", "environment " + project + "/" + environment + " does not exist");
+            }
+          }
+          return insert(tx, actor, name, role, project, environment);
+        });
+    refresh();
+    return created;
   }
 
   private Created insert(
@@ -174,19 +183,23 @@ public final class TokenService {
 
   /** Revokes a token; it stops working with the next request. Revoking twice is a no-op. */
   public Token revoke(Actor actor, String id) {
-    return db.inTransaction(tx -> {
-      Token before =
-          tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
-              .orElseThrow(() -> ApiException.notFound("token " + id));
-      if (before.revokedAt() != null) {
-        return before;
-      }
-      tx.update("UPDATE tokens SET revoked_at = ? WHERE token_id = ?", clock.millis(), id);
-      Token after =
-          tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id).orElseThrow();
-      audit.append(tx, actor, "token.revoke", "tokens/" + id, before.toJson(), after.toJson());
-      return after;
-    });
+    Token revoked =
+        db.inTransaction(tx -> {
+          Token before =
+              tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
+                  .orElseThrow(() -> ApiException.notFound("token " + id));
+          if (before.revokedAt() != null) {
+            return before;
+          }
+          tx.update("UPDATE tokens SET revoked_at = ? WHERE token_id = ?", clock.millis(), id);
+          Token after =
+              tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
+                  .orElseThrow();
+          audit.append(tx, actor, "token.revoke", "tokens/" + id, before.toJson(), after.toJson());
+          return after;
+        });
+    refresh();
+    return revoked;
   }
 
   /** The principal a bearer secret stands for, or null when it is unknown or revoked. */
@@ -201,13 +214,22 @@ public final class TokenService {
             environmentAdminHash.getBytes(StandardCharsets.US_ASCII))) {
       return new Principal("bootstrap", BOOTSTRAP_NAME, Role.ADMIN, null, null);
     }
-    return db.inTransaction(tx ->
-        tx.one(
-                "SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL",
-                TokenService::token,
-                hash)
-            .map(t -> new Principal(t.id(), t.name(), t.role(), t.project(), t.environment()))
-            .orElse(null));
+    return active.get(hash);
+  }
+
+  /** Reloads the active tokens from the store. */
+  public void refresh() {
+    Map<String, Principal> fresh = new HashMap<>();
+    db.inTransaction(tx ->
+        tx.list(
+            "SELECT * FROM tokens WHERE revoked_at IS NULL",
+            r -> {
+              Token t = token(r);
+              return fresh.put(
+                  r.getString("secret_hash"),
+                  new Principal(t.id(), t.name(), t.role(), t.project(), t.environment()));
+            }));
+    active = Map.copyOf(fresh);
   }
 
   static String hash(String secret) {

@@ -9,12 +9,17 @@ import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +40,12 @@ public final class Catalog {
   private static final int ATTEMPTS = 5;
 
   /** A project's compiled environments as of one point of the audit chain. */
-  private record Compiled(long generation, Map<String, FlagSnapshot> environments) {}
+  private record Compiled(long generation, Map<String, ServedEnvironment> environments) {}
 
   private final Database db;
   private final ParseOptions parseOptions;
   private final Map<String, Compiled> projects = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
 
   public Catalog(Database db, ParseOptions parseOptions) {
@@ -84,11 +90,19 @@ public final class Catalog {
 
   /** Compiles every environment of {@code project}; a 400 naming every problem if one fails. */
   private Compiled compileChecked(Tx tx, String project) throws SQLException {
-    Map<String, FlagSnapshot> environments = new LinkedHashMap<>();
+    long generation = generation(tx);
+    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
     List<Map<String, Object>> details = new ArrayList<>();
     for (String environment : environments(tx, project)) {
       try {
-        environments.put(environment, compile(FlagdExport.document(tx, project, environment)));
+        environments.put(
+            environment,
+            serve(
+                project,
+                environment,
+                generation,
+                FlagdExport.document(tx, project, environment),
+                parseOptions));
       } catch (InvalidFlagDocumentException e) {
         for (Problem p : e.problems()) {
           Map<String, Object> detail = new LinkedHashMap<>();
@@ -112,32 +126,55 @@ public final class Catalog {
               + first.get("message"),
           details);
     }
-    return new Compiled(generation(tx), environments);
+    return new Compiled(generation, environments);
   }
 
   private Compiled compileLeniently(Tx tx, String project) throws SQLException {
-    Map<String, FlagSnapshot> environments = new LinkedHashMap<>();
+    long generation = generation(tx);
+    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
     ParseOptions lenient = parseOptions.withStrictness(ParseOptions.Strictness.FLAGD);
     for (String environment : environments(tx, project)) {
       try {
         environments.put(
             environment,
-            FlagSnapshot.parse(
-                Json.write(FlagdExport.document(tx, project, environment)), lenient));
+            serve(
+                project,
+                environment,
+                generation,
+                FlagdExport.document(tx, project, environment),
+                lenient));
       } catch (InvalidFlagDocumentException e) {
         log.error(
             "project {} environment {} cannot be served: {}", project, environment, e.getMessage());
       }
     }
-    return new Compiled(generation(tx), environments);
+    return new Compiled(generation, environments);
   }
 
   private static long generation(Tx tx) throws SQLException {
     return tx.one("SELECT seq FROM audit_head WHERE id = 1", r -> r.getLong(1)).orElse(0L);
   }
 
-  private FlagSnapshot compile(Map<String, Object> document) {
-    return FlagSnapshot.parse(Json.write(document), parseOptions);
+  /** Serializes and compiles one environment's document: the only place flags are compiled. */
+  private static ServedEnvironment serve(
+      String project,
+      String environment,
+      long generation,
+      Map<String, Object> document,
+      ParseOptions options) {
+    String json = Json.write(document);
+    return new ServedEnvironment(
+        project, environment, generation, FlagSnapshot.parse(json, options), json, etag(json));
+  }
+
+  private static String etag(String json) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   private static List<String> environments(Tx tx, String project) throws SQLException {
@@ -147,9 +184,92 @@ public final class Catalog {
         project);
   }
 
+  /**
+   * Makes {@code compiled} the project's served state unless a newer one is there already, and
+   * tells the listeners about every environment whose content changed or that went away.
+   */
+  @SuppressWarnings("ReferenceEquality") // did ours win the compute?
   private void install(String project, Compiled compiled) {
-    projects.merge(
-        project, compiled, (old, fresh) -> fresh.generation() >= old.generation() ? fresh : old);
+    Compiled[] previous = new Compiled[1];
+    Compiled now =
+        projects.compute(
+            project,
+            (k, old) -> {
+              previous[0] = old;
+              return old == null || compiled.generation() >= old.generation() ? compiled : old;
+            });
+    if (now != compiled) {
+      return;
+    }
+    Map<String, ServedEnvironment> before =
+        previous[0] == null ? Map.of() : previous[0].environments();
+    for (ServedEnvironment env : compiled.environments().values()) {
+      ServedEnvironment old = before.get(env.environment());
+      if (old == null || !old.etag().equals(env.etag())) {
+        listeners.forEach(l -> l.changed(env));
+      }
+    }
+    for (String gone : before.keySet()) {
+      if (!compiled.environments().containsKey(gone)) {
+        listeners.forEach(l -> l.removed(project, gone));
+      }
+    }
+  }
+
+  /** Hears about served environments that change. Called after commit, on the writer's thread. */
+  public interface Listener {
+    void changed(ServedEnvironment environment);
+
+    void removed(String project, String environment);
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Recompiles one project from the store (a change made elsewhere, such as on another replica); a
+   * project that no longer exists is dropped.
+   */
+  public void reload(String project) {
+    Compiled compiled =
+        db.inTransaction(tx -> {
+          if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) == 0) {
+            return null;
+          }
+          try {
+            return compileChecked(tx, project);
+          } catch (ApiException e) {
+            return compileLeniently(tx, project);
+          }
+        });
+    if (compiled == null) {
+      forget(project);
+    } else {
+      install(project, compiled);
+    }
+  }
+
+  /** The store's current generation, for replicas that check whether they missed a change. */
+  public long storedGeneration() {
+    return db.inTransaction(Catalog::generation);
+  }
+
+  /** The generation this replica serves: the newest it has installed. */
+  public long servedGeneration() {
+    return projects.values().stream().mapToLong(Compiled::generation).max().orElse(0);
+  }
+
+  /** Every project in the store, reloaded. */
+  public void reloadAll() {
+    List<String> stored =
+        db.inTransaction(tx -> tx.list("SELECT project_key FROM projects", r -> r.getString(1)));
+    for (String project : List.copyOf(projects.keySet())) {
+      if (!stored.contains(project)) {
+        forget(project);
+      }
+    }
+    stored.forEach(this::reload);
   }
 
   /** Compiles every project's snapshots from the store; {@link #loaded()} is true afterwards. */
@@ -178,7 +298,10 @@ public final class Catalog {
 
   /** Drops the snapshots of a deleted project. */
   public void forget(String project) {
-    projects.remove(project);
+    Compiled old = projects.remove(project);
+    if (old != null) {
+      old.environments().keySet().forEach(env -> listeners.forEach(l -> l.removed(project, env)));
+    }
   }
 
   public boolean loaded() {
@@ -187,6 +310,12 @@ public final class Catalog {
 
   /** The compiled flags of one environment, or null when there is no such environment. */
   public FlagSnapshot snapshot(String project, String environment) {
+    ServedEnvironment served = served(project, environment);
+    return served == null ? null : served.snapshot();
+  }
+
+  /** One environment as served, or null when there is no such environment. */
+  public ServedEnvironment served(String project, String environment) {
     Compiled compiled = projects.get(project);
     return compiled == null ? null : compiled.environments().get(environment);
   }

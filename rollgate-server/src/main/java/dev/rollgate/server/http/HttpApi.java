@@ -44,7 +44,10 @@ public final class HttpApi {
       MeterRegistry meters,
       Drain drain,
       List<Routes> features) {
-    RateLimiter writes = new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5);
+    Limits limits =
+        new Limits(
+            new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5),
+            new RateLimiter(config.evaluationsPerSecond(), config.evaluationsPerSecond() * 5));
     return Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.concurrency.useVirtualThreads = true;
@@ -71,7 +74,7 @@ public final class HttpApi {
           throw new ApiException(
               503, "shutting_down", "the server is shutting down; retry on another replica");
         }
-        prepare(ctx, config, tokens, writes);
+        prepare(ctx, config, tokens, limits);
       });
       errors(c);
       for (Routes feature : features) {
@@ -80,8 +83,11 @@ public final class HttpApi {
     });
   }
 
+  /** Rate limits per token: admin writes, and evaluations. */
+  private record Limits(RateLimiter writes, RateLimiter evaluations) {}
+
   private static void prepare(
-      Context ctx, ServerConfig config, TokenService tokens, RateLimiter writes) {
+      Context ctx, ServerConfig config, TokenService tokens, Limits limits) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
         incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
@@ -92,7 +98,8 @@ public final class HttpApi {
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "no-referrer");
-    if (!ctx.path().startsWith("/api/")) {
+    boolean evaluation = ctx.path().startsWith("/ofrep/");
+    if (!ctx.path().startsWith("/api/") && !evaluation) {
       return;
     }
     ctx.header("Cache-Control", "no-store");
@@ -101,9 +108,8 @@ public final class HttpApi {
     if (method.equals("OPTIONS") || ctx.path().equals("/api/v1/openapi.json")) {
       return;
     }
-    authenticate(ctx, tokens);
+    Principal principal = authenticate(ctx, tokens);
     boolean hasBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
-    boolean write = hasBody || method.equals("DELETE");
     if (hasBody) {
       long length = ctx.req().getContentLengthLong();
       if (length > config.maxBodyBytes()) {
@@ -119,10 +125,13 @@ public final class HttpApi {
         throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
       }
     }
-    if (write) {
-      Principal principal = ctx.attribute(Requests.PRINCIPAL);
+    RateLimiter limiter =
+        evaluation
+            ? limits.evaluations()
+            : hasBody || method.equals("DELETE") ? limits.writes() : null;
+    if (limiter != null) {
       try {
-        writes.acquire(principal.tokenId());
+        limiter.acquire(principal.tokenId());
       } catch (RateLimiter.RateLimited e) {
         ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         throw new ApiException(429, "rate_limited", e.getMessage());
@@ -130,18 +139,28 @@ public final class HttpApi {
     }
   }
 
-  private static void authenticate(Context ctx, TokenService tokens) {
+  /**
+   * The caller's token, from {@code Authorization: Bearer} or (as OFREP allows) {@code X-API-Key}.
+   */
+  private static Principal authenticate(Context ctx, TokenService tokens) {
     String header = ctx.header("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String secret;
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      secret = header.substring(7).strip();
+    } else if (ctx.header("X-API-Key") != null) {
+      secret = ctx.header("X-API-Key").strip();
+    } else {
       ctx.header("WWW-Authenticate", "Bearer");
-      throw new ApiException(401, "unauthorized", "send a token as Authorization: Bearer <token>");
+      throw new ApiException(
+          401, "unauthorized", "send a token as Authorization: Bearer <token> or X-API-Key");
     }
-    Principal principal = tokens.authenticate(header.substring(7).strip());
+    Principal principal = tokens.authenticate(secret);
     if (principal == null) {
       ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       throw new ApiException(401, "unauthorized", "the token is unknown or revoked");
     }
     ctx.attribute(Requests.PRINCIPAL, principal);
+    return principal;
   }
 
   private static void errors(JavalinConfig c) {

@@ -57,6 +57,16 @@ public final class Requests {
     return p;
   }
 
+  /** An sdk token, which names the project and environment it reads. */
+  public static Principal requireSdk(Context ctx) {
+    Principal p = principal(ctx);
+    if (p.role() != Role.SDK) {
+      throw ApiException.forbidden(
+          "evaluation and streaming take an sdk token (bound to an environment)");
+    }
+    return p;
+  }
+
   public static Principal requireAdmin(Context ctx) {
     Principal p = requireRead(ctx);
     if (p.role() != Role.ADMIN) {

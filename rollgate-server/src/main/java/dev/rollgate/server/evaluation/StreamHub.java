@@ -1,0 +1,172 @@
+package dev.rollgate.server.evaluation;
+
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.auth.Principal;
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.catalog.ServedEnvironment;
+import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.http.Requests;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How SDKs follow an environment: {@code GET /api/v1/stream} (server-sent events) and {@code GET
+ * /api/v1/sdk/flags} (polling with ETag). Both serve the serialized document the catalog keeps in
+ * memory; neither touches the store.
+ *
+ * <p>The stream opens with the full configuration ({@code event: configuration}). Every change then
+ * sends the new configuration and an OFREP {@code refetchEvaluation} message (the default {@code
+ * message} event, which OFREP providers listen to), with the change's generation as the event id.
+ * The id only grows, so a client that reconnects with {@code Last-Event-ID} is sent the current
+ * configuration, which contains whatever it missed. Comment lines keep idle connections open
+ * through proxies.
+ */
+public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
+
+  private final Catalog catalog;
+  private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService heartbeat =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("rollgate-heartbeat").factory());
+
+  public StreamHub(Catalog catalog, long heartbeatSeconds) {
+    this.catalog = catalog;
+    catalog.addListener(this);
+    var unused =
+        heartbeat.scheduleAtFixedRate(
+            this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
+  }
+
+  /** One connected client; sends are serialised so events never interleave. */
+  private record Subscriber(SseClient client, String environmentKey) {
+    synchronized void configuration(ServedEnvironment env) {
+      client.sendEvent("configuration", env.document(), String.valueOf(env.generation()));
+    }
+
+    synchronized void changed(ServedEnvironment env) {
+      configuration(env);
+      String data = Json.write(Map.of("type", "refetchEvaluation", "etag", env.etag()));
+      client.sendEvent("message", data, String.valueOf(env.generation()));
+    }
+
+    synchronized void comment(String text) {
+      client.sendComment(text);
+    }
+  }
+
+  @Override
+  public void register(RoutesConfig r) {
+    r.get("/api/v1/sdk/flags", this::poll);
+    r.get("/api/v1/stream", this::stream);
+  }
+
+  private ServedEnvironment servedFor(Principal sdk) {
+    ServedEnvironment served = catalog.served(sdk.project(), sdk.environment());
+    if (served == null) {
+      throw ApiException.notFound("environment " + sdk.project() + "/" + sdk.environment());
+    }
+    return served;
+  }
+
+  private void poll(Context ctx) {
+    ServedEnvironment served = servedFor(Requests.requireSdk(ctx));
+    String etag = "\"" + served.etag() + "\"";
+    ctx.header("ETag", etag);
+    String ifNoneMatch = ctx.header("If-None-Match");
+    if (etag.equals(ifNoneMatch) || served.etag().equals(ifNoneMatch)) {
+      ctx.status(304);
+      return;
+    }
+    ctx.status(200).contentType("application/json").result(served.document());
+  }
+
+  private void stream(Context ctx) throws Exception {
+    Principal sdk = Requests.requireSdk(ctx);
+    ServedEnvironment served = servedFor(sdk);
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new ApiException(406, "not_acceptable", "the stream answers Accept: text/event-stream");
+    }
+    String key = sdk.project() + "/" + sdk.environment();
+    new SseHandler(
+            0,
+            client -> {
+              Subscriber subscriber = new Subscriber(client, key);
+              client.keepAlive();
+              client.onClose(() -> unsubscribe(subscriber));
+              subscribers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+              // Whatever the client last saw (Last-Event-ID), the current configuration has it.
+              ServedEnvironment current = catalog.served(sdk.project(), sdk.environment());
+              subscriber.configuration(current == null ? served : current);
+            })
+        .handle(ctx);
+  }
+
+  private void unsubscribe(Subscriber subscriber) {
+    Set<Subscriber> set = subscribers.get(subscriber.environmentKey());
+    if (set != null) {
+      set.remove(subscriber);
+    }
+  }
+
+  @Override
+  public void changed(ServedEnvironment environment) {
+    Set<Subscriber> set = subscribers.get(environment.project() + "/" + environment.environment());
+    if (set == null) {
+      return;
+    }
+    for (Subscriber s : set) {
+      try {
+        s.changed(environment);
+      } catch (RuntimeException e) {
+        log.debug("stream client gone: {}", e.toString());
+        unsubscribe(s);
+      }
+    }
+  }
+
+  @Override
+  public void removed(String project, String environment) {
+    Set<Subscriber> set = subscribers.remove(project + "/" + environment);
+    if (set != null) {
+      set.forEach(s -> s.client().close());
+    }
+  }
+
+  private void beat() {
+    for (Set<Subscriber> set : subscribers.values()) {
+      for (Subscriber s : set) {
+        try {
+          s.comment("heartbeat");
+        } catch (RuntimeException e) {
+          unsubscribe(s);
+        }
+      }
+    }
+  }
+
+  /** Number of connected stream clients. */
+  public int clients() {
+    return subscribers.values().stream().mapToInt(Set::size).sum();
+  }
+
+  /** Closes every stream (at shutdown, so that draining does not wait for them). */
+  @Override
+  public void close() {
+    heartbeat.shutdownNow();
+    subscribers.values().forEach(set -> set.forEach(s -> s.client().close()));
+    subscribers.clear();
+  }
+}
