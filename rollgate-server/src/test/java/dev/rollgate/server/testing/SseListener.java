@@ -1,0 +1,95 @@
+package dev.rollgate.server.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** A server-sent events client for tests: parses the stream into events on a queue. */
+public final class SseListener implements AutoCloseable {
+  /** One event: its id, name and data. */
+  public record Event(String id, String event, String data) {}
+
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final CompletableFuture<HttpResponse<Stream<String>>> response;
+  private volatile Stream<String> lines;
+
+  public SseListener(String url, String token, String lastEventId) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Accept", "text/event-stream")
+            .header("X-API-Key", token);
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    response =
+        HttpClient.newHttpClient()
+            .sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
+            .thenApply(r -> {
+              lines = r.body();
+              Thread.ofVirtual().start(() -> read(r.body()));
+              return r;
+            });
+  }
+
+  private void read(Stream<String> body) {
+    String id = null;
+    String event = "message";
+    StringBuilder data = new StringBuilder();
+    try {
+      for (String line : (Iterable<String>) body::iterator) {
+        if (line.isEmpty()) {
+          if (!data.isEmpty()) {
+            events.add(new Event(id, event, data.toString()));
+          }
+          event = "message";
+          data.setLength(0);
+        } else if (line.startsWith("id:")) {
+          id = line.substring(3).strip();
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          if (!data.isEmpty()) {
+            data.append('\n');
+          }
+          data.append(line.substring(5).strip());
+        }
+      }
+    } catch (RuntimeException e) {
+      // The stream was closed.
+    }
+  }
+
+  /** The next event named {@code name}, skipping others; fails after {@code seconds}. */
+  public Event next(String name, long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      long left = deadline - System.nanoTime();
+      Event e = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      if (e == null) {
+        throw new AssertionError("no '" + name + "' event within " + seconds + " s");
+      }
+      if (e.event().equals(name)) {
+        return e;
+      }
+    }
+  }
+
+  public int status() throws Exception {
+    return response.get(10, TimeUnit.SECONDS).statusCode();
+  }
+
+  @Override
+  public void close() {
+    response.cancel(true);
+    Stream<String> l = lines;
+    if (l != null) {
+      l.close();
+    }
+  }
+}
