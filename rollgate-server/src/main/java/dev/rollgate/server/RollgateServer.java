@@ -18,6 +18,7 @@ import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
+import dev.rollgate.server.replicas.ReplicaSync;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
@@ -48,6 +49,7 @@ public final class RollgateServer implements AutoCloseable {
   private final Javalin http;
   private final Drain drain;
   private final StreamHub streams;
+  private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
 
@@ -56,12 +58,14 @@ public final class RollgateServer implements AutoCloseable {
       Javalin http,
       Drain drain,
       StreamHub streams,
+      ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics) {
     this.db = db;
     this.http = http;
     this.drain = drain;
     this.streams = streams;
+    this.sync = sync;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
   }
@@ -102,6 +106,11 @@ public final class RollgateServer implements AutoCloseable {
       projects.ensureDefaultProject();
       tokens.bootstrap(config.dataDir());
       catalog.loadAll();
+      ReplicaSync sync =
+          db.dialect() == Database.Dialect.POSTGRES
+              ? new ReplicaSync(
+                  db, catalog, tokens::refresh, Duration.ofSeconds(config.syncSeconds()))
+              : null;
 
       Usage usage = new Usage(clock, meters);
       StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
@@ -110,7 +119,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage),
               streams,
               new UsageRoutes(catalog, usage),
-              new OpsRoutes(db, catalog, meters),
+              new OpsRoutes(db, catalog, meters, () -> sync == null ? null : sync.problem()),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
               new SegmentRoutes(segments),
@@ -122,7 +131,7 @@ public final class RollgateServer implements AutoCloseable {
           .register(meters);
       Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
-      return new RollgateServer(db, http, drain, streams, catalog, gc);
+      return new RollgateServer(db, http, drain, streams, sync, catalog, gc);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -155,6 +164,9 @@ public final class RollgateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.stop();
+    if (sync != null) {
+      sync.close();
+    }
     gcMetrics.close();
     db.close();
     log.info("rollgate: stopped");

@@ -173,6 +173,7 @@ public final class TokenService {
         hash(secret),
         token.createdAt());
     audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token.toJson());
+    db.notifyChange(tx, "tokens");
     return new Created(token, secret);
   }
 
@@ -196,6 +197,7 @@ public final class TokenService {
               tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
                   .orElseThrow();
           audit.append(tx, actor, "token.revoke", "tokens/" + id, before.toJson(), after.toJson());
+          db.notifyChange(tx, "tokens");
           return after;
         });
     refresh();

@@ -71,6 +71,9 @@ public final class Catalog {
             db.inTransaction(tx -> {
               AuditLog.lockHead(tx); // one lock order for every change
               T value = work.run(tx);
+              if (project != null) {
+                announce(tx, project);
+              }
               return new Outcome<>(value, project == null ? null : compileChecked(tx, project));
             });
         if (outcome.compiled() != null) {
@@ -86,6 +89,11 @@ public final class Catalog {
         }
       }
     }
+  }
+
+  /** Tells the other replicas, on commit, that {@code project} changed. */
+  public void announce(Tx tx, String project) throws SQLException {
+    db.notifyChange(tx, "project:" + project);
   }
 
   /** Compiles every environment of {@code project}; a 400 naming every problem if one fails. */

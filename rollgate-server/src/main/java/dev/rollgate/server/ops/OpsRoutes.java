@@ -10,19 +10,24 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document. No token needed. */
 public final class OpsRoutes implements HttpApi.Routes {
   private final Database db;
   private final Catalog catalog;
   private final PrometheusMeterRegistry meters;
+  private final Supplier<String> syncProblem; // why this replica does not follow the store, or null
   private final String openApi;
 
-  public OpsRoutes(Database db, Catalog catalog, PrometheusMeterRegistry meters) {
+  public OpsRoutes(
+      Database db, Catalog catalog, PrometheusMeterRegistry meters, Supplier<String> syncProblem) {
     this.db = db;
     this.catalog = catalog;
     this.meters = meters;
+    this.syncProblem = syncProblem;
     this.openApi = resource("/openapi.json");
   }
 
@@ -45,17 +50,18 @@ public final class OpsRoutes implements HttpApi.Routes {
         ctx -> {
           boolean store = db.ping();
           boolean snapshots = catalog.loaded();
-          json(
-              ctx,
-              store && snapshots ? 200 : 503,
-              Map.of(
-                  "status",
-                  store && snapshots ? "ready" : "not ready",
-                  "store",
-                  store,
-                  "snapshots",
-                  snapshots),
-              null);
+          String problem =
+              !store
+                  ? "store unreachable"
+                  : !snapshots ? "snapshots not loaded" : syncProblem.get();
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("status", problem == null ? "ready" : "not ready");
+          body.put("store", store);
+          body.put("snapshots", snapshots);
+          if (problem != null) {
+            body.put("reason", problem + "; evaluation and streaming go on from the last snapshot");
+          }
+          json(ctx, problem == null ? 200 : 503, body, null);
         });
     r.get(
         "/metrics",

@@ -162,6 +162,7 @@ public final class ProjectService {
           }
           Map<String, Object> snapshot = withEnvironments(tx, before);
           tx.update("DELETE FROM projects WHERE project_key = ?", key);
+          catalog.announce(tx, key);
           audit.append(tx, actor, "project.delete", "projects/" + key, snapshot, null);
           return null;
         });

@@ -30,10 +30,17 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final Dialect dialect;
+  private final String url;
+  private final String user;
+  private final String password;
 
-  private Database(HikariDataSource dataSource, Dialect dialect) {
+  private Database(
+      HikariDataSource dataSource, Dialect dialect, String url, String user, String password) {
     this.dataSource = dataSource;
     this.dialect = dialect;
+    this.url = url;
+    this.user = user;
+    this.password = password;
   }
 
   /**
@@ -80,7 +87,8 @@ public final class Database implements AutoCloseable {
     }
     config.setPoolName("rollgate-store");
     config.setAutoCommit(true);
-    config.setConnectionTimeout(10_000);
+    config.setConnectionTimeout(3_000); // fail fast: an unreachable store answers 503, not a hang
+    config.setValidationTimeout(1_000);
     if (meters != null) {
       config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
     }
@@ -102,7 +110,7 @@ public final class Database implements AutoCloseable {
     }
     log.info(
         "store: {} ({})", dialect == Dialect.SQLITE ? config.getJdbcUrl() : "PostgreSQL", dialect);
-    return new Database(dataSource, dialect);
+    return new Database(dataSource, dialect, config.getJdbcUrl(), user, password);
   }
 
   @SuppressWarnings("ReferenceEquality") // a cause that is itself ends the chain
@@ -137,6 +145,32 @@ public final class Database implements AutoCloseable {
     } catch (SQLException e) {
       throw new StoreException("store error: " + e.getMessage(), e);
     }
+  }
+
+  /** The channel on which PostgreSQL replicas tell each other about changes. */
+  public static final String CHANNEL = "rollgate_changes";
+
+  /**
+   * Tells other replicas, when this transaction commits, that {@code payload} changed. A no-op on
+   * SQLite, which has one process.
+   */
+  public void notifyChange(Tx tx, String payload) throws SQLException {
+    if (dialect == Dialect.POSTGRES) {
+      tx.one("SELECT pg_notify(?, ?)", r -> r.getString(1), CHANNEL, payload);
+    }
+  }
+
+  /** A connection of its own, outside the pool (for LISTEN, which holds one for good). */
+  public Connection dedicatedConnection() throws SQLException {
+    java.util.Properties props = new java.util.Properties();
+    if (user != null) {
+      props.setProperty("user", user);
+    }
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    props.setProperty("connectTimeout", "3");
+    return java.sql.DriverManager.getConnection(url, props);
   }
 
   /** Whether the store answers a trivial query. */

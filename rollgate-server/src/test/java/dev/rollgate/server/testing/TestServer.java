@@ -29,14 +29,20 @@ public final class TestServer implements AutoCloseable {
   private RollgateServer server;
   private ApiClient client;
 
-  private TestServer(StoreKind kind, Map<String, String> environment) {
+  private final boolean ownsSchema;
+
+  private TestServer(StoreKind kind, Map<String, String> environment, String sharedDbUrl) {
     this.kind = kind;
     try {
       this.dataDir = Files.createTempDirectory("rollgate-test");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    this.dbUrl = kind == StoreKind.POSTGRES ? TestPostgres.newSchema() : null;
+    this.ownsSchema = sharedDbUrl == null;
+    this.dbUrl =
+        sharedDbUrl != null
+            ? sharedDbUrl
+            : kind == StoreKind.POSTGRES ? TestPostgres.newSchema() : null;
     Map<String, String> env = new HashMap<>();
     env.put("ROLLGATE_PORT", "0");
     env.put("ROLLGATE_DATA_DIR", dataDir.toString());
@@ -52,7 +58,7 @@ public final class TestServer implements AutoCloseable {
 
   /** A server with the test admin token, no rate limit and no kill switches set. */
   public static TestServer start(StoreKind kind) {
-    return new TestServer(kind, Map.of());
+    return new TestServer(kind, Map.of(), null);
   }
 
   /**
@@ -60,7 +66,20 @@ public final class TestServer implements AutoCloseable {
    * ROLLGATE_*}) and kill switches ({@code ROLLGATE_FLAG_*}).
    */
   public static TestServer start(StoreKind kind, Map<String, String> environment) {
-    return new TestServer(kind, environment);
+    return new TestServer(kind, environment, null);
+  }
+
+  /**
+   * Another replica on this server's PostgreSQL schema, reached through {@code dbUrl} (the same
+   * URL, or one through a proxy).
+   */
+  public TestServer replica(String viaDbUrl, Map<String, String> environment) {
+    return new TestServer(kind, environment, viaDbUrl == null ? dbUrl : viaDbUrl);
+  }
+
+  /** The JDBC URL of this server's store (PostgreSQL only). */
+  public String dbUrl() {
+    return dbUrl;
   }
 
   /** Starts a stopped server again on the same data. */
@@ -118,7 +137,7 @@ public final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    if (dbUrl != null) {
+    if (dbUrl != null && ownsSchema) {
       TestPostgres.dropSchema(dbUrl);
     }
     try (Stream<Path> files = Files.walk(dataDir)) {

@@ -1,0 +1,114 @@
+package dev.rollgate.server.replicas;
+
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.store.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a replica in step with the others on one PostgreSQL: it LISTENs for the notifications
+ * writers send on commit ({@code project:<key>}, {@code tokens}) and reloads what changed; every
+ * period it also compares the store's generation with the one it has seen, in case a notification
+ * was lost. When the store becomes unreachable it keeps serving what it has, and catches up in full
+ * when the store returns.
+ */
+public final class ReplicaSync implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaSync.class);
+
+  private final Database db;
+  private final Catalog catalog;
+  private final Runnable refreshTokens;
+  private final Duration period;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile String problem; // null while connected
+  private long lastSeenGeneration = -1;
+
+  public ReplicaSync(Database db, Catalog catalog, Runnable refreshTokens, Duration period) {
+    this.db = db;
+    this.catalog = catalog;
+    this.refreshTokens = refreshTokens;
+    this.period = period;
+    this.thread = Thread.ofPlatform().daemon().name("rollgate-replica-sync").start(this::run);
+  }
+
+  /** Null while the replica follows the store; otherwise why it does not. */
+  public String problem() {
+    return problem;
+  }
+
+  private void run() {
+    while (running) {
+      try (Connection connection = db.dedicatedConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("LISTEN " + Database.CHANNEL);
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        if (problem != null) {
+          log.info("replica: the store is back; catching up");
+        }
+        problem = null;
+        catchUp(); // whatever happened while we were not listening
+        long nextCheck = System.nanoTime() + period.toNanos();
+        while (running) {
+          PGNotification[] notifications =
+              pg.getNotifications((int) Math.max(1, period.toMillis()));
+          if (notifications != null) {
+            for (PGNotification n : notifications) {
+              apply(n.getParameter());
+            }
+          }
+          if (System.nanoTime() >= nextCheck) {
+            if (catalog.storedGeneration() != lastSeenGeneration) {
+              catchUp();
+            }
+            nextCheck = System.nanoTime() + period.toNanos();
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        if (problem == null) {
+          log.warn("replica: lost the store ({}); serving the last snapshot", e.getMessage());
+        }
+        problem = "store unreachable: " + e.getMessage();
+        sleep(Math.min(1000, period.toMillis()));
+      }
+    }
+  }
+
+  private void apply(String payload) {
+    if (payload.equals("tokens")) {
+      refreshTokens.run();
+    } else if (payload.startsWith("project:")) {
+      catalog.reload(payload.substring("project:".length()));
+    }
+  }
+
+  private void catchUp() {
+    long generation = catalog.storedGeneration();
+    catalog.reloadAll();
+    refreshTokens.run();
+    lastSeenGeneration = generation;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+  }
+}
