@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -26,7 +27,9 @@ import java.util.Map;
  * differs between tools, so a file that has them does not mean one thing.
  */
 public final class Json {
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  // A shared buffer pool: the default one is per thread, which does nothing for virtual threads.
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private Json() {}
 
@@ -128,6 +131,17 @@ public final class Json {
     StringWriter out = new StringWriter();
     write(value, out);
     return out.toString();
+  }
+
+  /** Writes a tree compactly as UTF-8. */
+  public static byte[] writeBytes(Object value) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      write(value, generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   /** Writes a tree compactly to {@code out}, leaving it open. */

@@ -61,7 +61,7 @@ public final class OfrepRoutes implements HttpApi.Routes {
     String key = ctx.pathParam("key");
     EvaluationContext context;
     try {
-      context = context(ctx.body());
+      context = context(Requests.text(ctx));
     } catch (InvalidContext e) {
       answer(ctx, 400, failure(key, "INVALID_CONTEXT", e.getMessage(), Map.of()));
       return;
@@ -82,7 +82,7 @@ public final class OfrepRoutes implements HttpApi.Routes {
     Principal sdk = Requests.requireSdk(ctx);
     EvaluationContext context;
     try {
-      context = context(ctx.body());
+      context = context(Requests.text(ctx));
     } catch (InvalidContext e) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("errorCode", "INVALID_CONTEXT");

@@ -130,7 +130,11 @@ public final class FlagRoutes implements HttpApi.Routes {
               ctx,
               200,
               flagd.importDocument(
-                  actor(ctx), ctx.pathParam("project"), ctx.pathParam("env"), ctx.body(), m),
+                  actor(ctx),
+                  ctx.pathParam("project"),
+                  ctx.pathParam("env"),
+                  Requests.text(ctx),
+                  m),
               null);
         });
   }

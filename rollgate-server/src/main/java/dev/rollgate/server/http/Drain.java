@@ -20,9 +20,9 @@ public final class Drain {
 
   /** A request is done (called once for every {@link #enter}). */
   void exit() {
-    synchronized (this) {
-      if (inFlight.decrementAndGet() == 0) {
-        notifyAll();
+    if (inFlight.decrementAndGet() == 0 && closing.get()) {
+      synchronized (this) {
+        notifyAll(); // only shutdown waits; the hot path takes no lock
       }
     }
   }

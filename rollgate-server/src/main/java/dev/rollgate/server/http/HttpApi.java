@@ -11,11 +11,12 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class HttpApi {
       MeterRegistry meters,
       Drain drain,
       List<Routes> features) {
+    RequestTimers timers = new RequestTimers(meters, new ConcurrentHashMap<>());
     Limits limits =
         new Limits(
             new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5),
@@ -66,7 +68,7 @@ public final class HttpApi {
       }
       c.requestLogger.http((ctx, millis) -> {
         drain.exit();
-        record(meters, ctx, millis);
+        timers.record(ctx, millis);
       });
       c.routes.before(ctx -> {
         if (!drain.enter()) {
@@ -232,20 +234,34 @@ public final class HttpApi {
     ctx.status(status).contentType("application/json").result(Json.write(body));
   }
 
-  private static void record(MeterRegistry meters, Context ctx, Float millis) {
-    String route;
-    try {
-      route = ctx.endpoint().path;
-    } catch (RuntimeException e) {
-      route = "unmatched";
+  /** Request timers by route, then by method and status; built once each, per registry. */
+  private record RequestTimers(MeterRegistry meters, Map<String, Map<String, Timer>> byRoute) {
+    void record(Context ctx, Float millis) {
+      String route = routeOf(ctx);
+      String method = ctx.req().getMethod();
+      int status = ctx.status().getCode();
+      Timer timer =
+          byRoute
+              .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+              .computeIfAbsent(
+                  method + " " + status,
+                  k ->
+                      Timer.builder("http.server.requests")
+                          .description("HTTP requests by route, method and status")
+                          .tag("route", route)
+                          .tag("method", method)
+                          .tag("status", String.valueOf(status))
+                          .publishPercentileHistogram()
+                          .register(meters));
+      timer.record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
-    Timer.builder("http.server.requests")
-        .description("HTTP requests by route, method and status")
-        .tag("route", route)
-        .tag("method", ctx.req().getMethod())
-        .tag("status", String.valueOf(ctx.status().getCode()))
-        .publishPercentileHistogram()
-        .register(meters)
-        .record(Duration.ofNanos((long) (millis * 1_000_000)));
+  }
+
+  private static String routeOf(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return "unmatched";
+    }
   }
 }
