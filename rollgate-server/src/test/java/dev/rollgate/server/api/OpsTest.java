@@ -51,7 +51,9 @@ class OpsTest extends ServerTestBase {
             "/api/v1/projects/{project}/flags/{flag}/environments/{env}",
             "/api/v1/projects/{project}/environments/{env}/flagd",
             "/api/v1/tokens",
-            "/api/v1/audit/verify");
+            "/api/v1/audit/verify",
+            "/ofrep/v1/evaluate/flags/{key}",
+            "/api/v1/stream");
   }
 
   @Test
