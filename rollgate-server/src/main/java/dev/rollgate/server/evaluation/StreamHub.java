@@ -121,6 +121,12 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     }
   }
 
+  /** A client that cannot be written to: closed, so its request ends and shutdown need not wait. */
+  private void drop(Subscriber subscriber) {
+    unsubscribe(subscriber);
+    subscriber.client().close();
+  }
+
   @Override
   public void changed(ServedEnvironment environment) {
     Set<Subscriber> set = subscribers.get(environment.project() + "/" + environment.environment());
@@ -132,7 +138,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
         s.changed(environment);
       } catch (RuntimeException e) {
         log.debug("stream client gone: {}", e.toString());
-        unsubscribe(s);
+        drop(s);
       }
     }
   }
@@ -151,7 +157,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
         try {
           s.comment("heartbeat");
         } catch (RuntimeException e) {
-          unsubscribe(s);
+          drop(s);
         }
       }
     }

@@ -206,7 +206,8 @@ public final class HttpApi {
             c.routes.error(
                 status,
                 ctx -> {
-                  if (ctx.result() == null || ctx.result().isEmpty()) {
+                  if (!ctx.res().isCommitted()
+                      && (ctx.result() == null || ctx.result().isEmpty())) {
                     error(
                         ctx,
                         status,

@@ -169,6 +169,7 @@ public final class Requests {
     ctx.res().setContentLength(body.length);
     try {
       ctx.res().getOutputStream().write(body);
+      ctx.res().flushBuffer(); // committed: the 404 fallback must not answer a second time
     } catch (IOException e) {
       throw new UncheckedIOException(e); // the client went away
     }

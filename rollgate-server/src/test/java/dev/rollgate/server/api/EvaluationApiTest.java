@@ -140,6 +140,9 @@ class EvaluationApiTest extends ServerTestBase {
     assertThat(server.as(null).post(ONE + "banner", context(Map.of())).status()).isEqualTo(401);
     assertThat(server.as("rgt_nope").post(ALL, context(Map.of())).status()).isEqualTo(401);
     assertThat(admin.post(ONE + "banner", context(Map.of())).status()).isEqualTo(403);
+
+    // Every one of those requests has ended (a 404 once stayed open until shutdown).
+    assertThat(server.as(null).get("/metrics").text()).contains("http_server_requests_active 1.0");
   }
 
   @Test
@@ -343,5 +346,47 @@ class EvaluationApiTest extends ServerTestBase {
       assertThat(flags.evaluate("new-checkout", ValueType.BOOLEAN, true, null).reason().name())
           .isEqualTo("DISABLED");
     }
+  }
+
+  @Test
+  void idleStreamsGetHeartbeats() throws Exception {
+    try (TestServer beating =
+        TestServer.start(store, Map.of("ROLLGATE_STREAM_HEARTBEAT_SECONDS", "1"))) {
+      String secret =
+          (String)
+              beating
+                  .admin()
+                  .post(
+                      "/api/v1/tokens",
+                      Map.of(
+                          "name",
+                          "s",
+                          "role",
+                          "sdk",
+                          "project",
+                          "default",
+                          "environment",
+                          "production"))
+                  .object()
+                  .get("secret");
+      try (SseListener stream =
+          new SseListener(beating.admin().base() + "/api/v1/stream", secret, null)) {
+        stream.next("configuration", 10);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stream.comments() < 2 && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(stream.comments()).isGreaterThanOrEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void theStreamNeedsAnSdkTokenAndTheEventStreamType() {
+    seed();
+    assertThat(admin.get("/api/v1/stream").status()).isEqualTo(403);
+    Response plain = sdk.get("/api/v1/stream");
+    assertThat(plain.status()).isEqualTo(406);
+    assertThat(plain.object()).containsEntry("code", "not_acceptable");
   }
 }

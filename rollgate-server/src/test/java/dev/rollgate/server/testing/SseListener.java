@@ -16,6 +16,8 @@ public final class SseListener implements AutoCloseable {
   public record Event(String id, String event, String data) {}
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger comments =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final CompletableFuture<HttpResponse<Stream<String>>> response;
   private volatile Stream<String> lines;
 
@@ -49,6 +51,8 @@ public final class SseListener implements AutoCloseable {
           }
           event = "message";
           data.setLength(0);
+        } else if (line.startsWith(":")) {
+          comments.incrementAndGet();
         } else if (line.startsWith("id:")) {
           id = line.substring(3).strip();
         } else if (line.startsWith("event:")) {
@@ -78,6 +82,11 @@ public final class SseListener implements AutoCloseable {
         return e;
       }
     }
+  }
+
+  /** Comment lines received so far (heartbeats). */
+  public int comments() {
+    return comments.get();
   }
 
   public int status() throws Exception {
