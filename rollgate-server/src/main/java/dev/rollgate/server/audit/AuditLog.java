@@ -1,16 +1,13 @@
 package dev.rollgate.server.audit;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.store.Tx;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,16 +141,7 @@ public final class AuditLog {
     canonical.put("before", e.before());
     canonical.put("after", e.after());
     canonical.put("comment", e.comment());
-    return sha256(e.prevHash() + "\n" + Json.write(canonical));
-  }
-
-  private static String sha256(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hex(e.prevHash() + "\n" + Json.write(canonical));
   }
 
   /** A filter for {@link #query}; null fields do not filter. */

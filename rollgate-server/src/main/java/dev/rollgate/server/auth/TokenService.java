@@ -2,6 +2,7 @@ package dev.rollgate.server.auth;
 
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,13 +234,7 @@ public final class TokenService {
   }
 
   static String hash(String secret) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hex(secret);
   }
 
   private static Token token(ResultSet r) throws SQLException {

@@ -6,20 +6,18 @@ import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,29 +96,21 @@ public final class Catalog {
 
   /** Compiles every environment of {@code project}; a 400 naming every problem if one fails. */
   private Compiled compileChecked(Tx tx, String project) throws SQLException {
-    long generation = generation(tx);
-    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
     List<Map<String, Object>> details = new ArrayList<>();
-    for (String environment : environments(tx, project)) {
-      try {
-        environments.put(
-            environment,
-            serve(
-                project,
-                environment,
-                generation,
-                FlagdExport.document(tx, project, environment),
-                parseOptions));
-      } catch (InvalidFlagDocumentException e) {
-        for (Problem p : e.problems()) {
-          Map<String, Object> detail = new LinkedHashMap<>();
-          detail.put("environment", environment);
-          detail.put("path", p.path());
-          detail.put("message", p.message());
-          details.add(detail);
-        }
-      }
-    }
+    Compiled compiled =
+        compile(
+            tx,
+            project,
+            parseOptions,
+            (environment, e) -> {
+              for (Problem p : e.problems()) {
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("environment", environment);
+                detail.put("path", p.path());
+                detail.put("message", p.message());
+                details.add(detail);
+              }
+            });
     if (!details.isEmpty()) {
       Map<String, Object> first = details.getFirst();
       throw new ApiException(
@@ -134,26 +124,37 @@ public final class Catalog {
               + first.get("message"),
           details);
     }
-    return new Compiled(generation, environments);
+    return compiled;
   }
 
+  /** Compiles as flagd would, serving what it can (stored flags this version rejects). */
   private Compiled compileLeniently(Tx tx, String project) throws SQLException {
-    long generation = generation(tx);
-    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
-    ParseOptions lenient = parseOptions.withStrictness(ParseOptions.Strictness.FLAGD);
-    for (String environment : environments(tx, project)) {
-      try {
-        environments.put(
-            environment,
-            serve(
+    return compile(
+        tx,
+        project,
+        parseOptions.withStrictness(ParseOptions.Strictness.FLAGD),
+        (environment, e) ->
+            log.error(
+                "project {} environment {} cannot be served: {}",
                 project,
                 environment,
-                generation,
-                FlagdExport.document(tx, project, environment),
-                lenient));
+                e.getMessage()));
+  }
+
+  private Compiled compile(
+      Tx tx,
+      String project,
+      ParseOptions options,
+      BiConsumer<String, InvalidFlagDocumentException> onInvalid)
+      throws SQLException {
+    long generation = generation(tx);
+    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
+    for (String environment : environments(tx, project)) {
+      try {
+        Map<String, Object> document = FlagdExport.document(tx, project, environment);
+        environments.put(environment, serve(project, environment, generation, document, options));
       } catch (InvalidFlagDocumentException e) {
-        log.error(
-            "project {} environment {} cannot be served: {}", project, environment, e.getMessage());
+        onInvalid.accept(environment, e);
       }
     }
     return new Compiled(generation, environments);
@@ -176,13 +177,7 @@ public final class Catalog {
   }
 
   private static String etag(String json) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hex(json, 12);
   }
 
   private static List<String> environments(Tx tx, String project) throws SQLException {

@@ -10,15 +10,12 @@ import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.ServedEnvironment;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,14 +185,7 @@ public final class OfrepRoutes implements HttpApi.Routes {
   }
 
   private static String contextHash(EvaluationContext context) {
-    String canonical = Json.write(sorted(context.asMap()));
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hex(Json.write(sorted(context.asMap())), 8);
   }
 
   private static Object sorted(Object value) {

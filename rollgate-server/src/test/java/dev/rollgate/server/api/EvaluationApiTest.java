@@ -240,23 +240,7 @@ class EvaluationApiTest extends ServerTestBase {
   void evaluationsAreRateLimitedPerToken() {
     try (TestServer limited =
         TestServer.start(store, Map.of("ROLLGATE_RATE_LIMIT_EVALUATIONS", "1"))) {
-      String secret =
-          (String)
-              limited
-                  .admin()
-                  .post(
-                      "/api/v1/tokens",
-                      Map.of(
-                          "name",
-                          "s",
-                          "role",
-                          "sdk",
-                          "project",
-                          "default",
-                          "environment",
-                          "production"))
-                  .object()
-                  .get("secret");
+      String secret = limited.sdkToken();
       ApiClient client = limited.as(secret);
       Response last = null;
       for (int i = 0; i < 20; i++) {
@@ -352,23 +336,7 @@ class EvaluationApiTest extends ServerTestBase {
   void idleStreamsGetHeartbeats() throws Exception {
     try (TestServer beating =
         TestServer.start(store, Map.of("ROLLGATE_STREAM_HEARTBEAT_SECONDS", "1"))) {
-      String secret =
-          (String)
-              beating
-                  .admin()
-                  .post(
-                      "/api/v1/tokens",
-                      Map.of(
-                          "name",
-                          "s",
-                          "role",
-                          "sdk",
-                          "project",
-                          "default",
-                          "environment",
-                          "production"))
-                  .object()
-                  .get("secret");
+      String secret = beating.sdkToken();
       try (SseListener stream =
           new SseListener(beating.admin().base() + "/api/v1/stream", secret, null)) {
         stream.next("configuration", 10);

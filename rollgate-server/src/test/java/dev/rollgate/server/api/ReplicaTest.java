@@ -18,24 +18,6 @@ class ReplicaTest {
   private static final String P = "/api/v1/projects/default";
   private static final Map<String, String> FAST_SYNC = Map.of("ROLLGATE_SYNC_SECONDS", "1");
 
-  private static String sdkToken(ApiClient admin) {
-    return (String)
-        admin
-            .post(
-                "/api/v1/tokens",
-                Map.of(
-                    "name",
-                    "svc",
-                    "role",
-                    "sdk",
-                    "project",
-                    "default",
-                    "environment",
-                    "production"))
-            .object()
-            .get("secret");
-  }
-
   private static Map<String, Object> banner(String defaultVariant) {
     return Map.of(
         "key",
@@ -72,7 +54,7 @@ class ReplicaTest {
     try (TestServer a = TestServer.start(StoreKind.POSTGRES, FAST_SYNC);
         TestServer b = a.replica(null, FAST_SYNC)) {
       a.admin().post(P + "/flags", banner("a"));
-      String secret = sdkToken(a.admin());
+      String secret = a.sdkToken();
       ApiClient sdkOnB = b.as(secret);
       eventually(() -> bannerValue(sdkOnB), "Hello"); // the token and the flag both reached B
 
@@ -93,7 +75,7 @@ class ReplicaTest {
               ((Map<?, ?>)
                       ((List<?>) a.admin().get("/api/v1/tokens").object().get("items"))
                           .stream()
-                              .filter(t -> "svc".equals(((Map<?, ?>) t).get("name")))
+                              .filter(t -> "sdk".equals(((Map<?, ?>) t).get("role")))
                               .findFirst()
                               .orElseThrow())
                   .get("id");
@@ -109,7 +91,7 @@ class ReplicaTest {
       String viaProxy = a.dbUrl().replace("127.0.0.1:5432", "127.0.0.1:" + proxy.port());
       try (TestServer b = a.replica(viaProxy, FAST_SYNC)) {
         a.admin().post(P + "/flags", banner("a"));
-        ApiClient sdkOnB = b.as(sdkToken(a.admin()));
+        ApiClient sdkOnB = b.as(a.sdkToken());
         eventually(() -> bannerValue(sdkOnB), "Hello");
 
         proxy.cut();

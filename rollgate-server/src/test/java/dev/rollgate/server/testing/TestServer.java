@@ -103,6 +103,26 @@ public final class TestServer implements AutoCloseable {
     return this;
   }
 
+  /** Creates an sdk token for the default project's production environment; returns its secret. */
+  public String sdkToken() {
+    ApiClient.Response r =
+        client.post(
+            "/api/v1/tokens",
+            Map.of(
+                "name",
+                "sdk-" + System.nanoTime(),
+                "role",
+                "sdk",
+                "project",
+                "default",
+                "environment",
+                "production"));
+    if (r.status() != 201) {
+      throw new AssertionError("token creation failed: " + r);
+    }
+    return (String) r.object().get("secret");
+  }
+
   public ApiClient admin() {
     return client;
   }

@@ -1,0 +1,27 @@
+package dev.rollgate.server.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 of text, as lower-case hex: token hashes, the audit chain, content ETags. */
+public final class Sha256 {
+  private Sha256() {}
+
+  /** The full digest of {@code text}'s UTF-8, 64 hex digits. */
+  public static String hex(String text) {
+    return hex(text, 32);
+  }
+
+  /** The first {@code bytes} bytes of the digest, as hex (for ETags, where 96 bits will do). */
+  public static String hex(String text, int bytes) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}
