@@ -15,6 +15,7 @@ import java.util.Set;
 public final class Requests {
   static final String PRINCIPAL = "rollgate.principal";
   static final String REQUEST_ID = "rollgate.requestId";
+  static final String ANSWERED = "rollgate.answered";
   static final int MAX_COMMENT = 1000;
 
   private Requests() {}
@@ -169,7 +170,7 @@ public final class Requests {
     ctx.res().setContentLength(body.length);
     try {
       ctx.res().getOutputStream().write(body);
-      ctx.res().flushBuffer(); // committed: the 404 fallback must not answer a second time
+      ctx.attribute(ANSWERED, Boolean.TRUE); // the 404 fallback must not answer a second time
     } catch (IOException e) {
       throw new UncheckedIOException(e); // the client went away
     }
