@@ -114,6 +114,9 @@ public final class RollgateServer implements AutoCloseable {
 
       Usage usage = new Usage(clock, meters);
       StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
+      Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)
+          .description("Connected event-stream clients")
+          .register(meters);
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage),

@@ -258,11 +258,6 @@ public final class Catalog {
     return db.inTransaction(Catalog::generation);
   }
 
-  /** The generation this replica serves: the newest it has installed. */
-  public long servedGeneration() {
-    return projects.values().stream().mapToLong(Compiled::generation).max().orElse(0);
-  }
-
   /** Every project in the store, reloaded. */
   public void reloadAll() {
     List<String> stored =

@@ -36,10 +36,6 @@ public final class Drain {
     closing.set(true);
   }
 
-  public boolean closing() {
-    return closing.get();
-  }
-
   /** Waits until no request is running, at most {@code timeout}; returns whether it got there. */
   public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
