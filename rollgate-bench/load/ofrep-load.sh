@@ -27,7 +27,7 @@ export ROLLGATE_SDK_TOKEN="$(curl -sf -X POST "$api/tokens" -H "$auth" -H 'Conte
   -d '{"name": "bench", "role": "sdk", "project": "default", "environment": "production"}' |
   sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')"
 
-echo "warm-up (5 s)..."
-wrk -t2 -c"$connections" -d5s -s "$root/rollgate-bench/load/ofrep-eval.lua" "http://127.0.0.1:$port" >/dev/null
+echo "warm-up (${ROLLGATE_BENCH_WARMUP:-30} s: JIT compilation settles)..."
+wrk -t1 -c"$connections" -d"${ROLLGATE_BENCH_WARMUP:-30}s" -s "$root/rollgate-bench/load/ofrep-eval.lua" "http://127.0.0.1:$port" >/dev/null
 echo "measuring ($seconds s, $connections connections, 2 wrk threads, server and load on the same cores):"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$root/rollgate-bench/load/ofrep-eval.lua" "http://127.0.0.1:$port"
