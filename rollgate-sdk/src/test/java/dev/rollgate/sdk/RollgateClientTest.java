@@ -1,0 +1,243 @@
+package dev.rollgate.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.ValueType;
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.RollgateServer;
+import dev.rollgate.server.ServerConfig;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a real server on a socket (embedded store). */
+class RollgateClientTest {
+  private static final String ADMIN = "sdk-test-admin";
+  private static final EvaluationContext PRO = EvaluationContext.of("u1", Map.of("plan", "pro"));
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+  private int port;
+  private RollgateServer server;
+  private String sdkToken;
+
+  @BeforeEach
+  void startServer() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    startAgain();
+    admin(
+        "POST",
+        "/api/v1/projects/default/flags",
+        Map.of(
+            "key",
+            "new-checkout",
+            "variants",
+            Map.of("on", true, "off", false),
+            "defaultVariant",
+            "off",
+            "environments",
+            Map.of(
+                "production",
+                Map.of(
+                    "state",
+                    "ENABLED",
+                    "targeting",
+                    Map.of(
+                        "if",
+                        List.of(Map.of("==", List.of(Map.of("var", "plan"), "pro")), "on"))))));
+    admin(
+        "POST",
+        "/api/v1/projects/default/flags",
+        Map.of(
+            "key",
+            "banner",
+            "variants",
+            Map.of("a", "Hello", "b", "Hi"),
+            "defaultVariant",
+            "a",
+            "environments",
+            Map.of("production", Map.of("state", "ENABLED"))));
+    Map<?, ?> token =
+        (Map<?, ?>)
+            Json.parse(
+                admin(
+                    "POST",
+                    "/api/v1/tokens",
+                    Map.of(
+                        "name",
+                        "svc",
+                        "role",
+                        "sdk",
+                        "project",
+                        "default",
+                        "environment",
+                        "production")));
+    sdkToken = (String) token.get("secret");
+  }
+
+  private void startAgain() {
+    Map<String, String> env =
+        Map.of(
+            "ROLLGATE_PORT",
+            String.valueOf(port),
+            "ROLLGATE_DATA_DIR",
+            dir.resolve("server").toString(),
+            "ROLLGATE_ADMIN_TOKEN",
+            ADMIN,
+            "ROLLGATE_RATE_LIMIT_WRITES",
+            "0");
+    server = RollgateServer.start(ServerConfig.fromEnvironment(env), env, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private String admin(String method, String path, Object body) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+    return r.body();
+  }
+
+  private RollgateClient.Builder client() {
+    return RollgateClient.builder()
+        .baseUrl("http://127.0.0.1:" + port)
+        .sdkToken(sdkToken)
+        .pollInterval(Duration.ofMillis(200))
+        .environment(Map.of());
+  }
+
+  private static void eventually(Supplier<Object> actual, Object expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!expected.equals(actual.get())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + expected + ", still " + actual.get());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void servesTheServersFlagsAndSeesAChangeWithinASecond() throws Exception {
+    try (RollgateClient flags = client().build()) {
+      assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+      assertThat(flags.status()).isEqualTo(Status.READY);
+      assertThat(flags.booleanValue("new-checkout", PRO, false)).isTrue();
+      assertThat(flags.booleanValue("new-checkout", EvaluationContext.of("u2"), true)).isFalse();
+      assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hello");
+      assertThat(flags.stringDetails("banner", PRO, "x").reason().name()).isEqualTo("STATIC");
+      assertThat(flags.longValue("banner", PRO, 7L)).isEqualTo(7L); // type mismatch: the default
+      assertThat(flags.booleanDetails("nope", PRO, true).errorCode().name())
+          .isEqualTo("FLAG_NOT_FOUND");
+      assertThat(flags.explain("new-checkout", ValueType.BOOLEAN, false, PRO).explanation())
+          .isNotEmpty();
+
+      CountDownLatch changed = new CountDownLatch(1);
+      flags.onChange("banner", changed::countDown);
+      long sent = System.nanoTime();
+      admin(
+          "PATCH",
+          "/api/v1/projects/default/flags/banner/environments/production",
+          Map.of("defaultVariant", "b"));
+      assertThat(changed.await(1, TimeUnit.SECONDS)).as("change seen within a second").isTrue();
+      assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hi");
+      assertThat(System.nanoTime() - sent).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    }
+  }
+
+  @Test
+  void keepsServingWhileTheServerIsDownAndRecoversWithoutARestart() throws Exception {
+    List<Status> seen = new CopyOnWriteArrayList<>();
+    try (RollgateClient flags = client().build()) {
+      flags.onStatus(seen::add);
+      assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+
+      server.close();
+      server = null;
+      eventually(flags::status, Status.STALE);
+      assertThat(flags.booleanValue("new-checkout", PRO, false)).isTrue(); // the last values
+
+      startAgain();
+      eventually(flags::status, Status.READY);
+      assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hello");
+    }
+    assertThat(seen).containsSubsequence(Status.STALE, Status.READY);
+  }
+
+  @Test
+  void startsFromABootstrapFileWhenTheServerIsDown() throws Exception {
+    Path bootstrap =
+        Files.writeString(
+            dir.resolve("bootstrap.json"),
+            "{\"flags\": {\"banner\": {\"state\": \"ENABLED\", \"variants\": {\"x\": \"from bootstrap\"}, \"defaultVariant\": \"x\"}}}");
+    server.close();
+    server = null;
+    try (RollgateClient flags = client().bootstrapFile(bootstrap).build()) {
+      assertThat(flags.status()).isEqualTo(Status.STALE);
+      assertThat(flags.stringValue("banner", PRO, "default")).isEqualTo("from bootstrap");
+      assertThat(flags.awaitReady(Duration.ofMillis(300))).isFalse();
+    }
+  }
+
+  @Test
+  void startsFromTheOnDiskCopyOfTheLastGoodConfiguration() throws Exception {
+    Path copy = dir.resolve("cache/flags.json");
+    try (RollgateClient flags = client().cacheFile(copy).build()) {
+      assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+    }
+    assertThat(copy).exists();
+    server.close();
+    server = null;
+    try (RollgateClient flags = client().cacheFile(copy).build()) {
+      assertThat(flags.status()).isEqualTo(Status.STALE);
+      assertThat(flags.booleanValue("new-checkout", PRO, false)).isTrue();
+    }
+  }
+
+  @Test
+  void aBadTokenIsAnErrorNotAnException() throws Exception {
+    try (RollgateClient flags = client().sdkToken("rgt_wrong").build()) {
+      eventually(flags::status, Status.ERROR);
+      assertThat(flags.booleanValue("new-checkout", PRO, false)).isFalse();
+    }
+  }
+
+  @Test
+  void closeStopsEveryThreadItStarted() throws Exception {
+    RollgateClient flags = client().build();
+    assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+    flags.close();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("rollgate-sdk") && t.isAlive());
+  }
+}
