@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -59,6 +61,7 @@ public final class RollgateClient implements AutoCloseable {
   private final CountDownLatch ready = new CountDownLatch(1);
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private final Map<String, List<Runnable>> changeListeners = new HashMap<>();
+  private final List<Consumer<Set<String>>> anyChangeListeners = new CopyOnWriteArrayList<>();
 
   private volatile FlagSnapshot snapshot = FlagSnapshot.empty();
   private volatile Map<String, String> flagSources = Map.of(); // key -> flag JSON, to see changes
@@ -227,6 +230,14 @@ public final class RollgateClient implements AutoCloseable {
     statusListeners.add(listener);
   }
 
+  /**
+   * Hears every configuration change, with the keys of the flags that changed, on the client's
+   * thread.
+   */
+  public void onChanges(Consumer<Set<String>> listener) {
+    anyChangeListeners.add(listener);
+  }
+
   /** Hears changes to one flag's configuration, on the client's thread. */
   public synchronized void onChange(String flagKey, Runnable listener) {
     changeListeners.computeIfAbsent(flagKey, k -> new CopyOnWriteArrayList<>()).add(listener);
@@ -369,6 +380,26 @@ public final class RollgateClient implements AutoCloseable {
   }
 
   private void notifyChanges(Map<String, String> before, Map<String, String> after) {
+    Set<String> changed = new TreeSet<>();
+    for (String key : before.keySet()) {
+      if (!Objects.equals(before.get(key), after.get(key))) {
+        changed.add(key);
+      }
+    }
+    for (String key : after.keySet()) {
+      if (!before.containsKey(key)) {
+        changed.add(key);
+      }
+    }
+    if (!changed.isEmpty()) {
+      for (Consumer<Set<String>> l : anyChangeListeners) {
+        try {
+          l.accept(Set.copyOf(changed));
+        } catch (RuntimeException e) {
+          // a listener's failure is its own
+        }
+      }
+    }
     Map<String, List<Runnable>> listeners;
     synchronized (this) {
       listeners = Map.copyOf(changeListeners);
