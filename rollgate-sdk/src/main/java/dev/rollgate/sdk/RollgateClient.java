@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class RollgateClient implements AutoCloseable {
   private final ParseOptions parseOptions;
   private final HttpClient http;
   private final Thread sync;
+  private final Events events; // null when events are off
   private final CountDownLatch ready = new CountDownLatch(1);
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private final Map<String, List<Runnable>> changeListeners = new HashMap<>();
@@ -81,7 +83,16 @@ public final class RollgateClient implements AutoCloseable {
         ParseOptions.defaults()
             .withStrictness(ParseOptions.Strictness.FLAGD)
             .withEnvironment(b.environment);
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(b.connectTimeout)
+            .build();
+    this.events =
+        b.events
+            ? new Events(
+                base, token, http, Clock.systemUTC(), b.flushInterval, b.eventQueueCapacity)
+            : null;
     // Something to serve before the server answers: the last good copy, else the bootstrap file.
     if (!load(b.cacheFile) && b.bootstrapFile != null) {
       load(b.bootstrapFile);
@@ -102,8 +113,29 @@ public final class RollgateClient implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Map<String, String> environment = System.getenv();
+    private boolean events = true;
+    private Duration flushInterval = Duration.ofSeconds(1);
+    private int eventQueueCapacity = 10_000;
 
     private Builder() {}
+
+    /** Whether to send exposures, track events and outcomes (default true). */
+    public Builder events(boolean value) {
+      this.events = value;
+      return this;
+    }
+
+    /** How long events wait before they are sent (default 1 s). */
+    public Builder flushInterval(Duration value) {
+      this.flushInterval = value;
+      return this;
+    }
+
+    /** How many events may wait; more are dropped and counted (default 10,000). */
+    public Builder eventQueueCapacity(int value) {
+      this.eventQueueCapacity = value;
+      return this;
+    }
 
     /** The Rollgate server, such as {@code https://rollgate.internal}. */
     public Builder baseUrl(String value) {
@@ -209,7 +241,44 @@ public final class RollgateClient implements AutoCloseable {
 
   private Resolution evaluate(
       String key, ValueType type, Object defaultValue, EvaluationContext context) {
-    return snapshot.evaluate(key, type, defaultValue, context); // evaluation itself never throws
+    Resolution r = snapshot.evaluate(key, type, defaultValue, context); // never throws
+    if (events != null && r.variant() != null) {
+      events.exposure(
+          key, r.variant(), r.reason().name(), context == null ? null : context.targetingKey());
+    }
+    return r;
+  }
+
+  // Events
+
+  /** Records a business event (a conversion, a purchase with its value) for experiments. */
+  public void track(String eventName, EvaluationContext context, Double value) {
+    if (events != null && eventName != null) {
+      events.track(eventName, context == null ? null : context.targetingKey(), value);
+    }
+  }
+
+  /**
+   * Records how a request went for the variant {@code flagKey} gives {@code context}: rollouts
+   * judge a canary's health on these.
+   */
+  public void recordOutcome(
+      String flagKey, EvaluationContext context, long durationNanos, boolean error) {
+    if (events != null && flagKey != null) {
+      String variant = snapshot.evaluate(flagKey, ValueType.ANY, null, context).variant();
+      events.outcome(
+          flagKey, variant, context == null ? null : context.targetingKey(), durationNanos, error);
+    }
+  }
+
+  /** Events dropped because the queue was full or the server did not take them. */
+  public long droppedEvents() {
+    return events == null ? 0 : events.dropped();
+  }
+
+  /** Events the server accepted. */
+  public long sentEvents() {
+    return events == null ? 0 : events.sent();
   }
 
   // Status and changes
@@ -457,6 +526,9 @@ public final class RollgateClient implements AutoCloseable {
       sync.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (events != null) {
+      events.close(); // flushes what is queued
     }
     http.close();
   }

@@ -240,4 +240,60 @@ class RollgateClientTest {
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().startsWith("rollgate-sdk") && t.isAlive());
   }
+
+  private String metrics() throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static String count(String metrics, String kind) {
+    return metrics
+        .lines()
+        .filter(l ->
+            l.startsWith("rollgate_events_received_total{") && l.contains("kind=\"" + kind + "\""))
+        .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+        .findFirst()
+        .orElse("0");
+  }
+
+  @Test
+  void exposuresTrackEventsAndOutcomesReachTheServerDeduplicated() throws Exception {
+    RollgateClient flags = client().flushInterval(Duration.ofMillis(100)).build();
+    try (flags) {
+      assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+      for (int i = 0; i < 50; i++) {
+        flags.booleanValue("new-checkout", PRO, false); // one exposure: same flag, variant, user
+      }
+      flags.booleanValue(
+          "new-checkout", EvaluationContext.of("u2"), false); // another user, variant
+      flags.track("purchase", PRO, 9.99);
+      flags.recordOutcome("new-checkout", PRO, 12_000_000, false);
+    } // close() flushes
+    assertThat(flags.droppedEvents()).as("dropped").isZero();
+    String metrics = metrics();
+    assertThat(count(metrics, "exposure")).isEqualTo("2.0");
+    assertThat(count(metrics, "track")).isEqualTo("1.0");
+    assertThat(count(metrics, "outcome")).isEqualTo("1.0");
+    assertThat(flags.sentEvents()).isEqualTo(4);
+    assertThat(flags.droppedEvents()).isZero();
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+    server.close();
+    server = null;
+    try (RollgateClient flags =
+        client().eventQueueCapacity(10).flushInterval(Duration.ofMinutes(1)).build()) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 1000; i++) {
+        flags.track("click", PRO, null);
+      }
+      assertThat(System.nanoTime() - start)
+          .isLessThan(TimeUnit.SECONDS.toNanos(5)); // never waited for the network
+      // At most the queue (10) and one batch being gathered (500) can hold events.
+      assertThat(flags.droppedEvents()).isGreaterThanOrEqualTo(1000 - 10 - 500);
+    }
+  }
 }

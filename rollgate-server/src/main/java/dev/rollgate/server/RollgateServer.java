@@ -6,6 +6,7 @@ import dev.rollgate.server.audit.AuditRoutes;
 import dev.rollgate.server.auth.TokenRoutes;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.evaluation.EventRoutes;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.evaluation.Usage;
@@ -122,6 +123,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage),
               streams,
               new UsageRoutes(catalog, usage),
+              new EventRoutes(meters),
               new OpsRoutes(db, catalog, meters, () -> sync == null ? null : sync.problem()),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),

@@ -1,0 +1,198 @@
+package dev.rollgate.sdk;
+
+import dev.rollgate.core.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Exposures, track events and outcomes, sent in batches by a background thread to {@code POST
+ * /api/v1/events}. The queue is bounded: when it is full an event is dropped and counted, and the
+ * caller never waits. A batch the server does not take is dropped and counted too.
+ */
+final class Events implements AutoCloseable {
+  static final int BATCH = 500;
+  private static final int EXPOSURE_SLOTS = 1 << 16; // the deduplication window
+
+  private final URI endpoint;
+  private final String token;
+  private final HttpClient http;
+  private final Clock clock;
+  private final Duration flushInterval;
+  private final BlockingQueue<Map<String, Object>> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  // Fingerprints of recent exposures, by slot: an exposure already here is not sent again. A
+  // fingerprint can be overwritten by another, which only means one more exposure is sent.
+  private final AtomicLongArray seen = new AtomicLongArray(EXPOSURE_SLOTS);
+  private final Thread flusher;
+  private volatile boolean closed;
+
+  Events(
+      URI base, String token, HttpClient http, Clock clock, Duration flushInterval, int capacity) {
+    this.endpoint = base.resolve("/api/v1/events");
+    this.token = token;
+    this.http = http;
+    this.clock = clock;
+    this.flushInterval = flushInterval;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.flusher = Thread.ofPlatform().daemon().name("rollgate-sdk-events").start(this::run);
+  }
+
+  /** Records the first evaluation of a flag's variant for a targeting key; allocates only then. */
+  void exposure(String flag, String variant, String reason, String targetingKey) {
+    long fingerprint = fingerprint(flag, variant, targetingKey);
+    int slot = (int) (fingerprint >>> 48) & (EXPOSURE_SLOTS - 1);
+    if (seen.get(slot) == fingerprint) {
+      return;
+    }
+    seen.set(slot, fingerprint);
+    offer(
+        Map.of(
+            "kind",
+            "exposure",
+            "flag",
+            flag,
+            "variant",
+            variant,
+            "reason",
+            reason,
+            "targetingKey",
+            targetingKey == null ? "" : targetingKey,
+            "time",
+            clock.millis()));
+  }
+
+  private static long fingerprint(String flag, String variant, String targetingKey) {
+    long h = flag.hashCode();
+    h = h * 0x9E3779B97F4A7C15L + variant.hashCode();
+    h = h * 0x9E3779B97F4A7C15L + (targetingKey == null ? 0 : targetingKey.hashCode());
+    h ^= h >>> 31;
+    return h * 0xBF58476D1CE4E5B9L | 1; // never 0, the empty slot
+  }
+
+  void track(String name, String targetingKey, Double value) {
+    Map<String, Object> event = new java.util.HashMap<>();
+    event.put("kind", "track");
+    event.put("name", name);
+    event.put("targetingKey", targetingKey == null ? "" : targetingKey);
+    if (value != null) {
+      event.put("value", value);
+    }
+    event.put("time", clock.millis());
+    offer(event);
+  }
+
+  void outcome(
+      String flag, String variant, String targetingKey, long durationNanos, boolean error) {
+    offer(
+        Map.of(
+            "kind",
+            "outcome",
+            "flag",
+            flag,
+            "variant",
+            variant == null ? "" : variant,
+            "targetingKey",
+            targetingKey == null ? "" : targetingKey,
+            "durationMs",
+            durationNanos / 1e6,
+            "error",
+            error,
+            "time",
+            clock.millis()));
+  }
+
+  private void offer(Map<String, Object> event) {
+    if (closed || !queue.offer(event)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  long dropped() {
+    return dropped.get();
+  }
+
+  long sent() {
+    return sent.get();
+  }
+
+  private void run() {
+    // Wakes at least every 100 ms to notice close(); sends when the interval passed or a batch is
+    // full.
+    long nextFlush = System.nanoTime() + flushInterval.toNanos();
+    List<Map<String, Object>> batch = new ArrayList<>(BATCH);
+    while (true) {
+      try {
+        Map<String, Object> event =
+            queue.poll(Math.min(100, flushInterval.toMillis()), TimeUnit.MILLISECONDS);
+        if (event != null) {
+          batch.add(event);
+          queue.drainTo(batch, BATCH - batch.size());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      boolean stopping = closed || Thread.currentThread().isInterrupted();
+      if (!batch.isEmpty()
+          && (batch.size() >= BATCH || System.nanoTime() >= nextFlush || stopping)) {
+        send(new ArrayList<>(batch));
+        batch.clear();
+        nextFlush = System.nanoTime() + flushInterval.toNanos();
+      }
+      if (stopping && queue.isEmpty()) {
+        return;
+      }
+    }
+  }
+
+  private void send(List<Map<String, Object>> batch) {
+    try {
+      HttpResponse<Void> response =
+          http.send(
+              HttpRequest.newBuilder(endpoint)
+                  .header("X-API-Key", token)
+                  .header("Content-Type", "application/json")
+                  .timeout(Duration.ofSeconds(10))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofByteArray(
+                          Json.writeBytes(Map.of("events", batch))))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (response.statusCode() / 100 == 2) {
+        sent.addAndGet(batch.size());
+      } else {
+        dropped.addAndGet(
+            batch.size()); // an older server, or a refused batch: never retried forever
+      }
+    } catch (IOException e) {
+      dropped.addAndGet(batch.size());
+    } catch (InterruptedException e) {
+      dropped.addAndGet(batch.size());
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends what is queued, then stops the thread. */
+  @Override
+  public void close() {
+    closed = true; // the thread sends what is left and ends
+    try {
+      flusher.join(15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
