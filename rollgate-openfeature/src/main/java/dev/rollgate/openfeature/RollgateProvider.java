@@ -7,6 +7,7 @@ import dev.openfeature.sdk.ImmutableMetadata;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
+import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import dev.rollgate.core.Resolution;
 import dev.rollgate.sdk.RollgateClient;
@@ -75,6 +76,14 @@ public final class RollgateProvider extends EventProvider {
               ProviderEventDetails.builder().message("Rollgate refused the client").build());
       default -> {}
     }
+  }
+
+  /** OpenFeature's track events go out with the client's batched events. */
+  @Override
+  public void track(String eventName, EvaluationContext ctx, TrackingEventDetails details) {
+    Double value =
+        details == null ? null : details.getValue().map(Number::doubleValue).orElse(null);
+    client.track(eventName, context(ctx), value);
   }
 
   @Override

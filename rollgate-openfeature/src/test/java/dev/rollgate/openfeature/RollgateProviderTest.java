@@ -6,6 +6,7 @@ import dev.openfeature.sdk.Client;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.MutableTrackingEventDetails;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.ProviderEvent;
 import dev.openfeature.sdk.Value;
@@ -188,6 +189,13 @@ class RollgateProviderTest {
       }
       assertThat(changes).contains(List.of("banner"));
       assertThat(client.getStringValue("banner", "x", pro)).isEqualTo("Hi");
+
+      client.track("purchase", pro, new MutableTrackingEventDetails(9.99));
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (rollgate.sentEvents() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the exposures and the track event go out within the flush interval
+      }
+      assertThat(rollgate.sentEvents()).isGreaterThanOrEqualTo(3);
 
       server.close();
       server = null;
