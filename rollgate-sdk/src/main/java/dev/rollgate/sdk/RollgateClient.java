@@ -204,6 +204,12 @@ public final class RollgateClient implements AutoCloseable {
     return (Long) longDetails(key, context, defaultValue).value();
   }
 
+  /** A whole-number flag as an int; a value outside the int range answers the default. */
+  public int intValue(String key, EvaluationContext context, int defaultValue) {
+    long value = longValue(key, context, defaultValue);
+    return value == (int) value ? (int) value : defaultValue;
+  }
+
   public double doubleValue(String key, EvaluationContext context, double defaultValue) {
     return (Double) doubleDetails(key, context, defaultValue).value();
   }

@@ -157,6 +157,9 @@ class RollgateClientTest {
       assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hello");
       assertThat(flags.stringDetails("banner", PRO, "x").reason().name()).isEqualTo("STATIC");
       assertThat(flags.longValue("banner", PRO, 7L)).isEqualTo(7L); // type mismatch: the default
+      assertThat(flags.intValue("banner", PRO, 3)).isEqualTo(3);
+      assertThat(flags.doubleValue("banner", PRO, 1.5)).isEqualTo(1.5);
+      assertThat(flags.objectValue("banner", PRO, Map.of())).isEqualTo(Map.of());
       assertThat(flags.booleanDetails("nope", PRO, true).errorCode().name())
           .isEqualTo("FLAG_NOT_FOUND");
       assertThat(flags.explain("new-checkout", ValueType.BOOLEAN, false, PRO).explanation())
