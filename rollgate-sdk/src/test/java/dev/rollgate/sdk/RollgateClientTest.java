@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.ValueType;
-import dev.rollgate.core.json.Json;
-import dev.rollgate.server.RollgateServer;
-import dev.rollgate.server.ServerConfig;
+import dev.rollgate.server.testing.StoreKind;
+import dev.rollgate.server.testing.TestFlags;
+import dev.rollgate.server.testing.TestServer;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,103 +24,33 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The client against a real server on a socket (embedded store). */
 class RollgateClientTest {
-  private static final String ADMIN = "sdk-test-admin";
   private static final EvaluationContext PRO = EvaluationContext.of("u1", Map.of("plan", "pro"));
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dir;
   private int port;
-  private RollgateServer server;
+  private TestServer server;
   private String sdkToken;
 
   @BeforeEach
   void startServer() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+      port = socket.getLocalPort(); // fixed, so that a restarted server answers at the same address
     }
-    startAgain();
-    admin(
-        "POST",
-        "/api/v1/projects/default/flags",
-        Map.of(
-            "key",
-            "new-checkout",
-            "variants",
-            Map.of("on", true, "off", false),
-            "defaultVariant",
-            "off",
-            "environments",
-            Map.of(
-                "production",
-                Map.of(
-                    "state",
-                    "ENABLED",
-                    "targeting",
-                    Map.of(
-                        "if",
-                        List.of(Map.of("==", List.of(Map.of("var", "plan"), "pro")), "on"))))));
-    admin(
-        "POST",
-        "/api/v1/projects/default/flags",
-        Map.of(
-            "key",
-            "banner",
-            "variants",
-            Map.of("a", "Hello", "b", "Hi"),
-            "defaultVariant",
-            "a",
-            "environments",
-            Map.of("production", Map.of("state", "ENABLED"))));
-    Map<?, ?> token =
-        (Map<?, ?>)
-            Json.parse(
-                admin(
-                    "POST",
-                    "/api/v1/tokens",
-                    Map.of(
-                        "name",
-                        "svc",
-                        "role",
-                        "sdk",
-                        "project",
-                        "default",
-                        "environment",
-                        "production")));
-    sdkToken = (String) token.get("secret");
-  }
-
-  private void startAgain() {
-    Map<String, String> env =
-        Map.of(
-            "ROLLGATE_PORT",
-            String.valueOf(port),
-            "ROLLGATE_DATA_DIR",
-            dir.resolve("server").toString(),
-            "ROLLGATE_ADMIN_TOKEN",
-            ADMIN,
-            "ROLLGATE_RATE_LIMIT_WRITES",
-            "0");
-    server = RollgateServer.start(ServerConfig.fromEnvironment(env), env, Clock.systemUTC());
+    server = TestServer.start(StoreKind.SQLITE, Map.of("ROLLGATE_PORT", String.valueOf(port)));
+    server.admin().post(TestFlags.FLAGS, TestFlags.checkout());
+    server
+        .admin()
+        .post(TestFlags.FLAGS, TestFlags.enabled("banner", Map.of("a", "Hello", "b", "Hi"), "a"));
+    sdkToken = server.sdkToken();
   }
 
   @AfterEach
   void stopServer() {
-    if (server != null) {
-      server.close();
-    }
+    server.close();
   }
 
-  private String admin(String method, String path, Object body) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
-    return r.body();
+  private void admin(String path, Map<String, Object> body) {
+    assertThat(server.admin().patch(path, body).status()).isEqualTo(200);
   }
 
   private RollgateClient.Builder client() {
@@ -168,10 +93,7 @@ class RollgateClientTest {
       CountDownLatch changed = new CountDownLatch(1);
       flags.onChange("banner", changed::countDown);
       long sent = System.nanoTime();
-      admin(
-          "PATCH",
-          "/api/v1/projects/default/flags/banner/environments/production",
-          Map.of("defaultVariant", "b"));
+      admin(TestFlags.FLAGS + "/banner/environments/production", Map.of("defaultVariant", "b"));
       assertThat(changed.await(1, TimeUnit.SECONDS)).as("change seen within a second").isTrue();
       assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hi");
       assertThat(System.nanoTime() - sent).isLessThan(TimeUnit.SECONDS.toNanos(1));
@@ -185,12 +107,11 @@ class RollgateClientTest {
       flags.onStatus(seen::add);
       assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
 
-      server.close();
-      server = null;
+      server.stop();
       eventually(flags::status, Status.STALE);
       assertThat(flags.booleanValue("new-checkout", PRO, false)).isTrue(); // the last values
 
-      startAgain();
+      server.start();
       eventually(flags::status, Status.READY);
       assertThat(flags.stringValue("banner", PRO, "x")).isEqualTo("Hello");
     }
@@ -203,8 +124,7 @@ class RollgateClientTest {
         Files.writeString(
             dir.resolve("bootstrap.json"),
             "{\"flags\": {\"banner\": {\"state\": \"ENABLED\", \"variants\": {\"x\": \"from bootstrap\"}, \"defaultVariant\": \"x\"}}}");
-    server.close();
-    server = null;
+    server.stop();
     try (RollgateClient flags = client().bootstrapFile(bootstrap).build()) {
       assertThat(flags.status()).isEqualTo(Status.STALE);
       assertThat(flags.stringValue("banner", PRO, "default")).isEqualTo("from bootstrap");
@@ -219,8 +139,7 @@ class RollgateClientTest {
       assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
     }
     assertThat(copy).exists();
-    server.close();
-    server = null;
+    server.stop();
     try (RollgateClient flags = client().cacheFile(copy).build()) {
       assertThat(flags.status()).isEqualTo(Status.STALE);
       assertThat(flags.booleanValue("new-checkout", PRO, false)).isTrue();
@@ -244,11 +163,8 @@ class RollgateClientTest {
         .noneMatch(t -> t.getName().startsWith("rollgate-sdk") && t.isAlive());
   }
 
-  private String metrics() throws Exception {
-    return HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+  private String metrics() {
+    return server.as(null).get("/metrics").text();
   }
 
   private static String count(String metrics, String kind) {
@@ -285,8 +201,7 @@ class RollgateClientTest {
 
   @Test
   void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
-    server.close();
-    server = null;
+    server.stop();
     try (RollgateClient flags =
         client().eventQueueCapacity(10).flushInterval(Duration.ofMinutes(1)).build()) {
       long start = System.nanoTime();

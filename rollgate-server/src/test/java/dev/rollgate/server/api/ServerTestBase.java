@@ -2,6 +2,7 @@ package dev.rollgate.server.api;
 
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.StoreKind;
+import dev.rollgate.server.testing.TestFlags;
 import dev.rollgate.server.testing.TestServer;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -36,23 +37,7 @@ abstract class ServerTestBase {
 
   /** A boolean flag, on for pro users in production. */
   static Map<String, Object> checkoutFlag() {
-    return Map.of(
-        "key", "new-checkout",
-        "variants", Map.of("on", true, "off", false),
-        "defaultVariant", "off",
-        "tags", java.util.List.of("checkout"),
-        "environments",
-            Map.of(
-                "production",
-                Map.of(
-                    "state",
-                    "ENABLED",
-                    "targeting",
-                    Map.of(
-                        "if",
-                        java.util.List.of(
-                            Map.of("==", java.util.List.of(Map.of("var", "plan"), "pro")),
-                            "on")))));
+    return TestFlags.checkout();
   }
 
   /** Creates a token with {@code role} and returns its secret. */

@@ -30,6 +30,7 @@ public final class TestServer implements AutoCloseable {
   private ApiClient client;
 
   private final boolean ownsSchema;
+  private boolean running;
 
   private TestServer(StoreKind kind, Map<String, String> environment, String sharedDbUrl) {
     this.kind = kind;
@@ -88,10 +89,12 @@ public final class TestServer implements AutoCloseable {
         RollgateServer.start(
             ServerConfig.fromEnvironment(environment), environment, Clock.systemUTC());
     client = new ApiClient("http://127.0.0.1:" + server.port(), ADMIN_TOKEN);
+    running = true;
   }
 
   /** Stops the server, keeping its data. */
   public void stop() {
+    running = false;
     server.close();
   }
 
@@ -156,7 +159,9 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    if (running) {
+      server.close();
+    }
     if (dbUrl != null && ownsSchema) {
       TestPostgres.dropSchema(dbUrl);
     }
