@@ -11,6 +11,7 @@ import dev.rollgate.core.json.Json;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.ApiClient.Response;
 import dev.rollgate.server.testing.SseListener;
+import dev.rollgate.server.testing.TestFlags;
 import dev.rollgate.server.testing.TestServer;
 import java.util.List;
 import java.util.Map;
@@ -53,18 +54,7 @@ class EvaluationApiTest extends ServerTestBase {
   }
 
   private void enabled(String key, Map<String, Object> variants, String defaultVariant) {
-    Response r =
-        admin.post(
-            P + "/flags",
-            Map.of(
-                "key",
-                key,
-                "variants",
-                variants,
-                "defaultVariant",
-                defaultVariant,
-                "environments",
-                Map.of("production", Map.of("state", "ENABLED"))));
+    Response r = admin.post(P + "/flags", TestFlags.enabled(key, variants, defaultVariant));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
   }
 
