@@ -48,26 +48,30 @@ public final class FlagService {
       String cursor) {
     return catalog.read(tx -> {
       Projects.require(tx, project);
-      List<Map<String, Object>> items = new ArrayList<>();
+      List<Flag> chosen = new ArrayList<>();
       String after = cursor;
       String next = null;
       // Tags are filtered here rather than in SQL (they are stored as JSON text), a batch at a
-      // time.
+      // time; the configurations of the page are then read in one query.
       while (next == null) {
         List<Flag> batch = FlagStore.page(tx, project, prefix, after, includeArchived, 200);
         for (Flag f : batch) {
           if (tag == null || f.tags().contains(tag)) {
-            if (items.size() == limit) {
-              next = items.isEmpty() ? null : (String) items.getLast().get("key");
+            if (chosen.size() == limit) {
+              next = chosen.getLast().key();
               break;
             }
-            items.add(FlagStore.get(tx, project, f.key()).toJson());
+            chosen.add(f);
           }
           after = f.key();
         }
         if (batch.size() < 200) {
           break;
         }
+      }
+      List<Map<String, Object>> items = new ArrayList<>();
+      for (Flag f : FlagStore.withConfigs(tx, project, chosen)) {
+        items.add(f.toJson());
       }
       return new Page(items, next);
     });

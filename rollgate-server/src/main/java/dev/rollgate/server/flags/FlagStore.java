@@ -7,6 +7,7 @@ import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +24,51 @@ final class FlagStore {
             FlagStore::flag,
             project,
             key);
-    if (flag.isEmpty()) {
-      return flag;
+    return flag.isEmpty()
+        ? flag
+        : Optional.of(withConfigs(tx, project, List.of(flag.get())).getFirst());
+  }
+
+  /**
+   * {@code flags} (in key order) with their environment configurations, read in one query over
+   * their key range.
+   */
+  static List<Flag> withConfigs(Tx tx, String project, List<Flag> flags) throws SQLException {
+    if (flags.isEmpty()) {
+      return flags;
     }
-    Map<String, Flag.EnvironmentConfig> envs = new LinkedHashMap<>();
+    Map<String, Map<String, Flag.EnvironmentConfig>> configs = new HashMap<>();
+    for (Flag f : flags) {
+      configs.put(f.key(), new LinkedHashMap<>());
+    }
     tx.list(
-        "SELECT * FROM flag_environments WHERE project_key = ? AND flag_key = ? ORDER BY environment_key",
-        r -> envs.put(r.getString("environment_key"), config(r)),
+        "SELECT * FROM flag_environments WHERE project_key = ? AND flag_key >= ? AND flag_key <= ?"
+            + " ORDER BY flag_key, environment_key",
+        r -> {
+          Map<String, Flag.EnvironmentConfig> envs = configs.get(r.getString("flag_key"));
+          return envs == null ? null : envs.put(r.getString("environment_key"), config(r));
+        },
         project,
-        key);
-    Flag f = flag.get();
-    return Optional.of(
-        new Flag(
-            f.project(),
-            f.key(),
-            f.name(),
-            f.description(),
-            f.kind(),
-            f.variants(),
-            f.tags(),
-            f.archived(),
-            f.version(),
-            f.createdAt(),
-            f.updatedAt(),
-            envs));
+        flags.getFirst().key(),
+        flags.getLast().key());
+    List<Flag> out = new ArrayList<>(flags.size());
+    for (Flag f : flags) {
+      out.add(
+          new Flag(
+              f.project(),
+              f.key(),
+              f.name(),
+              f.description(),
+              f.kind(),
+              f.variants(),
+              f.tags(),
+              f.archived(),
+              f.version(),
+              f.createdAt(),
+              f.updatedAt(),
+              configs.get(f.key())));
+    }
+    return out;
   }
 
   static Flag get(Tx tx, String project, String key) throws SQLException {
