@@ -14,17 +14,19 @@ import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Step definitions for flagd-testbed's evaluator scenarios ("Given an evaluator"), run against
- * Rollgate's engine with the testkit flags loaded the way flagd loads them.
+ * Rollgate's engine with the testkit flags loaded the way flagd loads them, or through whatever
+ * {@link ConformanceEvaluator} the classpath provides.
  */
 public class EvaluatorSteps {
-  private static FlagSnapshot testkit;
+  private static ConformanceEvaluator evaluator;
 
-  private FlagSnapshot snapshot;
   private String flagKey;
   private ValueType type;
   private Object fallback;
@@ -33,17 +35,36 @@ public class EvaluatorSteps {
   private Resolution resolution;
 
   @Given("an evaluator")
-  public void anEvaluator() throws IOException {
-    if (testkit == null) {
-      String json = Files.readString(FlagdTestbed.flagsFile());
-      testkit =
+  public void anEvaluator() throws Exception {
+    if (evaluator == null) {
+      ConformanceEvaluator chosen =
+          ServiceLoader.load(ConformanceEvaluator.class)
+              .findFirst()
+              .orElseGet(EngineEvaluator::new);
+      chosen.load(FlagdTestbed.flagsFile());
+      evaluator = chosen;
+    }
+  }
+
+  /** The engine itself, on the testkit loaded as flagd loads it. */
+  static final class EngineEvaluator implements ConformanceEvaluator {
+    private FlagSnapshot snapshot;
+
+    @Override
+    public void load(Path testkitFlags) throws IOException {
+      snapshot =
           FlagSnapshot.parse(
-              json,
+              Files.readString(testkitFlags),
               ParseOptions.defaults()
                   .withStrictness(ParseOptions.Strictness.FLAGD)
                   .withEnvironment(Map.of()));
     }
-    snapshot = testkit;
+
+    @Override
+    public Resolution evaluate(
+        String key, ValueType type, Object defaultValue, EvaluationContext context) {
+      return snapshot.evaluate(key, type, defaultValue, context);
+    }
   }
 
   @Given("a {word}-flag with key {string} and a fallback value {string}")
@@ -72,7 +93,7 @@ public class EvaluatorSteps {
   @When("the flag was evaluated with details")
   public void evaluate() {
     resolution =
-        snapshot.evaluate(flagKey, type, fallback, EvaluationContext.of(targetingKey, attributes));
+        evaluator.evaluate(flagKey, type, fallback, EvaluationContext.of(targetingKey, attributes));
   }
 
   @Then("the resolved details value should be {string}")

@@ -11,4 +11,11 @@ public final class VersionConflict extends RuntimeException {
   public VersionConflict(String resource) {
     super(resource + " was changed by someone else");
   }
+
+  /** Throws when the client named a version ({@code ifMatch}) other than the stored one. */
+  public static void check(String resource, Long ifMatch, long stored) {
+    if (ifMatch != null && ifMatch != stored) {
+      throw new VersionConflict(resource);
+    }
+  }
 }

@@ -275,9 +275,7 @@ public final class FlagService {
   }
 
   static void checkVersion(Flag flag, Long ifMatch) {
-    if (ifMatch != null && ifMatch != flag.version()) {
-      throw new VersionConflict("flag " + flag.project() + "/" + flag.key());
-    }
+    VersionConflict.check("flag " + flag.project() + "/" + flag.key(), ifMatch, flag.version());
   }
 
   private static Flag.EnvironmentConfig configFor(Flag flag, String environment) {

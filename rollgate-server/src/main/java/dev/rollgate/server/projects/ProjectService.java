@@ -143,9 +143,7 @@ public final class ProjectService {
         ifMatch,
         tx -> {
           Entry before = project(tx, key);
-          if (ifMatch != null && ifMatch != before.version()) {
-            throw new VersionConflict("project " + key);
-          }
+          VersionConflict.check("project " + key, ifMatch, before.version());
           long flags = tx.count("SELECT COUNT(*) FROM flags WHERE project_key = ?", key);
           long segments = tx.count("SELECT COUNT(*) FROM segments WHERE project_key = ?", key);
           if ((flags > 0 || segments > 0) && !force) {
@@ -300,9 +298,7 @@ public final class ProjectService {
         ifMatch,
         tx -> {
           Entry before = environment(tx, project, key);
-          if (ifMatch != null && ifMatch != before.version()) {
-            throw new VersionConflict("environment " + project + "/" + key);
-          }
+          VersionConflict.check("environment " + project + "/" + key, ifMatch, before.version());
           tx.update(
               "DELETE FROM environments WHERE project_key = ? AND environment_key = ?",
               project,

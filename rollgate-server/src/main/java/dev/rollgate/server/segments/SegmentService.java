@@ -110,9 +110,7 @@ public final class SegmentService {
         ifMatch,
         tx -> {
           Segment before = require(tx, project, key);
-          if (ifMatch != null && ifMatch != before.version()) {
-            throw new VersionConflict("segment " + project + "/" + key);
-          }
+          VersionConflict.check("segment " + project + "/" + key, ifMatch, before.version());
           Object rules = body.has("rules") ? rules(body, true) : before.rules();
           Segment after =
               write(
@@ -135,9 +133,7 @@ public final class SegmentService {
         ifMatch,
         tx -> {
           Segment before = require(tx, project, key);
-          if (ifMatch != null && ifMatch != before.version()) {
-            throw new VersionConflict("segment " + project + "/" + key);
-          }
+          VersionConflict.check("segment " + project + "/" + key, ifMatch, before.version());
           List<Map<String, Object>> users = referrers(tx, project, key);
           if (!users.isEmpty()) {
             throw new ApiException(
