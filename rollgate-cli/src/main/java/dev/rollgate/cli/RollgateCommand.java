@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description =
         "Rollgate: feature flags, progressive rollouts and experiments you host yourself.",
-    subcommands = {ServeCommand.class, EvalCommand.class, TestFlagsCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      EvalCommand.class,
+      TestFlagsCommand.class,
+      SimulateRolloutCommand.class
+    })
 final class RollgateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

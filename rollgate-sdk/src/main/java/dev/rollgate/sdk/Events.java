@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Exposures, track events and outcomes, sent in batches by a background thread to {@code POST
- * /api/v1/events}. The queue is bounded: when it is full an event is dropped and counted, and the
- * caller never waits. A batch the server does not take is dropped and counted too.
+ * /api/v1/events}. Outcomes go as one {@code outcomes} window per flag, variant, route and second
+ * ({@link OutcomeWindows}). The queue is bounded: when it is full an event is dropped and counted,
+ * and the caller never waits. A batch the server does not take is dropped and counted too.
  */
 final class Events implements AutoCloseable {
   static final int BATCH = 500;
@@ -37,6 +38,7 @@ final class Events implements AutoCloseable {
   // Fingerprints of recent exposures, by slot: an exposure already here is not sent again. A
   // fingerprint can be overwritten by another, which only means one more exposure is sent.
   private final AtomicLongArray seen = new AtomicLongArray(EXPOSURE_SLOTS);
+  private final OutcomeWindows windows = new OutcomeWindows();
   private final Thread flusher;
   private volatile boolean closed;
 
@@ -61,7 +63,7 @@ final class Events implements AutoCloseable {
     seen.set(slot, fingerprint);
     offer(
         Map.of(
-            "kind",
+            "type",
             "exposure",
             "flag",
             flag,
@@ -85,7 +87,7 @@ final class Events implements AutoCloseable {
 
   void track(String name, String targetingKey, Double value) {
     Map<String, Object> event = new java.util.HashMap<>();
-    event.put("kind", "track");
+    event.put("type", "track");
     event.put("name", name);
     event.put("targetingKey", targetingKey == null ? "" : targetingKey);
     if (value != null) {
@@ -95,24 +97,18 @@ final class Events implements AutoCloseable {
     offer(event);
   }
 
-  void outcome(
-      String flag, String variant, String targetingKey, long durationNanos, boolean error) {
-    offer(
-        Map.of(
-            "kind",
-            "outcome",
-            "flag",
+  /** Adds a request's outcome to its second's window; windows are sent once their second ends. */
+  void outcome(String flag, String variant, String route, long durationNanos, boolean error) {
+    if (closed
+        || !windows.record(
             flag,
-            "variant",
             variant == null ? "" : variant,
-            "targetingKey",
-            targetingKey == null ? "" : targetingKey,
-            "durationMs",
+            route,
+            clock.millis(),
             durationNanos / 1e6,
-            "error",
-            error,
-            "time",
-            clock.millis()));
+            error)) {
+      dropped.incrementAndGet();
+    }
   }
 
   private void offer(Map<String, Object> event) {
@@ -146,9 +142,14 @@ final class Events implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       boolean stopping = closed || Thread.currentThread().isInterrupted();
-      if (!batch.isEmpty()
-          && (batch.size() >= BATCH || System.nanoTime() >= nextFlush || stopping)) {
-        send(new ArrayList<>(batch));
+      boolean due = System.nanoTime() >= nextFlush || stopping;
+      if (due) {
+        batch.addAll(windows.drain(stopping ? Long.MAX_VALUE : clock.millis() / 1000 * 1000));
+      }
+      if (!batch.isEmpty() && (batch.size() >= BATCH || due)) {
+        for (int from = 0; from < batch.size(); from += BATCH) {
+          send(new ArrayList<>(batch.subList(from, Math.min(batch.size(), from + BATCH))));
+        }
         batch.clear();
         nextFlush = System.nanoTime() + flushInterval.toNanos();
       }

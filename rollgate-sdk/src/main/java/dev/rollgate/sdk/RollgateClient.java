@@ -266,14 +266,21 @@ public final class RollgateClient implements AutoCloseable {
 
   /**
    * Records how a request went for the variant {@code flagKey} gives {@code context}: rollouts
-   * judge a canary's health on these.
+   * judge a canary's health on these. Outcomes are added up per second and sent as one window each.
    */
   public void recordOutcome(
       String flagKey, EvaluationContext context, long durationNanos, boolean error) {
+    recordOutcome(flagKey, context, null, durationNanos, error);
+  }
+
+  /**
+   * {@link #recordOutcome(String, EvaluationContext, long, boolean)} for one route of a service.
+   */
+  public void recordOutcome(
+      String flagKey, EvaluationContext context, String route, long durationNanos, boolean error) {
     if (events != null && flagKey != null) {
       String variant = snapshot.evaluate(flagKey, ValueType.ANY, null, context).variant();
-      events.outcome(
-          flagKey, variant, context == null ? null : context.targetingKey(), durationNanos, error);
+      events.outcome(flagKey, variant, route, durationNanos, error);
     }
   }
 

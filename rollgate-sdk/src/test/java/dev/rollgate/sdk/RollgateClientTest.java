@@ -171,7 +171,7 @@ class RollgateClientTest {
     return metrics
         .lines()
         .filter(l ->
-            l.startsWith("rollgate_events_received_total{") && l.contains("kind=\"" + kind + "\""))
+            l.startsWith("rollgate_events_received_total{") && l.contains("type=\"" + kind + "\""))
         .map(l -> l.substring(l.lastIndexOf(' ') + 1))
         .findFirst()
         .orElse("0");
@@ -194,9 +194,41 @@ class RollgateClientTest {
     String metrics = metrics();
     assertThat(count(metrics, "exposure")).isEqualTo("2.0");
     assertThat(count(metrics, "track")).isEqualTo("1.0");
-    assertThat(count(metrics, "outcome")).isEqualTo("1.0");
+    assertThat(count(metrics, "outcomes")).isEqualTo("1.0"); // one window
     assertThat(flags.sentEvents()).isEqualTo(4);
     assertThat(flags.droppedEvents()).isZero();
+  }
+
+  @Test
+  void outcomesAreSentAsPerSecondWindowsAndReachTheFlagsMetrics() throws Exception {
+    RollgateClient flags = client().flushInterval(Duration.ofMillis(100)).build();
+    try (flags) {
+      assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+      for (int i = 0; i < 500; i++) {
+        flags.recordOutcome("new-checkout", PRO, "/pay", (5 + i % 20) * 1_000_000L, i % 10 == 0);
+      }
+    }
+    // 500 outcomes of one second (two, if the loop crossed a second boundary) in one or two events
+    assertThat(flags.sentEvents()).isBetween(1L, 2L);
+    String path =
+        "/api/v1/projects/default/environments/production/flags/new-checkout/metrics?step=3600";
+    long requests = 0;
+    long errors = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (requests < 500 && System.nanoTime() < deadline) {
+      Thread.sleep(200); // the server writes outcomes every second
+      requests = 0;
+      errors = 0;
+      for (Object point : (List<?>) server.admin().get(path).object().get("points")) {
+        Map<?, ?> on = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) point).get("variants")).get("on");
+        requests += ((Number) on.get("requests")).longValue();
+        errors += ((Number) on.get("errors")).longValue();
+        assertThat(((Map<?, ?>) on.get("routes")).keySet().toString()).isEqualTo("[/pay]");
+        assertThat(((Number) on.get("p99")).doubleValue()).isBetween(23.0, 25.0);
+      }
+    }
+    assertThat(requests).isEqualTo(500);
+    assertThat(errors).isEqualTo(50);
   }
 
   @Test

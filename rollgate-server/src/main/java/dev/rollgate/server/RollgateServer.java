@@ -11,18 +11,34 @@ import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.evaluation.Usage;
 import dev.rollgate.server.evaluation.UsageRoutes;
+import dev.rollgate.server.experiments.AnalysisRoutes;
+import dev.rollgate.server.experiments.ExperimentEvents;
+import dev.rollgate.server.experiments.ExperimentResults;
+import dev.rollgate.server.experiments.ExperimentRoutes;
+import dev.rollgate.server.experiments.ExperimentService;
+import dev.rollgate.server.experiments.MetricService;
 import dev.rollgate.server.flags.FlagRoutes;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagdImport;
+import dev.rollgate.server.health.HealthRoutes;
+import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
+import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.replicas.ReplicaSync;
+import dev.rollgate.server.rollouts.RolloutController;
+import dev.rollgate.server.rollouts.RolloutPlan;
+import dev.rollgate.server.rollouts.RolloutRoutes;
+import dev.rollgate.server.rollouts.RolloutService;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.webhooks.WebhookDispatcher;
+import dev.rollgate.server.webhooks.WebhookRoutes;
+import dev.rollgate.server.webhooks.WebhookService;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -37,6 +53,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +72,7 @@ public final class RollgateServer implements AutoCloseable {
   private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
+  private final Background background;
 
   private RollgateServer(
       Database db,
@@ -61,7 +81,8 @@ public final class RollgateServer implements AutoCloseable {
       StreamHub streams,
       ReplicaSync sync,
       Catalog catalog,
-      JvmGcMetrics gcMetrics) {
+      JvmGcMetrics gcMetrics,
+      Background background) {
     this.db = db;
     this.http = http;
     this.drain = drain;
@@ -69,6 +90,60 @@ public final class RollgateServer implements AutoCloseable {
     this.sync = sync;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
+    this.background = background;
+  }
+
+  /**
+   * The jobs that run every second: writing outcomes and experiment events (every replica), judging
+   * rollouts and sending webhooks (the leading replica). Each on a thread of its own, so a slow
+   * webhook receiver never delays a rollback.
+   */
+  private record Background(
+      ScheduledExecutorService scheduler,
+      Outcomes outcomes,
+      ExperimentEvents experiments,
+      Leadership leadership) {
+    static Background start(
+        Outcomes outcomes,
+        ExperimentEvents experiments,
+        Leadership leadership,
+        RolloutController controller,
+        WebhookDispatcher webhooks) {
+      ScheduledExecutorService scheduler =
+          Executors.newScheduledThreadPool(
+              4, Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
+      for (Runnable job :
+          List.<Runnable>of(
+              outcomes::flush, experiments::flush, controller::tick, webhooks::runDue)) {
+        var unused =
+            scheduler.scheduleWithFixedDelay(
+                () -> {
+                  try {
+                    job.run();
+                  } catch (RuntimeException e) {
+                    log.warn("background job failed: {}", e.toString());
+                  }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
+      }
+      return new Background(scheduler, outcomes, experiments, leadership);
+    }
+
+    void close() {
+      scheduler.shutdown();
+      try {
+        if (!scheduler.awaitTermination(15, TimeUnit.SECONDS)) {
+          scheduler.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      outcomes.flush(); // what arrived last
+      experiments.flush();
+      leadership.close();
+    }
   }
 
   /**
@@ -114,16 +189,41 @@ public final class RollgateServer implements AutoCloseable {
               : null;
 
       Usage usage = new Usage(clock, meters);
+      Outcomes outcomes =
+          new Outcomes(db, clock, meters, Duration.ofHours(config.outcomeRetentionHours()));
+      RolloutService rollouts =
+          new RolloutService(
+              catalog,
+              audit,
+              flags,
+              outcomes,
+              clock,
+              new RolloutPlan.Defaults(
+                  config.rolloutWindowSeconds(),
+                  config.rollbackErrorRatePercent() / 100,
+                  config.rollbackP99Ms()));
+      WebhookService webhooks = new WebhookService(db, audit, clock);
+      ExperimentEvents experimentEvents = new ExperimentEvents(db, clock);
+      MetricService metrics = new MetricService(catalog, audit, clock);
+      ExperimentService experiments =
+          new ExperimentService(
+              catalog, audit, experimentEvents, new ExperimentResults(db, outcomes, clock), clock);
+      Leadership leadership = new Leadership(db);
       StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
       Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)
           .description("Connected event-stream clients")
           .register(meters);
       List<HttpApi.Routes> routes =
           List.of(
-              new OfrepRoutes(catalog, usage),
+              new OfrepRoutes(catalog, usage, experimentEvents),
               streams,
               new UsageRoutes(catalog, usage),
-              new EventRoutes(meters),
+              new EventRoutes(catalog, outcomes, experimentEvents, meters, clock),
+              new ExperimentRoutes(metrics, experiments),
+              new AnalysisRoutes(),
+              new HealthRoutes(catalog, outcomes, clock),
+              new RolloutRoutes(rollouts),
+              new WebhookRoutes(webhooks),
               new OpsRoutes(db, catalog, meters, () -> sync == null ? null : sync.problem()),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
@@ -136,7 +236,14 @@ public final class RollgateServer implements AutoCloseable {
           .register(meters);
       Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
-      return new RollgateServer(db, http, drain, streams, sync, catalog, gc);
+      Background background =
+          Background.start(
+              outcomes,
+              experimentEvents,
+              leadership,
+              new RolloutController(rollouts, leadership),
+              new WebhookDispatcher(db, leadership, clock));
+      return new RollgateServer(db, http, drain, streams, sync, catalog, gc, background);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -169,6 +276,7 @@ public final class RollgateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.stop();
+    background.close();
     if (sync != null) {
       sync.close();
     }

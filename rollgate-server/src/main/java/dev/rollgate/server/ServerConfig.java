@@ -26,6 +26,14 @@ import java.util.Map;
  *     streams, default 15
  * @param syncSeconds {@code ROLLGATE_SYNC_SECONDS}: how often a replica on PostgreSQL checks that
  *     it has every change, in case a notification was lost; default 5
+ * @param rolloutWindowSeconds {@code ROLLGATE_ROLLOUT_WINDOW_S}: the default length of a rollout's
+ *     judged window, default 10
+ * @param rollbackErrorRatePercent {@code ROLLGATE_ROLLBACK_ERROR_RATE}: the default limit of a
+ *     canary's error rate, in percent, default 5
+ * @param rollbackP99Ms {@code ROLLGATE_ROLLBACK_P99_MS}: the default limit of a canary's p99
+ *     latency, default 2000
+ * @param outcomeRetentionHours {@code ROLLGATE_OUTCOME_RETENTION_HOURS}: how long request outcomes
+ *     are kept, default 168 (a week)
  */
 public record ServerConfig(
     String host,
@@ -40,7 +48,11 @@ public record ServerConfig(
     long writesPerSecond,
     long evaluationsPerSecond,
     long heartbeatSeconds,
-    long syncSeconds) {
+    long syncSeconds,
+    long rolloutWindowSeconds,
+    double rollbackErrorRatePercent,
+    double rollbackP99Ms,
+    long outcomeRetentionHours) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -62,7 +74,11 @@ public record ServerConfig(
         integer(env, "ROLLGATE_RATE_LIMIT_WRITES", 20),
         integer(env, "ROLLGATE_RATE_LIMIT_EVALUATIONS", 20_000),
         integer(env, "ROLLGATE_STREAM_HEARTBEAT_SECONDS", 15),
-        integer(env, "ROLLGATE_SYNC_SECONDS", 5));
+        integer(env, "ROLLGATE_SYNC_SECONDS", 5),
+        integer(env, "ROLLGATE_ROLLOUT_WINDOW_S", 10),
+        decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
+        decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
+        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168));
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {
@@ -74,6 +90,23 @@ public record ServerConfig(
       return Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  private static double decimal(Map<String, String> env, String name, double fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      double d = Double.parseDouble(value.strip());
+      if (!(d >= 0) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " must be a number of 0 or more, not '" + value + "'");
     }
   }
 

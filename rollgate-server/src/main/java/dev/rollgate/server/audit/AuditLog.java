@@ -27,9 +27,20 @@ public final class AuditLog {
   static final String GENESIS = "0".repeat(64);
 
   private final Clock clock;
+  private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public AuditLog(Clock clock) {
     this.clock = clock;
+  }
+
+  /** Hears of every event as it is appended, inside the transaction that appends it. */
+  @FunctionalInterface
+  public interface Observer {
+    void appended(Tx tx, Event event) throws SQLException;
+  }
+
+  public void observe(Observer observer) {
+    observers.add(observer);
   }
 
   /** One event as stored and served. */
@@ -126,6 +137,9 @@ public final class AuditLog {
         event.prevHash(),
         event.hash());
     tx.update("UPDATE audit_head SET hash = ? WHERE id = 1", event.hash());
+    for (Observer observer : observers) {
+      observer.appended(tx, event);
+    }
     return event;
   }
 

@@ -1,38 +1,85 @@
 package dev.rollgate.server.evaluation;
 
+import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.auth.Principal;
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.experiments.ExperimentEvents;
+import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code POST /api/v1/events}: batches of exposures, track events and request outcomes from SDKs.
- * They are checked and counted ({@code rollgate_events_received_total{kind}}); storing them for
- * rollouts and experiments comes with those features.
+ * {@code POST /api/v1/events}: batches of exposures, track events, request outcomes and
+ * pre-aggregated outcome windows from SDKs. Each event is checked on its own: the valid ones are
+ * kept, and the answer lists the index and the reason of each one that was not. Outcomes feed
+ * rollout health ({@link Outcomes}); exposures and track events feed experiments ({@link
+ * ExperimentEvents}). Every event is counted ({@code rollgate_events_received_total{type}}).
  */
 public final class EventRoutes implements HttpApi.Routes {
   static final int MAX_BATCH = 1000;
+
+  /** How far an event's own time may be from the server's before the server's is used. */
+  private static final long MAX_PAST_MS = 3_600_000;
+
+  private static final long MAX_FUTURE_MS = 60_000;
+  private static final long MAX_WINDOW_MS = 60_000;
   private static final Map<String, Set<String>> FIELDS =
       Map.of(
-          "exposure", Set.of("kind", "flag", "variant", "reason", "targetingKey", "time"),
-          "track", Set.of("kind", "name", "targetingKey", "value", "time"),
+          "exposure", Set.of("type", "flag", "variant", "reason", "targetingKey", "time"),
+          "track", Set.of("type", "name", "targetingKey", "value", "time"),
           "outcome",
-              Set.of("kind", "flag", "variant", "targetingKey", "durationMs", "error", "time"));
+              Set.of(
+                  "type",
+                  "flag",
+                  "variant",
+                  "targetingKey",
+                  "route",
+                  "durationMs",
+                  "error",
+                  "time"),
+          "outcomes",
+              Set.of(
+                  "type", "flag", "variant", "route", "start", "end", "count", "errors",
+                  "latency"));
 
+  private static final Set<String> ALL_FIELDS =
+      FIELDS.values().stream()
+          .flatMap(Set::stream)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  private final Catalog catalog;
+  private final Outcomes outcomes;
+  private final ExperimentEvents experiments;
   private final MeterRegistry meters;
+  private final Clock clock;
 
-  public EventRoutes(MeterRegistry meters) {
+  public EventRoutes(
+      Catalog catalog,
+      Outcomes outcomes,
+      ExperimentEvents experiments,
+      MeterRegistry meters,
+      Clock clock) {
+    this.catalog = catalog;
+    this.experiments = experiments;
+    this.outcomes = outcomes;
     this.meters = meters;
+    this.clock = clock;
   }
 
   @Override
@@ -54,43 +101,152 @@ public final class EventRoutes implements HttpApi.Routes {
     if (events.size() > MAX_BATCH) {
       throw ApiException.invalidField("events", "at most " + MAX_BATCH + " events a batch");
     }
+    FlagSnapshot flags = catalog.snapshot(sdk.project(), sdk.environment());
+    long now = clock.millis();
+    List<Map<String, Object>> rejected = new ArrayList<>();
+    int accepted = 0;
     for (int i = 0; i < events.size(); i++) {
-      check(events.get(i), JsonPath.element("events", i));
+      String path = JsonPath.element("events", i);
+      try {
+        accept(sdk, flags, JsonBody.of(events.get(i), path, ALL_FIELDS), now);
+        accepted++;
+      } catch (ApiException e) {
+        Map<String, Object> reason = new LinkedHashMap<>();
+        reason.put("index", i);
+        reason.put("message", e.getMessage());
+        rejected.add(reason);
+      }
     }
-    for (Object event : events) {
-      String kind = (String) ((Map<?, ?>) event).get("kind");
-      Counter.builder("rollgate.events.received")
-          .description("Events received from SDKs")
-          .tag("kind", kind)
-          .tag("project", sdk.project())
-          .tag("environment", sdk.environment())
-          .register(meters)
-          .increment();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("accepted", accepted);
+    answer.put("rejected", rejected);
+    if (accepted == 0 && !rejected.isEmpty()) {
+      throw new ApiException(
+          400,
+          "invalid_events",
+          "no event in the batch is valid: " + rejected.getFirst(),
+          rejected);
     }
-    Requests.json(ctx, 202, Map.of("accepted", events.size()), null);
+    Requests.json(ctx, 202, answer, null);
   }
 
-  private static void check(Object event, String path) {
-    if (!(event instanceof Map<?, ?> e)
-        || !(e.get("kind") instanceof String kind)
-        || !FIELDS.containsKey(kind)) {
+  private void accept(Principal sdk, FlagSnapshot flags, JsonBody e, long now) {
+    String type = e.string("type", true);
+    Set<String> fields = FIELDS.get(type);
+    if (fields == null) {
       throw ApiException.invalidField(
-          path, "an event is an object with kind exposure, track or outcome");
+          e.path("type"), "must be exposure, track, outcome or outcomes");
     }
-    for (Object field : e.keySet()) {
-      if (!FIELDS.get(kind).contains(field)) {
+    for (String field : ALL_FIELDS) {
+      if (e.has(field) && !fields.contains(field)) {
+        throw ApiException.invalidField(e.path(field), "unknown field for a " + type + " event");
+      }
+    }
+    String flag = null;
+    if (!type.equals("track")) {
+      flag = e.string("flag", true);
+      if (flags == null || !flags.flagKeys().contains(flag)) {
+        throw ApiException.invalidField(e.path("flag"), "no flag " + flag + " in this environment");
+      }
+    }
+    switch (type) {
+      case "exposure" ->
+          experiments.exposure(
+              sdk.project(),
+              sdk.environment(),
+              flag,
+              e.string("variant", false),
+              e.string("targetingKey", false),
+              plausible(e.number("time", 0, Double.MAX_VALUE), now));
+      case "track" -> {
+        String name = e.string("name", true);
+        Double value = e.number("value", -Double.MAX_VALUE, Double.MAX_VALUE);
+        experiments.track(
+            sdk.project(),
+            sdk.environment(),
+            e.string("targetingKey", false),
+            name,
+            value == null ? 0 : value,
+            plausible(e.number("time", 0, Double.MAX_VALUE), now));
+      }
+      default -> recordOutcomes(sdk, flag, e, type.equals("outcome"), now);
+    }
+    Counter.builder("rollgate.events.received")
+        .description("Events received from SDKs")
+        .tag("type", type)
+        .tag("project", sdk.project())
+        .tag("environment", sdk.environment())
+        .register(meters)
+        .increment();
+  }
+
+  /** An {@code outcome} (one request) or an {@code outcomes} window, checked and recorded. */
+  private void recordOutcomes(Principal sdk, String flag, JsonBody e, boolean single, long now) {
+    String variant = e.string("variant", true);
+    String route = e.string("route", false);
+    if (route != null && route.length() > 256) {
+      throw ApiException.invalidField(e.path("route"), "must be at most 256 characters");
+    }
+    long time;
+    long count;
+    long errors;
+    LatencyHistogram latency = null;
+    if (single) {
+      Double duration = e.number("durationMs", 0, 1e9);
+      if (duration != null) {
+        latency = new LatencyHistogram();
+        latency.record(duration);
+      }
+      time = plausible(e.number("time", 0, Double.MAX_VALUE), now);
+      count = 1;
+      errors = Boolean.TRUE.equals(e.bool("error")) ? 1 : 0;
+    } else {
+      time = require(e.whole("start", 0, Long.MAX_VALUE), e.path("start"));
+      e.whole("end", time + 1, time + MAX_WINDOW_MS); // checked; counted in its start second
+      count = require(e.whole("count", 0, Long.MAX_VALUE), e.path("count"));
+      Long errorCount = e.whole("errors", 0, count);
+      errors = errorCount == null ? 0 : errorCount;
+      if (e.has("latency")) {
+        try {
+          latency = LatencyHistogram.fromJson(e.raw("latency"));
+        } catch (IllegalArgumentException ex) {
+          throw ApiException.invalidField(e.path("latency"), ex.getMessage());
+        }
+        if (latency.count() != count) {
+          throw ApiException.invalidField(
+              e.path("latency"), "holds " + latency.count() + " durations but count is " + count);
+        }
+      }
+      if (plausible((double) time, now) != time) {
         throw ApiException.invalidField(
-            JsonPath.member(path, (String) field), "unknown field for a " + kind + " event");
+            e.path("start"), "is more than an hour in the past or a minute in the future");
       }
     }
-    String required = kind.equals("track") ? "name" : "flag";
-    if (!(e.get(required) instanceof String)) {
-      throw ApiException.invalidField(JsonPath.member(path, required), "is required (a string)");
+    outcomes.record(
+        sdk.project(),
+        sdk.environment(),
+        flag,
+        variant,
+        route == null ? "" : route,
+        time,
+        count,
+        errors,
+        latency);
+  }
+
+  private static long require(Long value, String path) {
+    if (value == null) {
+      throw ApiException.invalidField(path, "is required");
     }
-    for (String number : List.of("value", "durationMs", "time")) {
-      if (e.get(number) != null && !(e.get(number) instanceof Number)) {
-        throw ApiException.invalidField(JsonPath.member(path, number), "must be a number");
-      }
+    return value;
+  }
+
+  /** The event's own time when it is plausible, the server's otherwise. */
+  private static long plausible(Double time, long now) {
+    if (time == null) {
+      return now;
     }
+    long t = time.longValue();
+    return t >= now - MAX_PAST_MS && t <= now + MAX_FUTURE_MS ? t : now;
   }
 }

@@ -32,8 +32,15 @@ public final class OfrepRoutes implements HttpApi.Routes {
 
   private final Catalog catalog;
   private final Usage usage;
+  private final ExposureSink exposures;
 
-  public OfrepRoutes(Catalog catalog, Usage usage) {
+  /** Where evaluations with a targeting key are reported as exposures (experiments). */
+  public interface ExposureSink {
+    void exposure(String project, String environment, String flag, String variant, String unit);
+  }
+
+  public OfrepRoutes(Catalog catalog, Usage usage, ExposureSink exposures) {
+    this.exposures = exposures;
     this.catalog = catalog;
     this.usage = usage;
   }
@@ -71,8 +78,17 @@ public final class OfrepRoutes implements HttpApi.Routes {
           ctx, 404, failure(key, "FLAG_NOT_FOUND", "flag '" + key + "' was not found", Map.of()));
       return;
     }
-    usage.record(sdk.project(), sdk.environment(), key, resolution);
+    record(sdk, key, resolution, context);
     answer(ctx, resolution.isError() ? 400 : 200, item(resolution));
+  }
+
+  /** Counts an evaluation, and reports it as an exposure when it has a unit to attribute. */
+  private void record(Principal sdk, String key, Resolution resolution, EvaluationContext context) {
+    usage.record(sdk.project(), sdk.environment(), key, resolution);
+    if (context.targetingKey() != null && resolution.variant() != null) {
+      exposures.exposure(
+          sdk.project(), sdk.environment(), key, resolution.variant(), context.targetingKey());
+    }
   }
 
   private void evaluateAll(Context ctx) {
@@ -102,7 +118,7 @@ public final class OfrepRoutes implements HttpApi.Routes {
     List<Object> flags = new ArrayList<>();
     for (String key : snapshot.flagKeys()) {
       Resolution resolution = snapshot.evaluate(key, ValueType.ANY, null, context);
-      usage.record(sdk.project(), sdk.environment(), key, resolution);
+      record(sdk, key, resolution, context);
       flags.add(item(resolution));
     }
     Map<String, Object> body = new LinkedHashMap<>();

@@ -198,25 +198,65 @@ public final class FlagService {
           if (!FlagStore.environments(tx, project).contains(environment)) {
             throw ApiException.notFound("environment " + project + "/" + environment);
           }
-          Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(before.environments());
-          configs.put(environment, applyPatch(configFor(before, environment), body));
           Flag after =
-              new Flag(
-                  project,
-                  key,
-                  before.name(),
-                  before.description(),
-                  before.kind(),
-                  before.variants(),
-                  before.tags(),
-                  before.archived(),
-                  before.version() + 1,
-                  before.createdAt(),
-                  clock.millis(),
-                  configs);
-          save(tx, actor, before, after, action(before, after));
+              saveEnvironment(
+                  tx, actor, before, environment, applyPatch(configFor(before, environment), body));
           return environmentJson(after, environment);
         });
+  }
+
+  private Flag saveEnvironment(
+      Tx tx, Actor actor, Flag before, String environment, Flag.EnvironmentConfig config)
+      throws SQLException {
+    Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(before.environments());
+    configs.put(environment, config);
+    Flag after =
+        new Flag(
+            before.project(),
+            before.key(),
+            before.name(),
+            before.description(),
+            before.kind(),
+            before.variants(),
+            before.tags(),
+            before.archived(),
+            before.version() + 1,
+            before.createdAt(),
+            clock.millis(),
+            configs);
+    save(tx, actor, before, after, action(before, after));
+    return after;
+  }
+
+  /** What a rollout needs of a flag in one environment. */
+  public record EnvironmentView(Set<String> variants, String state, String defaultVariant) {}
+
+  /** The flag's variants and its configuration in {@code environment}; 404 when either is not. */
+  public static EnvironmentView view(Tx tx, String project, String key, String environment)
+      throws SQLException {
+    Flag flag = FlagStore.get(tx, project, key);
+    Flag.EnvironmentConfig config = flag.environments().get(environment);
+    if (config == null) {
+      throw ApiException.notFound("flag " + key + " in environment " + environment);
+    }
+    return new EnvironmentView(flag.variants().keySet(), config.state(), config.defaultVariant());
+  }
+
+  /**
+   * Makes {@code variant} the flag's default in {@code environment}, inside the caller's write (a
+   * rollout that completes).
+   */
+  public void setDefaultVariant(
+      Tx tx, Actor actor, String project, String key, String environment, String variant)
+      throws SQLException {
+    Flag before = FlagStore.get(tx, project, key);
+    Flag.EnvironmentConfig config = configFor(before, environment);
+    saveEnvironment(
+        tx,
+        actor,
+        before,
+        environment,
+        new Flag.EnvironmentConfig(config.state(), variant, config.targeting(), config.metadata()));
   }
 
   public void delete(Actor actor, String project, String key, Long ifMatch) {

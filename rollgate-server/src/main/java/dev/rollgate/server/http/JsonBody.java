@@ -140,4 +140,33 @@ public final class JsonBody {
     }
     return (Map<String, Object>) v;
   }
+
+  /** A number field within [min, max], or null when absent. */
+  public Double number(String name, double min, double max) {
+    Object v = fields.get(name);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+      throw ApiException.invalidField(
+          path(name), "must be a number from " + plain(min) + " to " + plain(max));
+    }
+    return n.doubleValue();
+  }
+
+  /** A whole-number field within [min, max], or null when absent. */
+  public Long whole(String name, long min, long max) {
+    Double v = number(name, (double) min, (double) max);
+    if (v == null) {
+      return null;
+    }
+    if (v != Math.rint(v)) {
+      throw ApiException.invalidField(path(name), "must be a whole number");
+    }
+    return v.longValue();
+  }
+
+  private static String plain(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
 }

@@ -59,6 +59,7 @@ public final class Tx {
         case String s -> statement.setString(i + 1, s);
         case Long l -> statement.setLong(i + 1, l);
         case Integer n -> statement.setInt(i + 1, n);
+        case Double d -> statement.setDouble(i + 1, d);
         case Boolean b -> statement.setShort(i + 1, (short) (b ? 1 : 0));
         default -> throw new IllegalArgumentException("unsupported parameter " + arg.getClass());
       }

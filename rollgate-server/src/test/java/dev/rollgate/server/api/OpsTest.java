@@ -53,7 +53,14 @@ class OpsTest extends ServerTestBase {
             "/api/v1/tokens",
             "/api/v1/audit/verify",
             "/ofrep/v1/evaluate/flags/{key}",
-            "/api/v1/stream");
+            "/api/v1/stream",
+            "/api/v1/events",
+            "/api/v1/projects/{project}/environments/{env}/flags/{flag}/metrics",
+            "/api/v1/projects/{project}/environments/{env}/flags/{flag}/rollout/{action}",
+            "/api/v1/webhooks/{id}/deliveries",
+            "/api/v1/analysis",
+            "/api/v1/analysis/srm",
+            "/api/v1/projects/{project}/environments/{env}/experiments/{key}/results");
   }
 
   @Test

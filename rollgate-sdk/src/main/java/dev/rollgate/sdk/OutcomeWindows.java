@@ -1,0 +1,82 @@
+package dev.rollgate.sdk;
+
+import dev.rollgate.core.health.LatencyHistogram;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Request outcomes added up per flag, variant, route and second, so that the SDK sends one {@code
+ * outcomes} event per second and series however many requests the application serves. Bounded: past
+ * {@link #MAX_SERIES} open windows, new ones are dropped and counted.
+ */
+final class OutcomeWindows {
+  static final int MAX_SERIES = 10_000;
+
+  private record Key(String flag, String variant, String route, long second) {}
+
+  private static final class Window {
+    long count;
+    long errors;
+    final LatencyHistogram latency = new LatencyHistogram();
+  }
+
+  private final Map<Key, Window> open = new ConcurrentHashMap<>();
+
+  /** Adds one outcome; false when it was dropped because too many windows are open. */
+  boolean record(
+      String flag,
+      String variant,
+      String route,
+      long timeMillis,
+      double durationMs,
+      boolean error) {
+    Key key = new Key(flag, variant, route, timeMillis - Math.floorMod(timeMillis, 1000));
+    Window w = open.get(key);
+    if (w == null) {
+      if (open.size() >= MAX_SERIES) {
+        return false;
+      }
+      w = open.computeIfAbsent(key, k -> new Window());
+    }
+    synchronized (w) {
+      w.count++;
+      w.errors += error ? 1 : 0;
+      w.latency.record(durationMs);
+    }
+    return true;
+  }
+
+  /** Removes the windows that started before {@code beforeMillis} and returns them as events. */
+  List<Map<String, Object>> drain(long beforeMillis) {
+    List<Map<String, Object>> events = new ArrayList<>();
+    for (Iterator<Map.Entry<Key, Window>> it = open.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Key, Window> e = it.next();
+      Key k = e.getKey();
+      if (k.second() >= beforeMillis) {
+        continue;
+      }
+      it.remove();
+      Window w = e.getValue();
+      synchronized (w) { // a recorder that found it just before removal has finished
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "outcomes");
+        event.put("flag", k.flag());
+        event.put("variant", k.variant());
+        if (k.route() != null) {
+          event.put("route", k.route());
+        }
+        event.put("start", k.second());
+        event.put("end", k.second() + 1000);
+        event.put("count", w.count);
+        event.put("errors", w.errors);
+        event.put("latency", w.latency.toJson());
+        events.add(event);
+      }
+    }
+    return events;
+  }
+}

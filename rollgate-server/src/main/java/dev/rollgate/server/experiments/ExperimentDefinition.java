@@ -1,0 +1,163 @@
+package dev.rollgate.server.experiments;
+
+import dev.rollgate.core.json.JsonPath;
+import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.http.JsonBody;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an experiment compares and how: fixed when it is created.
+ *
+ * @param variants variant to weight (whole numbers), in order; users split in these proportions
+ * @param control the variant the others are compared with
+ * @param direction the direction of the primary metric that counts as a win: increase or decrease
+ * @param guardrails metric to the direction that is bad
+ * @param nStar the sequential tuning sample size
+ * @param plannedSampleSize units per variant for a fixed-horizon analysis, or null (sequential)
+ */
+record ExperimentDefinition(
+    Map<String, Long> variants,
+    String control,
+    String hypothesis,
+    String primaryMetric,
+    String direction,
+    Map<String, String> guardrails,
+    double nStar,
+    Long plannedSampleSize,
+    double alpha) {
+
+  static final Set<String> FIELDS =
+      Set.of(
+          "key",
+          "flag",
+          "variants",
+          "control",
+          "hypothesis",
+          "primaryMetric",
+          "direction",
+          "guardrails",
+          "nStar",
+          "plannedSampleSize",
+          "alpha");
+  private static final Set<String> DIRECTIONS = Set.of("increase", "decrease");
+
+  /** Reads a definition; the flag's variants and default are checked against it. */
+  static ExperimentDefinition parse(JsonBody body, Set<String> flagVariants, String flagDefault) {
+    Map<String, Object> rawVariants = body.object("variants");
+    if (rawVariants == null || rawVariants.size() < 2) {
+      throw ApiException.invalidField(
+          body.path("variants"), "is required: at least two variants with their weights");
+    }
+    Map<String, Long> variants = new LinkedHashMap<>();
+    long total = 0;
+    for (Map.Entry<String, Object> e : rawVariants.entrySet()) {
+      String at = JsonPath.member(body.path("variants"), e.getKey());
+      if (!flagVariants.contains(e.getKey())) {
+        throw ApiException.invalidField(at, "the flag has no variant " + e.getKey());
+      }
+      if (!(e.getValue() instanceof Number n)
+          || n.doubleValue() != Math.rint(n.doubleValue())
+          || n.longValue() < 0
+          || n.longValue() > 1_000_000) {
+        throw ApiException.invalidField(at, "a weight is a whole number from 0 to 1000000");
+      }
+      variants.put(e.getKey(), n.longValue());
+      total += n.longValue();
+    }
+    if (total == 0) {
+      throw ApiException.invalidField(body.path("variants"), "the weights are all zero");
+    }
+    String control = body.string("control", false);
+    if (control == null) {
+      control =
+          variants.containsKey(flagDefault) ? flagDefault : variants.keySet().iterator().next();
+    } else if (!variants.containsKey(control)) {
+      throw ApiException.invalidField(body.path("control"), "must be one of the variants");
+    }
+    String direction = body.string("direction", false);
+    if (direction != null && !DIRECTIONS.contains(direction)) {
+      throw ApiException.invalidField(body.path("direction"), "must be increase or decrease");
+    }
+    Map<String, String> guardrails = new LinkedHashMap<>();
+    if (body.raw("guardrails") != null) {
+      if (!(body.raw("guardrails") instanceof List<?> list)) {
+        throw ApiException.invalidField(
+            body.path("guardrails"), "must be a list of {metric, bad: increase|decrease}");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        JsonBody g =
+            JsonBody.of(
+                list.get(i), JsonPath.element(body.path("guardrails"), i), Set.of("metric", "bad"));
+        String bad = g.string("bad", true);
+        if (!DIRECTIONS.contains(bad)) {
+          throw ApiException.invalidField(g.path("bad"), "must be increase or decrease");
+        }
+        guardrails.put(g.string("metric", true), bad);
+      }
+    }
+    Double nStar = body.number("nStar", 10, 1e12);
+    Long planned = body.whole("plannedSampleSize", 2, Long.MAX_VALUE / 4);
+    Double alpha = body.number("alpha", 1e-6, 0.5);
+    return new ExperimentDefinition(
+        variants,
+        control,
+        body.string("hypothesis", false),
+        body.string("primaryMetric", true),
+        direction == null ? "increase" : direction,
+        guardrails,
+        nStar == null ? 5000 : nStar,
+        planned,
+        alpha == null ? 0.05 : alpha);
+  }
+
+  /** The primary metric, then the guardrails. */
+  List<String> metrics() {
+    List<String> all = new ArrayList<>();
+    all.add(primaryMetric);
+    guardrails.keySet().stream().filter(m -> !m.equals(primaryMetric)).forEach(all::add);
+    return all;
+  }
+
+  Map<String, Object> toJson() {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("variants", variants);
+    json.put("control", control);
+    json.put("hypothesis", hypothesis);
+    json.put("primaryMetric", primaryMetric);
+    json.put("direction", direction);
+    List<Map<String, Object>> g = new ArrayList<>();
+    guardrails.forEach((metric, bad) -> g.add(Map.of("metric", metric, "bad", bad)));
+    json.put("guardrails", g);
+    json.put("nStar", nStar);
+    json.put("plannedSampleSize", plannedSampleSize);
+    json.put("alpha", alpha);
+    return json;
+  }
+
+  @SuppressWarnings("unchecked")
+  static ExperimentDefinition fromJson(Map<String, Object> json) {
+    Map<String, Long> variants = new LinkedHashMap<>();
+    ((Map<String, Object>) json.get("variants"))
+        .forEach((k, v) -> variants.put(k, ((Number) v).longValue()));
+    Map<String, String> guardrails = new LinkedHashMap<>();
+    for (Object g : (List<Object>) json.get("guardrails")) {
+      Map<String, Object> m = (Map<String, Object>) g;
+      guardrails.put((String) m.get("metric"), (String) m.get("bad"));
+    }
+    Object planned = json.get("plannedSampleSize");
+    return new ExperimentDefinition(
+        variants,
+        (String) json.get("control"),
+        (String) json.get("hypothesis"),
+        (String) json.get("primaryMetric"),
+        (String) json.get("direction"),
+        guardrails,
+        ((Number) json.get("nStar")).doubleValue(),
+        planned == null ? null : ((Number) planned).longValue(),
+        ((Number) json.get("alpha")).doubleValue());
+  }
+}

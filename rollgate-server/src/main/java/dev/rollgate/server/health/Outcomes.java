@@ -1,0 +1,228 @@
+package dev.rollgate.server.health;
+
+import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.server.store.Database;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request outcomes per flag, variant (cohort) and route: what rollouts judge health on.
+ *
+ * <p>Outcomes are added up in memory per second and written to the store by {@link #flush} (every
+ * second on a running server), merged into what other replicas wrote for the same second. They are
+ * exported in /metrics as {@code rollgate_outcomes_requests_total}, {@code
+ * rollgate_outcomes_errors_total} and the latency quantiles of the last complete 10 s on this
+ * replica ({@code rollgate_outcomes_latency_ms{quantile}}).
+ */
+public final class Outcomes {
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  /** Pending seconds kept while the store is down; beyond this, outcomes are dropped. */
+  private static final int MAX_PENDING = 100_000;
+
+  private static final long GAUGE_WINDOW_MS = 10_000;
+
+  /** One row of {@code outcome_windows}: {@code second} is the window's start in epoch ms. */
+  record Key(
+      String project, String environment, String flag, String variant, String route, long second) {}
+
+  private record Series(String project, String environment, String flag, String variant) {}
+
+  /** The latency of the current and the last complete gauge window of one series. */
+  private static final class Recent {
+    long windowStart;
+    LatencyHistogram current = new LatencyHistogram();
+    LatencyHistogram last = new LatencyHistogram();
+  }
+
+  private final Database db;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Duration retention;
+  private final ReadWriteLock swap = new ReentrantReadWriteLock();
+  private volatile Map<Key, CohortStats> pending = new ConcurrentHashMap<>();
+  private final Map<Series, Recent> recent = new ConcurrentHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+  private long nextPrune;
+
+  public Outcomes(Database db, Clock clock, MeterRegistry meters, Duration retention) {
+    this.db = db;
+    this.clock = clock;
+    this.meters = meters;
+    this.retention = retention;
+    Gauge.builder("rollgate.outcomes.dropped", dropped, AtomicLong::get)
+        .description("Outcomes dropped because the store was unreachable for too long")
+        .register(meters);
+  }
+
+  /**
+   * Records outcomes of one flag's variant at {@code time} (epoch ms).
+   *
+   * @param latency the requests' durations, or null when not measured
+   */
+  public void record(
+      String project,
+      String environment,
+      String flag,
+      String variant,
+      String route,
+      long time,
+      long requests,
+      long errors,
+      LatencyHistogram latency) {
+    Key key = new Key(project, environment, flag, variant, route, time - Math.floorMod(time, 1000));
+    if (addPending(key, requests, errors, latency)) {
+      export(new Series(project, environment, flag, variant), time, requests, errors, latency);
+    }
+  }
+
+  /** Adds to what the next flush writes; false when dropped because too much is waiting. */
+  private boolean addPending(Key key, long requests, long errors, LatencyHistogram latency) {
+    swap.readLock().lock();
+    try {
+      if (pending.size() >= MAX_PENDING && !pending.containsKey(key)) {
+        dropped.addAndGet(requests);
+        return false;
+      }
+      pending
+          .computeIfAbsent(key, k -> new CohortStats())
+          .addSynchronized(requests, errors, latency);
+      return true;
+    } finally {
+      swap.readLock().unlock();
+    }
+  }
+
+  private void export(Series s, long time, long requests, long errors, LatencyHistogram latency) {
+    String[] tags = {
+      "project",
+      s.project(),
+      "environment",
+      s.environment(),
+      "flag",
+      s.flag(),
+      "variant",
+      s.variant()
+    };
+    Counter.builder("rollgate.outcomes.requests")
+        .description("Request outcomes reported by SDKs")
+        .tags(tags)
+        .register(meters)
+        .increment((double) requests);
+    Counter.builder("rollgate.outcomes.errors")
+        .description("Request outcomes reported as errors")
+        .tags(tags)
+        .register(meters)
+        .increment((double) errors);
+    if (latency == null) {
+      return;
+    }
+    Recent r =
+        recent.computeIfAbsent(
+            s,
+            k -> {
+              Recent fresh = new Recent();
+              for (double q : new double[] {0.5, 0.95, 0.99}) {
+                Gauge.builder("rollgate.outcomes.latency", fresh, x -> quantile(x, q))
+                    .description("Request latency in the last complete 10 s on this replica")
+                    .baseUnit("ms")
+                    .tags(tags)
+                    .tag("quantile", Double.toString(q))
+                    .register(meters);
+              }
+              return fresh;
+            });
+    synchronized (r) {
+      roll(r, time);
+      r.current.merge(latency);
+    }
+  }
+
+  private double quantile(Recent r, double q) {
+    synchronized (r) {
+      roll(r, clock.millis());
+      return r.last.quantile(q);
+    }
+  }
+
+  private static void roll(Recent r, long now) {
+    long window = now - Math.floorMod(now, GAUGE_WINDOW_MS);
+    if (window > r.windowStart) {
+      r.last = window - r.windowStart == GAUGE_WINDOW_MS ? r.current : new LatencyHistogram();
+      r.current = new LatencyHistogram();
+      r.windowStart = window;
+    }
+  }
+
+  /**
+   * Writes what was recorded to the store, in one transaction, rows in one order (so replicas
+   * flushing at once cannot deadlock). When the store fails, the outcomes wait for the next flush.
+   */
+  public void flush() {
+    Map<Key, CohortStats> batch;
+    swap.writeLock().lock();
+    try {
+      batch = pending;
+      pending = new ConcurrentHashMap<>();
+    } finally {
+      swap.writeLock().unlock();
+    }
+    if (!batch.isEmpty()) {
+      List<Key> keys = new ArrayList<>(batch.keySet());
+      keys.sort(
+          Comparator.comparing(Key::project)
+              .thenComparing(Key::environment)
+              .thenComparing(Key::flag)
+              .thenComparingLong(Key::second)
+              .thenComparing(Key::variant)
+              .thenComparing(Key::route));
+      try {
+        db.inTransaction(tx -> {
+          for (Key key : keys) {
+            OutcomeStore.merge(tx, db.dialect(), key, batch.get(key));
+          }
+          return null;
+        });
+      } catch (RuntimeException e) {
+        log.warn("outcomes: cannot write {} rows ({}); retrying", keys.size(), e.getMessage());
+        batch.forEach(
+            (key, stats) -> addPending(key, stats.requests(), stats.errors(), stats.latency()));
+        return;
+      }
+    }
+    long now = clock.millis();
+    if (now >= nextPrune) {
+      nextPrune = now + Duration.ofHours(1).toMillis();
+      int pruned = db.inTransaction(tx -> OutcomeStore.prune(tx, now - retention.toMillis()));
+      if (pruned > 0) {
+        log.info("outcomes: pruned {} rows older than {}", pruned, retention);
+      }
+    }
+  }
+
+  /** Per variant, what was recorded for a flag in {@code [from, to)}, all routes together. */
+  public Map<String, CohortStats> byVariant(
+      String project, String environment, String flag, long from, long to) {
+    return db.inTransaction(tx -> OutcomeStore.byVariant(tx, project, environment, flag, from, to));
+  }
+
+  /** Per step, variant and route, what was recorded for a flag in {@code [from, to)}. */
+  public Map<Long, Map<String, Map<String, CohortStats>>> series(
+      String project, String environment, String flag, long from, long to, long step) {
+    return db.inTransaction(
+        tx -> OutcomeStore.series(tx, project, environment, flag, from, to, step));
+  }
+}

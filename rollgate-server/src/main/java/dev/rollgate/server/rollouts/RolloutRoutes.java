@@ -1,0 +1,91 @@
+package dev.rollgate.server.rollouts;
+
+import static dev.rollgate.server.http.Requests.actor;
+import static dev.rollgate.server.http.Requests.ifMatch;
+import static dev.rollgate.server.http.Requests.json;
+import static dev.rollgate.server.http.Requests.requireEdit;
+import static dev.rollgate.server.http.Requests.requireRead;
+import static dev.rollgate.server.http.Requests.resource;
+
+import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.http.JsonBody;
+import dev.rollgate.server.http.Requests;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout} and its controls. */
+public final class RolloutRoutes implements HttpApi.Routes {
+  private static final String ROLLOUT =
+      "/api/v1/projects/{project}/environments/{env}/flags/{flag}/rollout";
+
+  private final RolloutService rollouts;
+
+  public RolloutRoutes(RolloutService rollouts) {
+    this.rollouts = rollouts;
+  }
+
+  @Override
+  public void register(RoutesConfig r) {
+    r.post(
+        ROLLOUT,
+        ctx -> {
+          requireEdit(ctx);
+          resource(
+              ctx,
+              201,
+              rollouts.start(
+                  actor(ctx),
+                  ctx.pathParam("project"),
+                  ctx.pathParam("env"),
+                  ctx.pathParam("flag"),
+                  Requests.body(ctx, RolloutService.START_FIELDS)));
+        });
+    r.get(
+        ROLLOUT,
+        ctx -> {
+          requireRead(ctx);
+          resource(
+              ctx,
+              200,
+              rollouts.current(
+                  ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("flag")));
+        });
+    r.get(
+        ROLLOUT + "/history",
+        ctx -> {
+          requireRead(ctx);
+          json(
+              ctx,
+              200,
+              Map.of(
+                  "items",
+                  rollouts.history(
+                      ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("flag"))),
+              null);
+        });
+    r.post(
+        ROLLOUT + "/{action}",
+        ctx -> {
+          requireEdit(ctx);
+          resource(
+              ctx,
+              200,
+              rollouts.act(
+                  actor(ctx),
+                  ctx.pathParam("project"),
+                  ctx.pathParam("env"),
+                  ctx.pathParam("flag"),
+                  ctx.pathParam("action"),
+                  ifMatch(ctx),
+                  optionalBody(ctx, RolloutService.ACTION_FIELDS)));
+        });
+  }
+
+  /** A body that may be left out. */
+  private static JsonBody optionalBody(Context ctx, Set<String> allowed) {
+    String text = Requests.text(ctx);
+    return JsonBody.parse(text.isBlank() ? "{}" : text, allowed);
+  }
+}

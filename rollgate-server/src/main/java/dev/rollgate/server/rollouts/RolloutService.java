@@ -1,0 +1,389 @@
+package dev.rollgate.server.rollouts;
+
+import dev.rollgate.server.audit.Actor;
+import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.catalog.SplitOwners;
+import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.flags.FlagService;
+import dev.rollgate.server.health.CohortStats;
+import dev.rollgate.server.health.Outcomes;
+import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.http.JsonBody;
+import dev.rollgate.server.store.Tx;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Progressive rollouts: starting one, the manual controls, and the controller's judgement of each
+ * window. Every transition is one write through the {@link Catalog} (so the flag's split changes
+ * with it, on every replica and SDK), one row of history and one audit event ({@code
+ * rollout.<event>}) carrying the evidence.
+ */
+public final class RolloutService {
+  static final Set<String> START_FIELDS = Set.of("treatment", "plan", "comment");
+  static final Set<String> ACTION_FIELDS = Set.of("comment");
+
+  /** Outcomes reach the store within about two seconds; a window is judged after that. */
+  static final long INGEST_DELAY_MS = 2_000;
+
+  static final Actor CONTROLLER = new Actor("rollout-controller", null);
+
+  private final Catalog catalog;
+  private final AuditLog audit;
+  private final FlagService flags;
+  private final Outcomes outcomes;
+  private final Clock clock;
+  private final RolloutPlan.Defaults defaults;
+
+  public RolloutService(
+      Catalog catalog,
+      AuditLog audit,
+      FlagService flags,
+      Outcomes outcomes,
+      Clock clock,
+      RolloutPlan.Defaults defaults) {
+    this.catalog = catalog;
+    this.audit = audit;
+    this.flags = flags;
+    this.outcomes = outcomes;
+    this.clock = clock;
+    this.defaults = defaults;
+  }
+
+  public Map<String, Object> start(
+      Actor actor, String project, String environment, String flag, JsonBody body) {
+    String treatment = body.string("treatment", true);
+    RolloutPlan plan = RolloutPlan.parse(body.object("plan"), body.path("plan"), defaults);
+    Actor who = withComment(actor, body.string("comment", false));
+    return catalog.write(
+        project,
+        null,
+        tx -> {
+          FlagService.EnvironmentView view = FlagService.view(tx, project, flag, environment);
+          if (!view.variants().contains(treatment)) {
+            throw ApiException.invalidField(
+                body.path("treatment"), "the flag has no variant " + treatment);
+          }
+          if (view.defaultVariant() == null) {
+            throw ApiException.conflict(
+                "the flag has no default variant in " + environment + " to compare against");
+          }
+          if (view.defaultVariant().equals(treatment)) {
+            throw ApiException.invalidField(
+                body.path("treatment"), "is already the default (the control) in " + environment);
+          }
+          if (!view.state().equals("ENABLED")) {
+            throw ApiException.conflict("the flag is disabled in " + environment);
+          }
+          String owner = SplitOwners.of(tx, project, environment, flag);
+          if (owner != null) {
+            throw ApiException.conflict(
+                "flag " + flag + " is already split by " + owner + " in " + environment);
+          }
+          long now = clock.millis();
+          Rollout rollout =
+              new Rollout(
+                  UUID.randomUUID().toString(),
+                  project,
+                  environment,
+                  flag,
+                  treatment,
+                  view.defaultVariant(),
+                  plan,
+                  RolloutState.RUNNING,
+                  0,
+                  now,
+                  now,
+                  null,
+                  "started",
+                  1,
+                  now,
+                  now);
+          RolloutStore.insert(tx, rollout);
+          record(tx, who, "start", null, rollout, now);
+          return rollout.toJson(now);
+        });
+  }
+
+  /** The flag's latest rollout in the environment, with its latest evidence. */
+  public Map<String, Object> current(String project, String environment, String flag) {
+    return catalog.read(tx -> latest(tx, project, environment, flag).toJson(clock.millis()));
+  }
+
+  public List<Map<String, Object>> history(String project, String environment, String flag) {
+    return catalog.read(
+        tx -> RolloutStore.history(tx, latest(tx, project, environment, flag).id()));
+  }
+
+  private static Rollout latest(Tx tx, String project, String environment, String flag)
+      throws SQLException {
+    FlagService.view(tx, project, flag, environment); // 404s for a missing flag or environment
+    return RolloutStore.latest(tx, project, environment, flag)
+        .orElseThrow(() -> ApiException.notFound("rollout of " + flag + " in " + environment));
+  }
+
+  /** A manual control: pause, resume, advance, promote, rollback or abort. */
+  public Map<String, Object> act(
+      Actor actor,
+      String project,
+      String environment,
+      String flag,
+      String action,
+      Long ifMatch,
+      JsonBody body) {
+    if (ifMatch == null) {
+      throw new ApiException(
+          428, "precondition_required", "send If-Match with the rollout's version (its ETag)");
+    }
+    Actor who = withComment(actor, body.string("comment", false));
+    return catalog.write(
+        project,
+        ifMatch,
+        tx -> {
+          Rollout r = latest(tx, project, environment, flag);
+          long now = clock.millis();
+          RolloutState target = target(action);
+          if (target == r.state() && !action.equals("advance")) {
+            return r.toJson(now); // already done: the same request again changes nothing
+          }
+          if (action.equals("advance") && ifMatch == r.version() - 1) {
+            String[] last = RolloutStore.lastTransition(tx, r.id()).orElseThrow();
+            if (last[0].equals("advance") && last[1].equals(who.name())) {
+              return r.toJson(now); // a repeated advance: applied once
+            }
+          }
+          VersionConflict.check("rollout of " + flag, ifMatch, r.version());
+          if (r.state().ended()) {
+            throw ApiException.conflict(
+                "cannot " + action + " a rollout that is " + r.state() + " (it has ended)");
+          }
+          if (action.equals("resume") && r.state() != RolloutState.PAUSED) {
+            throw ApiException.conflict("cannot resume a rollout that is " + r.state());
+          }
+          if (action.equals("pause")
+              && r.state() != RolloutState.RUNNING
+              && r.state() != RolloutState.AWAITING_APPROVAL) {
+            throw ApiException.conflict("cannot pause a rollout that is " + r.state());
+          }
+          String reason = "manual " + action + " by " + who.name();
+          Rollout after =
+              switch (action) {
+                case "advance" -> next(r, now, reason);
+                case "resume" ->
+                    r.with(RolloutState.RUNNING, r.stage(), now, reason, now)
+                        .judged(now, r.evidence());
+                default -> r.with(target, r.stage(), r.stageStartedAt(), reason, now);
+              };
+          save(tx, who, action, r, after, now);
+          return after.toJson(now);
+        });
+  }
+
+  /** The state an action leads to. */
+  private static RolloutState target(String action) {
+    return switch (action) {
+      case "pause" -> RolloutState.PAUSED;
+      case "resume" -> RolloutState.RUNNING;
+      case "advance" -> null;
+      case "promote" -> RolloutState.COMPLETED;
+      case "rollback" -> RolloutState.ROLLED_BACK;
+      case "abort" -> RolloutState.ABORTED;
+      default ->
+          throw ApiException.notFound(
+              "rollout action " + action + " (pause, resume, advance, promote, rollback, abort)");
+    };
+  }
+
+  /** The next stage, running from now; past the last stage, completed. */
+  private static Rollout next(Rollout r, long now, String reason) {
+    if (r.stage() + 1 >= r.plan().stages().size()) {
+      return r.with(RolloutState.COMPLETED, r.stage(), r.stageStartedAt(), reason, now);
+    }
+    return r.with(RolloutState.RUNNING, r.stage() + 1, now, reason, now).judged(now, r.evidence());
+  }
+
+  /**
+   * Judges the rollout's next window if it is due (it ended at least {@link #INGEST_DELAY_MS} ago)
+   * and acts on the verdict. Returns whether a window was judged. The judgement and its action
+   * commit together, and only if the window is still the next one to judge, so no window is acted
+   * on twice, whichever replica or restart gets to it.
+   */
+  boolean judgeNextWindow(String rolloutId) {
+    long now = clock.millis();
+    Rollout seen = catalog.read(tx -> RolloutStore.byId(tx, rolloutId)).orElse(null);
+    if (seen == null || seen.state() != RolloutState.RUNNING) {
+      return false;
+    }
+    long from = seen.judgedUntil();
+    long to = from + seen.plan().windowMs();
+    if (now < to + INGEST_DELAY_MS) {
+      return false;
+    }
+    Judge.Evidence evidence = evidence(seen, from, to);
+    return catalog.write(
+        seen.project(),
+        null,
+        tx -> {
+          Rollout r = RolloutStore.byId(tx, rolloutId).orElse(null);
+          if (r == null || r.state() != RolloutState.RUNNING || r.judgedUntil() != from) {
+            return false; // judged or changed meanwhile
+          }
+          act(tx, r, evidence, to, clock.millis());
+          return true;
+        });
+  }
+
+  private Judge.Evidence evidence(Rollout r, long from, long to) {
+    try {
+      Map<String, CohortStats> window =
+          outcomes.byVariant(r.project(), r.environment(), r.flag(), from, to);
+      Map<String, CohortStats> stage =
+          outcomes.byVariant(r.project(), r.environment(), r.flag(), r.stageStartedAt(), to);
+      return Judge.judge(
+          r.plan(),
+          r.stage(),
+          from,
+          to,
+          window.getOrDefault(r.treatment(), new CohortStats()),
+          window.getOrDefault(r.control(), new CohortStats()),
+          stage.getOrDefault(r.treatment(), new CohortStats()),
+          stage.getOrDefault(r.control(), new CohortStats()));
+    } catch (RuntimeException e) {
+      return Judge.Evidence.error(from, to, "health data unavailable: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Acts on a window's verdict at {@code now}. A new stage starts now, not at the window's end: the
+   * split changes only now, and the stage's evidence must not mix in requests at the old share.
+   */
+  private void act(Tx tx, Rollout r, Judge.Evidence evidence, long to, long now)
+      throws SQLException {
+    RolloutPlan.Stage stage = r.plan().stages().get(r.stage());
+    Map<String, Object> json = evidence.toJson();
+    Rollout judged = r.judged(to, json);
+    long inStage = to - r.stageStartedAt();
+    String because = evidence.verdict() + ": " + evidence.summary();
+    Rollout after = null;
+    String action = null;
+    switch (evidence.verdict()) {
+      case FAIL -> {
+        after = judged.with(RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), because, now);
+        action = "rollback";
+      }
+      case ERROR -> {
+        RolloutState state =
+            r.plan().onError().equals("rollback") ? RolloutState.ROLLED_BACK : RolloutState.PAUSED;
+        after = judged.with(state, r.stage(), r.stageStartedAt(), because, now);
+        action = state == RolloutState.PAUSED ? "pause" : "rollback";
+      }
+      case PASS -> {
+        if (inStage >= stage.minDurationMs()) {
+          if (stage.requireApproval()) {
+            after =
+                judged.with(
+                    RolloutState.AWAITING_APPROVAL,
+                    r.stage(),
+                    r.stageStartedAt(),
+                    because + "; waiting for approval to leave stage " + r.stage(),
+                    now);
+            action = "await_approval";
+          } else {
+            after = next(judged, now, because);
+            action = "advance";
+          }
+        }
+      }
+      case INSUFFICIENT_DATA, INCONCLUSIVE -> {
+        if (inStage >= stage.maxDurationMs()) {
+          String timedOut = because + "; the stage reached its maximum duration";
+          switch (r.plan().onInsufficientData()) {
+            case "rollback" -> {
+              after =
+                  judged.with(
+                      RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), timedOut, now);
+              action = "rollback";
+            }
+            case "advance" -> {
+              after = next(judged, now, timedOut);
+              action = "advance";
+            }
+            default -> {
+              after =
+                  judged.with(RolloutState.PAUSED, r.stage(), r.stageStartedAt(), timedOut, now);
+              action = "pause";
+            }
+          }
+        }
+      }
+    }
+    if (after == null) {
+      RolloutStore.recordWindow(tx, r.id(), r.judgedUntil(), to, json);
+    } else {
+      save(tx, CONTROLLER, action, r, after, now);
+    }
+  }
+
+  /** The ids of the rollouts the controller judges. */
+  List<String> running() {
+    return catalog.read(tx -> RolloutStore.running(tx).stream().map(Rollout::id).toList());
+  }
+
+  private void save(Tx tx, Actor actor, String action, Rollout before, Rollout after, long now)
+      throws SQLException {
+    if (!RolloutStore.update(tx, after, before.version())) {
+      throw new VersionConflict("rollout of " + before.flag());
+    }
+    record(tx, actor, action, before, after, now);
+    if (after.state() == RolloutState.COMPLETED) {
+      flags.setDefaultVariant(
+          tx, actor, after.project(), after.flag(), after.environment(), after.treatment());
+    }
+  }
+
+  /** The history row and the audit event of a transition into {@code after}'s state. */
+  private void record(Tx tx, Actor actor, String action, Rollout before, Rollout after, long now)
+      throws SQLException {
+    RolloutStore.transition(
+        tx,
+        after,
+        now,
+        actor.name(),
+        action,
+        before == null ? null : before.state(),
+        actor.comment());
+    audit.append(
+        tx,
+        actor,
+        "rollout." + event(action, after.state()),
+        after.resource(),
+        before == null ? null : before.toJson(now),
+        after.toJson(now));
+  }
+
+  /** The audit action and webhook event of a transition. */
+  private static String event(String action, RolloutState state) {
+    return switch (state) {
+      case COMPLETED -> "completed";
+      case ROLLED_BACK -> "rolled_back";
+      case ABORTED -> "aborted";
+      case PAUSED -> "paused";
+      case AWAITING_APPROVAL -> "awaiting_approval";
+      case RUNNING ->
+          switch (action) {
+            case "start" -> "started";
+            case "resume" -> "resumed";
+            default -> "advanced";
+          };
+    };
+  }
+
+  private static Actor withComment(Actor actor, String comment) {
+    return comment == null ? actor : new Actor(actor.name(), comment);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.rollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+  @Test
+  void rolloutDefaultsComeFromTheEnvironment() {
+    ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+    assertThat(defaults.rolloutWindowSeconds()).isEqualTo(10);
+    assertThat(defaults.rollbackErrorRatePercent()).isEqualTo(5.0);
+    assertThat(defaults.rollbackP99Ms()).isEqualTo(2000.0);
+    ServerConfig set =
+        ServerConfig.fromEnvironment(
+            Map.of(
+                "ROLLGATE_ROLLOUT_WINDOW_S", "30",
+                "ROLLGATE_ROLLBACK_ERROR_RATE", "2.5",
+                "ROLLGATE_ROLLBACK_P99_MS", "750"));
+    assertThat(set.rolloutWindowSeconds()).isEqualTo(30);
+    assertThat(set.rollbackErrorRatePercent()).isEqualTo(2.5);
+    assertThat(set.rollbackP99Ms()).isEqualTo(750.0);
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_ROLLBACK_ERROR_RATE", "lots")))
+        .hasMessage("ROLLGATE_ROLLBACK_ERROR_RATE must be a number of 0 or more, not 'lots'");
+  }
+}
