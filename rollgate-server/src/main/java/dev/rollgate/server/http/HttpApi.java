@@ -11,6 +11,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +60,12 @@ public final class HttpApi {
       c.http.maxRequestSize = config.maxBodyBytes();
       c.jetty.host = config.host();
       c.jetty.port = config.port();
+      // The drain counts a request done once its handler and logger ran, a moment before Jetty
+      // flushes the answer; stopping then would cut that answer off, so Jetty finishes it first.
+      c.jetty.modifyServer(server -> {
+        server.setHandler(new GracefulHandler());
+        server.setStopTimeout(FLUSH_TIMEOUT_MS);
+      });
       if (!config.corsOrigins().isEmpty()) {
         c.bundledPlugins.enableCors(cors ->
             cors.addRule(rule -> {
@@ -71,12 +81,17 @@ public final class HttpApi {
         timers.record(ctx, millis);
       });
       c.routes.before(ctx -> {
-        if (!drain.enter()) {
-          ctx.header("Connection", "close");
-          throw new ApiException(
-              503, "shutting_down", "the server is shutting down; retry on another replica");
+        try {
+          if (!drain.enter()) {
+            ctx.header("Connection", "close");
+            throw new ApiException(
+                503, "shutting_down", "the server is shutting down; retry on another replica");
+          }
+          prepare(ctx, config, tokens, limits);
+        } catch (ApiException e) {
+          discardBody(ctx, config.maxBodyBytes());
+          throw e;
         }
-        prepare(ctx, config, tokens, limits);
       });
       errors(c);
       for (Routes feature : features) {
@@ -138,6 +153,30 @@ public final class HttpApi {
         ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         throw new ApiException(429, "rate_limited", e.getMessage());
       }
+    }
+  }
+
+  /** How long stopping waits for answers already produced to reach their clients. */
+  private static final long FLUSH_TIMEOUT_MS = 5_000;
+
+  /** Bodies up to this many times the limit are read and dropped before an early refusal. */
+  private static final int DISCARD_FACTOR = 16;
+
+  /**
+   * Reads and drops the body of a request refused before its handler ran (401, 413, 415, 429, 503),
+   * so the answer reaches the client: closing the socket while the client still sends makes the
+   * kernel reset the connection, and the client loses the answer. A body far over the limit is not
+   * read; that client may see a reset instead.
+   */
+  private static void discardBody(Context ctx, long limit) {
+    long length = ctx.req().getContentLengthLong();
+    if (length == 0 || length > limit * DISCARD_FACTOR) {
+      return;
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // the client went away: the answer goes nowhere either way
     }
   }
 
