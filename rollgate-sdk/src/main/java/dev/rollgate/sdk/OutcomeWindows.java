@@ -21,6 +21,7 @@ final class OutcomeWindows {
   private static final class Window {
     long count;
     long errors;
+    boolean drained;
     final LatencyHistogram latency = new LatencyHistogram();
   }
 
@@ -35,19 +36,23 @@ final class OutcomeWindows {
       double durationMs,
       boolean error) {
     Key key = new Key(flag, variant, route, timeMillis - Math.floorMod(timeMillis, 1000));
-    Window w = open.get(key);
-    if (w == null) {
-      if (open.size() >= MAX_SERIES) {
-        return false;
+    while (true) {
+      Window w = open.get(key);
+      if (w == null) {
+        if (open.size() >= MAX_SERIES) {
+          return false;
+        }
+        w = open.computeIfAbsent(key, k -> new Window());
       }
-      w = open.computeIfAbsent(key, k -> new Window());
+      synchronized (w) {
+        if (!w.drained) { // else it was sent while this thread waited: open a new one
+          w.count++;
+          w.errors += error ? 1 : 0;
+          w.latency.record(durationMs);
+          return true;
+        }
+      }
     }
-    synchronized (w) {
-      w.count++;
-      w.errors += error ? 1 : 0;
-      w.latency.record(durationMs);
-    }
-    return true;
   }
 
   /** Removes the windows that started before {@code beforeMillis} and returns them as events. */
@@ -61,7 +66,8 @@ final class OutcomeWindows {
       }
       it.remove();
       Window w = e.getValue();
-      synchronized (w) { // a recorder that found it just before removal has finished
+      synchronized (w) { // a recorder that found it before removal has finished, or will retry
+        w.drained = true;
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", "outcomes");
         event.put("flag", k.flag());

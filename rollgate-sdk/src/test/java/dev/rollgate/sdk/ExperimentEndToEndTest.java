@@ -83,12 +83,15 @@ class ExperimentEndToEndTest {
 
   /**
    * Runs the users through the SDK. {@code lostOnExposures} is the share of users who got "on"
-   * whose exposure never reaches the server (a broken logging path).
+   * whose exposure never reaches the server (a broken logging path). Returns the users counted and
+   * the conversions they reported, as the server should see them.
    */
-  private static void simulate(
+  private static Sent simulate(
       String flag, double offRate, double onRate, double lostOnExposures, long seed)
       throws InterruptedException {
     SplittableRandom random = new SplittableRandom(seed);
+    long exposed = 0;
+    long conversions = 0;
     try (RollgateClient client = client(true);
         RollgateClient silent = client(false)) {
       for (int u = 0; u < USERS; u++) {
@@ -98,17 +101,22 @@ class ExperimentEndToEndTest {
           continue;
         }
         on = client.booleanValue(flag, user, false); // reports the exposure
+        exposed++;
         if (random.nextDouble() < (on ? onRate : offRate)) {
           client.track("purchase", user, null);
+          conversions++;
         }
       }
       assertThat(client.droppedEvents()).isZero();
     }
+    return new Sent(exposed, conversions);
   }
 
-  /** The results once the server has taken in every exposure the users produced. */
-  private static Map<String, Object> results(String flag, long atLeastUnits)
-      throws InterruptedException {
+  /** What a simulation sent: exposed users, and conversions among them. */
+  private record Sent(long units, long conversions) {}
+
+  /** The results once the server has taken in every exposure and conversion that was sent. */
+  private static Map<String, Object> results(String flag, Sent sent) throws InterruptedException {
     String path = P + "/environments/production/experiments/" + flag + "/results";
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
@@ -116,12 +124,28 @@ class ExperimentEndToEndTest {
       long units =
           ((Map<String, Object>) r.get("units"))
               .values().stream().mapToLong(n -> ((Number) n).longValue()).sum();
-      if (units >= atLeastUnits || System.nanoTime() > deadline) {
-        Thread.sleep(1500); // and the track events that followed them
-        return admin.get(path).object();
+      boolean complete = units >= sent.units() && conversions(r) >= sent.conversions();
+      if (complete || System.nanoTime() > deadline) {
+        return r;
       }
       Thread.sleep(200);
     }
+  }
+
+  /** Conversions counted on the primary metric: mean times n, over the variants. */
+  private static long conversions(Map<String, Object> results) {
+    Map<String, Object> purchase =
+        (Map<String, Object>) ((List<Object>) results.get("metrics")).getFirst();
+    return ((Map<String, Object>) purchase.get("variants"))
+        .values().stream()
+            .map(v -> (Map<String, Object>) v)
+            .mapToLong(v ->
+                v.get("mean") == null
+                    ? 0
+                    : Math.round(
+                        ((Number) v.get("mean")).doubleValue()
+                            * ((Number) v.get("n")).doubleValue()))
+            .sum();
   }
 
   private static Map<String, Object> decision(Map<String, Object> results) {
@@ -131,8 +155,7 @@ class ExperimentEndToEndTest {
   @Test
   void aVariantThatTrulyConvertsBetterShips() throws InterruptedException {
     experiment("exp-ship");
-    simulate("exp-ship", 0.10, 0.16, 0, 1);
-    Map<String, Object> r = results("exp-ship", USERS);
+    Map<String, Object> r = results("exp-ship", simulate("exp-ship", 0.10, 0.16, 0, 1));
     assertThat(decision(r)).containsEntry("decision", "ship").containsEntry("winner", "on");
     Map<String, Object> purchase =
         (Map<String, Object>) ((List<Object>) r.get("metrics")).getFirst();
@@ -147,8 +170,7 @@ class ExperimentEndToEndTest {
   @Test
   void anAaExperimentDoesNotShip() throws InterruptedException {
     experiment("exp-aa");
-    simulate("exp-aa", 0.10, 0.10, 0, 2);
-    Map<String, Object> r = results("exp-aa", USERS);
+    Map<String, Object> r = results("exp-aa", simulate("exp-aa", 0.10, 0.10, 0, 2));
     assertThat(decision(r).get("decision")).isEqualTo("keep_running");
     assertThat(
             ((Map<String, Long>) r.get("units")).values().stream().mapToLong(Long::longValue).sum())
@@ -158,8 +180,7 @@ class ExperimentEndToEndTest {
   @Test
   void aBrokenFiftyFiftyAssignmentIsFlaggedAsSampleRatioMismatch() throws InterruptedException {
     experiment("exp-srm");
-    simulate("exp-srm", 0.10, 0.16, 0.3, 3);
-    Map<String, Object> r = results("exp-srm", (long) (USERS * 0.8));
+    Map<String, Object> r = results("exp-srm", simulate("exp-srm", 0.10, 0.16, 0.3, 3));
     assertThat((Map<String, Object>) r.get("sampleRatio")).containsEntry("srm", true);
     assertThat(decision(r)).containsEntry("decision", "no_ship");
     assertThat((String) decision(r).get("reason")).startsWith("sample ratio mismatch");
