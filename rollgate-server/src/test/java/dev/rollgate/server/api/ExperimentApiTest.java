@@ -59,6 +59,9 @@ class ExperimentApiTest extends ServerTestBase {
     assertThat(number(ci.get(0))).isCloseTo(-1.340533, within(1e-5));
     assertThat(number(ci.get(1))).isCloseTo(0.940533, within(1e-5));
     assertThat(number(body.get("pValue"))).isCloseTo(0.704021, within(1e-5));
+    // Φ(effect/se) and se·φ(z) − effect·Φ(−z), from SciPy
+    assertThat(number(body.get("chanceToBeatControl"))).isCloseTo(0.347886, within(1e-5));
+    assertThat(number(body.get("expectedLoss"))).isCloseTo(0.319449, within(1e-5));
     assertThat(admin.withToken(null).post("/api/v1/analysis", request).status()).isEqualTo(401);
   }
 
@@ -140,6 +143,61 @@ class ExperimentApiTest extends ServerTestBase {
                         Map.of("n", 10, "sum", 1)))
                 .status())
         .isEqualTo(400);
+  }
+
+  @Test
+  void planAnswersSampleSizesAndDetectableEffects() {
+    Map<String, Object> closedForm =
+        admin
+            .post(
+                "/api/v1/analysis/plan",
+                Map.of("variance", 100, "mde", 0.3, "alpha", 0.05, "power", 0.85))
+            .object();
+    assertThat(closedForm)
+        .containsEntry("analysis", "fixed-horizon")
+        .containsEntry("sampleSizePerArm", 19_952L);
+    // 10% relative on a 10% rate: 2(z.975 + z.8)²·0.09/0.01² = 14127.98 (SciPy)
+    Map<String, Object> proportion =
+        admin
+            .post(
+                "/api/v1/analysis/plan",
+                Map.of("metric", "proportion", "baseline", 0.1, "mde", 0.1, "relative", true))
+            .object();
+    assertThat(proportion).containsEntry("sampleSizePerArm", 14_128L);
+    assertThat(number(proportion.get("minimumDetectableEffect"))).isCloseTo(0.01, within(1e-12));
+    Map<String, Object> mde =
+        admin
+            .post(
+                "/api/v1/analysis/plan",
+                Map.of("variance", 100, "sampleSize", 19_952, "power", 0.85))
+            .object();
+    assertThat(number(mde.get("minimumDetectableEffect"))).isCloseTo(0.3, within(1e-6));
+    Map<String, Object> sequential =
+        admin
+            .post(
+                "/api/v1/analysis/plan",
+                Map.of("variance", 100, "mde", 0.3, "power", 0.85, "sequential", Map.of()))
+            .object();
+    assertThat(sequential).containsEntry("analysis", "sequential");
+    assertThat(((Number) sequential.get("sampleSizePerArm")).longValue()).isGreaterThan(19_952L);
+
+    ApiClient sdk = admin.withToken(token("sdk"));
+    assertThat(sdk.post("/api/v1/analysis/plan", Map.of("variance", 100, "mde", 0.3)).status())
+        .isEqualTo(200);
+    for (Map<String, Object> bad :
+        List.<Map<String, Object>>of(
+            Map.of("mde", 0.3),
+            Map.of("variance", 100),
+            Map.of("variance", 100, "mde", 0.3, "sampleSize", 100),
+            Map.of("metric", "proportion", "mde", 0.01),
+            Map.of("metric", "proportion", "baseline", 1.5, "mde", 0.01),
+            Map.of("variance", 100, "mde", 0.3, "relative", true),
+            Map.of("variance", -1, "mde", 0.3),
+            Map.of("variance", 100, "mde", 0.3, "power", 1))) {
+      ApiClient.Response r = admin.post("/api/v1/analysis/plan", bad);
+      assertThat(r.status()).as(bad + " -> " + r).isEqualTo(400);
+      assertThat(r.object()).containsKeys("code", "message", "requestId");
+    }
   }
 
   @Test

@@ -60,6 +60,7 @@ class OpsTest extends ServerTestBase {
             "/api/v1/webhooks/{id}/deliveries",
             "/api/v1/analysis",
             "/api/v1/analysis/srm",
+            "/api/v1/analysis/plan",
             "/api/v1/projects/{project}/environments/{env}/experiments/{key}/results");
   }
 
