@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
+
+  /** How long stopping waits for answers already produced to reach their clients. */
+  private static final long FLUSH_TIMEOUT_MS = 5_000;
+
+  /** Bodies up to this many times the limit are read and dropped before an early refusal. */
+  private static final int DISCARD_FACTOR = 16;
 
   /** A feature's routes. */
   @FunctionalInterface
@@ -156,12 +161,6 @@ public final class HttpApi {
     }
   }
 
-  /** How long stopping waits for answers already produced to reach their clients. */
-  private static final long FLUSH_TIMEOUT_MS = 5_000;
-
-  /** Bodies up to this many times the limit are read and dropped before an early refusal. */
-  private static final int DISCARD_FACTOR = 16;
-
   /**
    * Reads and drops the body of a request refused before its handler ran (401, 413, 415, 429, 503),
    * so the answer reaches the client: closing the socket while the client still sends makes the
@@ -169,12 +168,17 @@ public final class HttpApi {
    * read; that client may see a reset instead.
    */
   private static void discardBody(Context ctx, long limit) {
-    long length = ctx.req().getContentLengthLong();
-    if (length == 0 || length > limit * DISCARD_FACTOR) {
+    long length = ctx.req().getContentLengthLong(); // -1 when chunked: read up to the cap
+    long cap = limit * DISCARD_FACTOR;
+    if (length == 0 || length > cap) {
       return;
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      in.transferTo(OutputStream.nullOutputStream());
+      byte[] sink = new byte[8192];
+      long read = 0;
+      for (int n; read < cap && (n = in.read(sink)) != -1; ) {
+        read += n;
+      }
     } catch (IOException e) {
       // the client went away: the answer goes nowhere either way
     }
