@@ -34,15 +34,18 @@ public final class OfrepRoutes implements HttpApi.Routes {
   private final Usage usage;
   private final ExposureSink exposures;
 
-  /** Where evaluations with a targeting key are reported as exposures (experiments). */
+  /**
+   * Where evaluations are reported as exposures (experiments); the unit (targeting key) or the
+   * variant may be null, and such evaluations are not exposures.
+   */
   public interface ExposureSink {
     void exposure(String project, String environment, String flag, String variant, String unit);
   }
 
   public OfrepRoutes(Catalog catalog, Usage usage, ExposureSink exposures) {
-    this.exposures = exposures;
     this.catalog = catalog;
     this.usage = usage;
+    this.exposures = exposures;
   }
 
   @Override
@@ -82,13 +85,11 @@ public final class OfrepRoutes implements HttpApi.Routes {
     answer(ctx, resolution.isError() ? 400 : 200, item(resolution));
   }
 
-  /** Counts an evaluation, and reports it as an exposure when it has a unit to attribute. */
+  /** Counts an evaluation, and reports it as an exposure (the sink drops those without a unit). */
   private void record(Principal sdk, String key, Resolution resolution, EvaluationContext context) {
     usage.record(sdk.project(), sdk.environment(), key, resolution);
-    if (context.targetingKey() != null && resolution.variant() != null) {
-      exposures.exposure(
-          sdk.project(), sdk.environment(), key, resolution.variant(), context.targetingKey());
-    }
+    exposures.exposure(
+        sdk.project(), sdk.environment(), key, resolution.variant(), context.targetingKey());
   }
 
   private void evaluateAll(Context ctx) {
