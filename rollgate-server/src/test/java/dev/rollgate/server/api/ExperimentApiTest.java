@@ -299,6 +299,69 @@ class ExperimentApiTest extends ServerTestBase {
     assertThat(admin.get(EXPERIMENTS + "/nope/results").status()).isEqualTo(404);
   }
 
+  /**
+   * OFREP evaluations with a targeting key are exposures: each unit counts once, in the variant the
+   * server answered; evaluations without a key count for nobody.
+   */
+  @Test
+  void ofrepEvaluationsWithATargetingKeyAreExposures() throws Exception {
+    admin.post(P + "/metrics", Map.of("key", "buy", "kind", "conversion", "event", "buy"));
+    admin.post(
+        EXPERIMENTS,
+        Map.of(
+            "key",
+            "ofrep",
+            "flag",
+            "new-checkout",
+            "variants",
+            Map.of("off", 1, "on", 1),
+            "primaryMetric",
+            "buy"));
+    assertThat(admin.post(EXPERIMENTS + "/ofrep/start", Map.of()).status()).isEqualTo(200);
+    ApiClient sdk = admin.withToken(token("sdk"));
+    Map<String, Long> answered = new java.util.TreeMap<>();
+    for (int u = 0; u < 40; u++) {
+      Map<String, Object> context = Map.of("context", Map.of("targetingKey", "ofrep-" + u));
+      String variant = null;
+      for (int repeat = 0; repeat < 2; repeat++) { // a second evaluation is no new unit
+        ApiClient.Response r = sdk.post("/ofrep/v1/evaluate/flags/new-checkout", context);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        variant = (String) r.object().get("variant");
+      }
+      answered.merge(variant, 1L, Long::sum);
+    }
+    for (int u = 40; u < 50; u++) {
+      Map<String, Object> bulk =
+          sdk.post(
+                  "/ofrep/v1/evaluate/flags",
+                  Map.of("context", Map.of("targetingKey", "ofrep-" + u)))
+              .object();
+      for (Object flag : (List<Object>) bulk.get("flags")) {
+        Map<String, Object> f = (Map<String, Object>) flag;
+        if (f.get("key").equals("new-checkout")) {
+          answered.merge((String) f.get("variant"), 1L, Long::sum);
+        }
+      }
+    }
+    assertThat(
+            sdk.post("/ofrep/v1/evaluate/flags/new-checkout", Map.of("context", Map.of())).status())
+        .isEqualTo(200);
+    assertThat(answered.keySet()).containsExactly("off", "on");
+
+    Map<String, Object> units = Map.of();
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      units = (Map<String, Object>) admin.get(EXPERIMENTS + "/ofrep/results").object().get("units");
+      if (units.values().stream().mapToLong(n -> ((Number) n).longValue()).sum() >= 50) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    Thread.sleep(1500); // one more flush: nothing beyond the 50 units may arrive
+    units = (Map<String, Object>) admin.get(EXPERIMENTS + "/ofrep/results").object().get("units");
+    assertThat(units).isEqualTo(new java.util.TreeMap<String, Object>(answered));
+  }
+
   @Test
   void unitsWithPrePeriodDataGetCupedAndEventsBeforeExposureDoNotCount() throws Exception {
     admin.post(P + "/metrics", Map.of("key", "revenue", "kind", "sum", "event", "revenue"));
