@@ -3,7 +3,7 @@ package dev.rollgate.server.audit;
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireRead;
 
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
 import dev.rollgate.server.store.Database;
@@ -65,8 +65,7 @@ public final class AuditRoutes implements HttpApi.Routes {
     try {
       return Instant.parse(value).toEpochMilli();
     } catch (DateTimeParseException e) {
-      throw ApiException.invalidField(
-          name, "must be an ISO-8601 instant such as 2026-11-24T09:00:00Z");
+      throw Failure.invalidField(name, "must be an ISO-8601 instant such as 2026-11-24T09:00:00Z");
     }
   }
 
@@ -78,7 +77,7 @@ public final class AuditRoutes implements HttpApi.Routes {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw ApiException.invalidField("cursor", "must be a cursor returned as nextCursor");
+      throw Failure.invalidField("cursor", "must be a cursor returned as nextCursor");
     }
   }
 }

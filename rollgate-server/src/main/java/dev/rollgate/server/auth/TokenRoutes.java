@@ -5,7 +5,7 @@ import static dev.rollgate.server.http.Requests.body;
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireAdmin;
 
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import io.javalin.config.RoutesConfig;
@@ -41,21 +41,21 @@ public final class TokenRoutes implements HttpApi.Routes {
           JsonBody b = body(ctx, CREATE);
           String name = b.string("name", true);
           if (name.isBlank() || name.length() > 200) {
-            throw ApiException.invalidField("name", "must be 1-200 characters");
+            throw Failure.invalidField("name", "must be 1-200 characters");
           }
           String roleName = b.string("role", true);
           Role role = Role.parse(roleName);
           if (role == null) {
-            throw ApiException.invalidField("role", "must be admin, editor, viewer or sdk");
+            throw Failure.invalidField("role", "must be admin, editor, viewer or sdk");
           }
           String project = b.string("project", false);
           String environment = b.string("environment", false);
           if (role == Role.SDK && (project == null || environment == null)) {
-            throw ApiException.invalidField(
+            throw Failure.invalidField(
                 project == null ? "project" : "environment", "is required for an sdk token");
           }
           if (role != Role.SDK && (project != null || environment != null)) {
-            throw ApiException.invalidField(
+            throw Failure.invalidField(
                 project != null ? "project" : "environment",
                 "only sdk tokens are bound to a project and environment");
           }

@@ -3,7 +3,7 @@ package dev.rollgate.server.auth;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.io.IOException;
@@ -142,7 +142,7 @@ public final class TokenService {
                     project,
                     environment);
             if (envs == 0) {
-              throw ApiException.invalidField(
+              throw Failure.invalidField(
                   "environment", "environment " + project + "/" + environment + " does not exist");
             }
           }
@@ -187,7 +187,7 @@ public final class TokenService {
         db.inTransaction(tx -> {
           Token before =
               tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
-                  .orElseThrow(() -> ApiException.notFound("token " + id));
+                  .orElseThrow(() -> Failure.notFound("token " + id));
           if (before.revokedAt() != null) {
             return before;
           }

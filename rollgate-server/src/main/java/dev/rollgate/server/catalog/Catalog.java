@@ -7,7 +7,7 @@ import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -80,10 +80,14 @@ public final class Catalog {
         return outcome.value();
       } catch (VersionConflict e) {
         if (clientVersion != null) {
-          throw new ApiException(412, "version_mismatch", e.getMessage() + ": reload it and retry");
+          throw new Failure(
+              Failure.Kind.VERSION_MISMATCH,
+              "version_mismatch",
+              e.getMessage() + ": reload it and retry");
         }
         if (attempt == ATTEMPTS) {
-          throw new ApiException(409, "conflict", e.getMessage() + " repeatedly; retry later");
+          throw new Failure(
+              Failure.Kind.CONFLICT, "conflict", e.getMessage() + " repeatedly; retry later");
         }
       }
     }
@@ -113,8 +117,8 @@ public final class Catalog {
             });
     if (!details.isEmpty()) {
       Map<String, Object> first = details.getFirst();
-      throw new ApiException(
-          400,
+      throw new Failure(
+          Failure.Kind.INVALID_INPUT,
           "invalid_flag",
           "the change would leave an invalid flag in "
               + first.get("environment")
@@ -242,7 +246,7 @@ public final class Catalog {
           }
           try {
             return compileChecked(tx, project);
-          } catch (ApiException e) {
+          } catch (Failure e) {
             return compileLeniently(tx, project);
           }
         });
@@ -278,7 +282,7 @@ public final class Catalog {
           for (String project : tx.list("SELECT project_key FROM projects", r -> r.getString(1))) {
             try {
               out.put(project, compileChecked(tx, project));
-            } catch (ApiException e) {
+            } catch (Failure e) {
               // Stored flags that this version no longer accepts: serve them as flagd would,
               // so that the server starts, and say so.
               log.error(

@@ -7,9 +7,9 @@ import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.experiments.ExperimentEvents;
 import dev.rollgate.server.health.Outcomes;
-import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
@@ -93,13 +93,13 @@ public final class EventRoutes implements HttpApi.Routes {
     try {
       body = Json.parse(Requests.text(ctx));
     } catch (JsonSyntaxException e) {
-      throw new ApiException(400, "malformed_json", e.getMessage());
+      throw new Failure(Failure.Kind.INVALID_INPUT, "malformed_json", e.getMessage());
     }
     if (!(body instanceof Map<?, ?> map) || !(map.get("events") instanceof List<?> events)) {
-      throw ApiException.invalidField("events", "send {\"events\": [...]}");
+      throw Failure.invalidField("events", "send {\"events\": [...]}");
     }
     if (events.size() > MAX_BATCH) {
-      throw ApiException.invalidField("events", "at most " + MAX_BATCH + " events a batch");
+      throw Failure.invalidField("events", "at most " + MAX_BATCH + " events a batch");
     }
     FlagSnapshot flags = catalog.snapshot(sdk.project(), sdk.environment());
     long now = clock.millis();
@@ -110,7 +110,7 @@ public final class EventRoutes implements HttpApi.Routes {
       try {
         accept(sdk, flags, JsonBody.of(events.get(i), path, ALL_FIELDS), now);
         accepted++;
-      } catch (ApiException e) {
+      } catch (Failure e) {
         Map<String, Object> reason = new LinkedHashMap<>();
         reason.put("index", i);
         reason.put("message", e.getMessage());
@@ -121,8 +121,8 @@ public final class EventRoutes implements HttpApi.Routes {
     answer.put("accepted", accepted);
     answer.put("rejected", rejected);
     if (accepted == 0 && !rejected.isEmpty()) {
-      throw new ApiException(
-          400,
+      throw new Failure(
+          Failure.Kind.INVALID_INPUT,
           "invalid_events",
           "no event in the batch is valid: " + rejected.getFirst(),
           rejected);
@@ -134,19 +134,18 @@ public final class EventRoutes implements HttpApi.Routes {
     String type = e.string("type", true);
     Set<String> fields = FIELDS.get(type);
     if (fields == null) {
-      throw ApiException.invalidField(
-          e.path("type"), "must be exposure, track, outcome or outcomes");
+      throw Failure.invalidField(e.path("type"), "must be exposure, track, outcome or outcomes");
     }
     for (String field : ALL_FIELDS) {
       if (e.has(field) && !fields.contains(field)) {
-        throw ApiException.invalidField(e.path(field), "unknown field for a " + type + " event");
+        throw Failure.invalidField(e.path(field), "unknown field for a " + type + " event");
       }
     }
     String flag = null;
     if (!type.equals("track")) {
       flag = e.string("flag", true);
       if (flags == null || !flags.flagKeys().contains(flag)) {
-        throw ApiException.invalidField(e.path("flag"), "no flag " + flag + " in this environment");
+        throw Failure.invalidField(e.path("flag"), "no flag " + flag + " in this environment");
       }
     }
     switch (type) {
@@ -185,7 +184,7 @@ public final class EventRoutes implements HttpApi.Routes {
     String variant = e.string("variant", true);
     String route = e.string("route", false);
     if (route != null && route.length() > 256) {
-      throw ApiException.invalidField(e.path("route"), "must be at most 256 characters");
+      throw Failure.invalidField(e.path("route"), "must be at most 256 characters");
     }
     long time;
     long count;
@@ -210,15 +209,15 @@ public final class EventRoutes implements HttpApi.Routes {
         try {
           latency = LatencyHistogram.fromJson(e.raw("latency"));
         } catch (IllegalArgumentException ex) {
-          throw ApiException.invalidField(e.path("latency"), ex.getMessage());
+          throw Failure.invalidField(e.path("latency"), ex.getMessage());
         }
         if (latency.count() != count) {
-          throw ApiException.invalidField(
+          throw Failure.invalidField(
               e.path("latency"), "holds " + latency.count() + " durations but count is " + count);
         }
       }
       if (plausible((double) time, now) != time) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             e.path("start"), "is more than an hour in the past or a minute in the future");
       }
     }
@@ -236,7 +235,7 @@ public final class EventRoutes implements HttpApi.Routes {
 
   private static long require(Long value, String path) {
     if (value == null) {
-      throw ApiException.invalidField(path, "is required");
+      throw Failure.invalidField(path, "is required");
     }
     return value;
   }

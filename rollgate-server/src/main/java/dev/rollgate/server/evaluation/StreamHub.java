@@ -4,6 +4,7 @@ import dev.rollgate.core.json.Json;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.ServedEnvironment;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
@@ -75,7 +76,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   private ServedEnvironment servedFor(Principal sdk) {
     ServedEnvironment served = catalog.served(sdk.project(), sdk.environment());
     if (served == null) {
-      throw ApiException.notFound("environment " + sdk.project() + "/" + sdk.environment());
+      throw Failure.notFound("environment " + sdk.project() + "/" + sdk.environment());
     }
     return served;
   }

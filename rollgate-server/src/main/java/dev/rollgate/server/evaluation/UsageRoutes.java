@@ -4,7 +4,7 @@ import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireRead;
 
 import dev.rollgate.server.catalog.Catalog;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import io.javalin.config.RoutesConfig;
 
@@ -27,7 +27,7 @@ public final class UsageRoutes implements HttpApi.Routes {
           String project = ctx.pathParam("project");
           String env = ctx.pathParam("env");
           if (catalog.served(project, env) == null) {
-            throw ApiException.notFound("environment " + project + "/" + env);
+            throw Failure.notFound("environment " + project + "/" + env);
           }
           json(ctx, 200, usage.report(project, env, ctx.pathParam("flag")), null);
         });

@@ -3,7 +3,7 @@ package dev.rollgate.server.experiments;
 import static dev.rollgate.server.http.Requests.json;
 
 import dev.rollgate.core.json.JsonPath;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
@@ -59,7 +59,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
           case "greater" -> Comparison.Alternative.GREATER;
           case "less" -> Comparison.Alternative.LESS;
           default ->
-              throw ApiException.invalidField(
+              throw Failure.invalidField(
                   body.path("alternative"), "must be two-sided, greater or less");
         };
     Double alpha = body.number("alpha", 1e-6, 0.5);
@@ -76,7 +76,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
               new Comparison.Options(
                   metric, relative, alternative, alpha == null ? 0.05 : alpha, nStar));
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
+      throw Failure.invalid(e.getMessage());
     }
     Map<String, Object> answer = ExperimentResults.comparisonJson(r);
     if (r.status() == Comparison.Status.OK) {
@@ -93,7 +93,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
     return switch (orDefault(body.string("metric", false), "mean")) {
       case "mean" -> Comparison.Metric.MEAN;
       case "proportion" -> Comparison.Metric.PROPORTION;
-      default -> throw ApiException.invalidField(body.path("metric"), "must be mean or proportion");
+      default -> throw Failure.invalidField(body.path("metric"), "must be mean or proportion");
     };
   }
 
@@ -124,30 +124,30 @@ public final class AnalysisRoutes implements HttpApi.Routes {
     double variance;
     if (metric == Comparison.Metric.PROPORTION) {
       if (baseline == null) {
-        throw ApiException.invalidField(body.path("baseline"), "is required for a proportion");
+        throw Failure.invalidField(body.path("baseline"), "is required for a proportion");
       }
       if (body.has("variance")) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             body.path("variance"), "follows from the baseline for a proportion");
       }
       variance = baseline * (1 - baseline);
     } else {
       Double given = body.number("variance", Double.MIN_NORMAL, Double.MAX_VALUE);
       if (given == null) {
-        throw ApiException.invalidField(body.path("variance"), "is required for a mean");
+        throw Failure.invalidField(body.path("variance"), "is required for a mean");
       }
       variance = given;
     }
     boolean relative = Boolean.TRUE.equals(body.bool("relative"));
     if (relative && (baseline == null || baseline == 0)) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           body.path("baseline"), "is required, and not 0, for a relative effect");
     }
     double scale = relative ? Math.abs(baseline) : 1;
     Double mde = body.number("mde", Double.MIN_NORMAL, Double.MAX_VALUE);
     Long sampleSize = body.whole("sampleSize", 2, 1L << 40);
     if ((mde == null) == (sampleSize == null)) {
-      throw ApiException.badRequest("give exactly one of mde and sampleSize");
+      throw Failure.invalid("give exactly one of mde and sampleSize");
     }
     Double alpha = body.number("alpha", 1e-6, 0.5);
     Double power = body.number("power", 0.01, 0.999);
@@ -165,7 +165,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
         absolute = Planner.minimumDetectableEffect(n, variance, a, pw, nStar);
       }
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
+      throw Failure.invalid(e.getMessage());
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("analysis", nStar == null ? "fixed-horizon" : "sequential");
@@ -185,18 +185,18 @@ public final class AnalysisRoutes implements HttpApi.Routes {
   private static Arm arm(JsonBody body, String name, Comparison.Metric metric) {
     Object raw = body.raw(name);
     if (raw == null) {
-      throw ApiException.invalidField(body.path(name), "is required");
+      throw Failure.invalidField(body.path(name), "is required");
     }
     JsonBody a = JsonBody.of(raw, body.path(name), ARM_FIELDS);
     Long n = a.whole("n", 0, Long.MAX_VALUE / 2);
     Double sum = a.number("sum", -Double.MAX_VALUE, Double.MAX_VALUE);
     if (n == null || sum == null) {
-      throw ApiException.invalidField(a.path(n == null ? "n" : "sum"), "is required");
+      throw Failure.invalidField(a.path(n == null ? "n" : "sum"), "is required");
     }
     Double sumSquares = a.number("sumSquares", 0, Double.MAX_VALUE);
     if (sumSquares == null) {
       if (metric != Comparison.Metric.PROPORTION) {
-        throw ApiException.invalidField(a.path("sumSquares"), "is required for a mean");
+        throw Failure.invalidField(a.path("sumSquares"), "is required for a mean");
       }
       sumSquares = sum; // 0/1 values
     }
@@ -209,7 +209,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
           a.number("preSumSquares", 0, Double.MAX_VALUE),
           a.number("crossSum", -Double.MAX_VALUE, Double.MAX_VALUE));
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidField(body.path(name), e.getMessage());
+      throw Failure.invalidField(body.path(name), e.getMessage());
     }
   }
 
@@ -221,7 +221,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
     long[] counts = new long[observed.length];
     for (int i = 0; i < observed.length; i++) {
       if (observed[i] < 0 || observed[i] != Math.rint(observed[i])) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             JsonPath.element(body.path("observed"), i), "must be a count (a whole number ≥ 0)");
       }
       counts[i] = (long) observed[i];
@@ -230,7 +230,7 @@ public final class AnalysisRoutes implements HttpApi.Routes {
     try {
       r = SampleRatio.test(counts, weights);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest(e.getMessage());
+      throw Failure.invalid(e.getMessage());
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("chiSquare", r.chiSquare());
@@ -241,12 +241,12 @@ public final class AnalysisRoutes implements HttpApi.Routes {
 
   private static double[] numbers(JsonBody body, String name) {
     if (!(body.raw(name) instanceof List<?> list) || list.size() < 2 || list.size() > 100) {
-      throw ApiException.invalidField(body.path(name), "must be a list of 2 to 100 numbers");
+      throw Failure.invalidField(body.path(name), "must be a list of 2 to 100 numbers");
     }
     double[] out = new double[list.size()];
     for (int i = 0; i < out.length; i++) {
       if (!(list.get(i) instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-        throw ApiException.invalidField(JsonPath.element(body.path(name), i), "must be a number");
+        throw Failure.invalidField(JsonPath.element(body.path(name), i), "must be a number");
       }
       out[i] = n.doubleValue();
     }

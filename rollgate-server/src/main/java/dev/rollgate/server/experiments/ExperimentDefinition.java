@@ -1,7 +1,7 @@
 package dev.rollgate.server.experiments;
 
 import dev.rollgate.core.json.JsonPath;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,7 +49,7 @@ record ExperimentDefinition(
   static ExperimentDefinition parse(JsonBody body, Set<String> flagVariants, String flagDefault) {
     Map<String, Object> rawVariants = body.object("variants");
     if (rawVariants == null || rawVariants.size() < 2) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           body.path("variants"), "is required: at least two variants with their weights");
     }
     Map<String, Long> variants = new LinkedHashMap<>();
@@ -57,35 +57,35 @@ record ExperimentDefinition(
     for (Map.Entry<String, Object> e : rawVariants.entrySet()) {
       String at = JsonPath.member(body.path("variants"), e.getKey());
       if (!flagVariants.contains(e.getKey())) {
-        throw ApiException.invalidField(at, "the flag has no variant " + e.getKey());
+        throw Failure.invalidField(at, "the flag has no variant " + e.getKey());
       }
       if (!(e.getValue() instanceof Number n)
           || n.doubleValue() != Math.rint(n.doubleValue())
           || n.longValue() < 0
           || n.longValue() > 1_000_000) {
-        throw ApiException.invalidField(at, "a weight is a whole number from 0 to 1000000");
+        throw Failure.invalidField(at, "a weight is a whole number from 0 to 1000000");
       }
       variants.put(e.getKey(), n.longValue());
       total += n.longValue();
     }
     if (total == 0) {
-      throw ApiException.invalidField(body.path("variants"), "the weights are all zero");
+      throw Failure.invalidField(body.path("variants"), "the weights are all zero");
     }
     String control = body.string("control", false);
     if (control == null) {
       control =
           variants.containsKey(flagDefault) ? flagDefault : variants.keySet().iterator().next();
     } else if (!variants.containsKey(control)) {
-      throw ApiException.invalidField(body.path("control"), "must be one of the variants");
+      throw Failure.invalidField(body.path("control"), "must be one of the variants");
     }
     String direction = body.string("direction", false);
     if (direction != null && !DIRECTIONS.contains(direction)) {
-      throw ApiException.invalidField(body.path("direction"), "must be increase or decrease");
+      throw Failure.invalidField(body.path("direction"), "must be increase or decrease");
     }
     Map<String, String> guardrails = new LinkedHashMap<>();
     if (body.raw("guardrails") != null) {
       if (!(body.raw("guardrails") instanceof List<?> list)) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             body.path("guardrails"), "must be a list of {metric, bad: increase|decrease}");
       }
       for (int i = 0; i < list.size(); i++) {
@@ -94,7 +94,7 @@ record ExperimentDefinition(
                 list.get(i), JsonPath.element(body.path("guardrails"), i), Set.of("metric", "bad"));
         String bad = g.string("bad", true);
         if (!DIRECTIONS.contains(bad)) {
-          throw ApiException.invalidField(g.path("bad"), "must be increase or decrease");
+          throw Failure.invalidField(g.path("bad"), "must be increase or decrease");
         }
         guardrails.put(g.string("metric", true), bad);
       }

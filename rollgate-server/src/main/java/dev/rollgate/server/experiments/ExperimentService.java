@@ -5,8 +5,8 @@ import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.SplitOwners;
 import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
-import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -55,7 +55,7 @@ public final class ExperimentService {
               ExperimentDefinition.parse(body, view.variants(), view.defaultVariant());
           for (String metric : definition.metrics()) {
             if (MetricService.find(tx, project, metric).isEmpty()) {
-              throw ApiException.invalidField(
+              throw Failure.invalidField(
                   definition.primaryMetric().equals(metric)
                       ? body.path("primaryMetric")
                       : body.path("guardrails"),
@@ -63,7 +63,7 @@ public final class ExperimentService {
             }
           }
           if (Experiment.find(tx, project, environment, key).isPresent()) {
-            throw ApiException.conflict("experiment " + key + " already exists in " + environment);
+            throw Failure.conflict("experiment " + key + " already exists in " + environment);
           }
           Experiment e =
               new Experiment(
@@ -101,7 +101,7 @@ public final class ExperimentService {
   static Experiment require(Tx tx, String project, String environment, String key)
       throws SQLException {
     return Experiment.find(tx, project, environment, key)
-        .orElseThrow(() -> ApiException.notFound("experiment " + key + " in " + environment));
+        .orElseThrow(() -> Failure.notFound("experiment " + key + " in " + environment));
   }
 
   /** DRAFT to RUNNING: the split starts, and with it exposures and the analysis. */
@@ -118,11 +118,11 @@ public final class ExperimentService {
         (tx, e) -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, e.flag(), environment);
           if (!view.state().equals("ENABLED")) {
-            throw ApiException.conflict("the flag is disabled in " + environment);
+            throw Failure.conflict("the flag is disabled in " + environment);
           }
           String owner = SplitOwners.of(tx, project, environment, e.flag());
           if (owner != null) {
-            throw ApiException.conflict("flag " + e.flag() + " is already split by " + owner);
+            throw Failure.conflict("flag " + e.flag() + " is already split by " + owner);
           }
           Experiment after = e.withState("RUNNING", clock.millis(), null);
           ExperimentStore.initialise(tx, after);
@@ -172,7 +172,7 @@ public final class ExperimentService {
               }
               VersionConflict.check("experiment " + key, ifMatch, e.version());
               if (!e.state().equals(from)) {
-                throw ApiException.conflict(
+                throw Failure.conflict(
                     "cannot move an experiment that is " + e.state() + " to " + to);
               }
               Experiment after = change.apply(tx, e);

@@ -3,7 +3,7 @@ package dev.rollgate.server.experiments;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.store.Tx;
@@ -34,16 +34,16 @@ public final class MetricService {
     String key = body.key("key");
     if (key.equals(MetricDefinition.ERROR_RATE.key())
         || key.equals(MetricDefinition.LATENCY.key())) {
-      throw ApiException.invalidField(body.path("key"), key + " is a built-in metric");
+      throw Failure.invalidField(body.path("key"), key + " is a built-in metric");
     }
     String kind = body.string("kind", true);
     if (!KINDS.contains(kind)) {
-      throw ApiException.invalidField(body.path("kind"), "must be one of " + KINDS);
+      throw Failure.invalidField(body.path("kind"), "must be one of " + KINDS);
     }
     String event = body.string("event", true);
     String denominator = body.string("denominatorEvent", false);
     if (kind.equals("ratio") != (denominator != null)) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           body.path("denominatorEvent"), "is required for a ratio metric and only for one");
     }
     String name = body.string("name", false);
@@ -52,7 +52,7 @@ public final class MetricService {
     return catalog.read(tx -> {
       Projects.require(tx, project);
       if (find(tx, project, key).isPresent()) {
-        throw ApiException.conflict("metric " + key + " already exists");
+        throw Failure.conflict("metric " + key + " already exists");
       }
       tx.update(
           "INSERT INTO metrics (project_key, metric_key, name, kind, event_name, denominator_event,"
@@ -92,7 +92,7 @@ public final class MetricService {
     catalog.read(tx -> {
       MetricDefinition m = require(tx, project, key);
       if (m.builtIn()) {
-        throw ApiException.conflict(key + " is built in");
+        throw Failure.conflict(key + " is built in");
       }
       tx.update("DELETE FROM metrics WHERE project_key = ? AND metric_key = ?", project, key);
       audit.append(
@@ -126,6 +126,6 @@ public final class MetricService {
   }
 
   static MetricDefinition require(Tx tx, String project, String key) throws SQLException {
-    return find(tx, project, key).orElseThrow(() -> ApiException.notFound("metric " + key));
+    return find(tx, project, key).orElseThrow(() -> Failure.notFound("metric " + key));
   }
 }

@@ -8,7 +8,7 @@ import static dev.rollgate.server.http.Requests.requireEdit;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
 
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
@@ -124,7 +124,7 @@ public final class FlagRoutes implements HttpApi.Routes {
               switch (mode == null ? "merge" : mode) {
                 case "merge" -> FlagdImport.Mode.MERGE;
                 case "replace" -> FlagdImport.Mode.REPLACE;
-                default -> throw ApiException.invalidField("mode", "must be merge or replace");
+                default -> throw Failure.invalidField("mode", "must be merge or replace");
               };
           json(
               ctx,

@@ -5,7 +5,7 @@ import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.VersionConflict;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.store.Tx;
@@ -92,7 +92,7 @@ public final class FlagService {
   private static Map<String, Object> environmentJson(Flag flag, String environment) {
     Flag.EnvironmentConfig config = flag.environments().get(environment);
     if (config == null) {
-      throw ApiException.notFound("flag " + flag.key() + " in environment " + environment);
+      throw Failure.notFound("flag " + flag.key() + " in environment " + environment);
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("flag", flag.key());
@@ -117,7 +117,7 @@ public final class FlagService {
         tx -> {
           Projects.require(tx, project);
           if (FlagStore.find(tx, project, key).isPresent()) {
-            throw ApiException.conflict("flag " + project + "/" + key + " already exists");
+            throw Failure.conflict("flag " + project + "/" + key + " already exists");
           }
           Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
           for (String env : FlagStore.environments(tx, project)) {
@@ -160,7 +160,7 @@ public final class FlagService {
             variants = variants(body);
             String kind = kind(variants, body.path("variants"));
             if (!kind.equals(before.kind())) {
-              throw ApiException.invalidField(
+              throw Failure.invalidField(
                   body.path("variants"),
                   "must stay " + before.kind() + " (the flag's kind cannot change)");
             }
@@ -196,7 +196,7 @@ public final class FlagService {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
           if (!FlagStore.environments(tx, project).contains(environment)) {
-            throw ApiException.notFound("environment " + project + "/" + environment);
+            throw Failure.notFound("environment " + project + "/" + environment);
           }
           Flag after =
               saveEnvironment(
@@ -237,7 +237,7 @@ public final class FlagService {
     Flag flag = FlagStore.get(tx, project, key);
     Flag.EnvironmentConfig config = flag.environments().get(environment);
     if (config == null) {
-      throw ApiException.notFound("flag " + key + " in environment " + environment);
+      throw Failure.notFound("flag " + key + " in environment " + environment);
     }
     return new EnvironmentView(flag.variants().keySet(), config.state(), config.defaultVariant());
   }
@@ -335,7 +335,7 @@ public final class FlagService {
       String at = JsonPath.member(path, e.getKey());
       Flag.EnvironmentConfig base = configs.get(e.getKey());
       if (base == null) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             at, "there is no environment " + e.getKey() + " in this project");
       }
       configs.put(e.getKey(), applyPatch(base, JsonBody.of(e.getValue(), at, CONFIG_FIELDS)));
@@ -347,7 +347,7 @@ public final class FlagService {
     if (patch.has("state")) {
       state = patch.string("state", true);
       if (!state.equals("ENABLED") && !state.equals("DISABLED")) {
-        throw ApiException.invalidField(patch.path("state"), "must be ENABLED or DISABLED");
+        throw Failure.invalidField(patch.path("state"), "must be ENABLED or DISABLED");
       }
     }
     String defaultVariant =
@@ -356,8 +356,7 @@ public final class FlagService {
     if (patch.has("targeting")) {
       targeting = patch.raw("targeting");
       if (targeting != null && !(targeting instanceof Map<?, ?>)) {
-        throw ApiException.invalidField(
-            patch.path("targeting"), "must be a JsonLogic object or null");
+        throw Failure.invalidField(patch.path("targeting"), "must be a JsonLogic object or null");
       }
     }
     Map<String, Object> metadata =
@@ -369,7 +368,7 @@ public final class FlagService {
   private static Map<String, Object> variants(JsonBody body) {
     Map<String, Object> variants = body.object("variants");
     if (variants == null || variants.isEmpty()) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           body.path("variants"), "is required: an object of variant name to value");
     }
     return variants;
@@ -382,10 +381,10 @@ public final class FlagService {
       String k = Flag.kindOf(e.getValue());
       String at = JsonPath.member(path, e.getKey());
       if (k == null) {
-        throw ApiException.invalidField(at, "a variant's value must not be null");
+        throw Failure.invalidField(at, "a variant's value must not be null");
       }
       if (kind != null && !kind.equals(k)) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             at, "is a " + k + " but the other variants are " + kind + " values");
       }
       kind = k;

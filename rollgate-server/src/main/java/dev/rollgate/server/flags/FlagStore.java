@@ -2,7 +2,7 @@ package dev.rollgate.server.flags;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.catalog.VersionConflict;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -73,7 +73,7 @@ final class FlagStore {
 
   static Flag get(Tx tx, String project, String key) throws SQLException {
     return find(tx, project, key)
-        .orElseThrow(() -> ApiException.notFound("flag " + project + "/" + key));
+        .orElseThrow(() -> Failure.notFound("flag " + project + "/" + key));
   }
 
   /** Flags in key order after {@code cursor}, without their environment configurations. */

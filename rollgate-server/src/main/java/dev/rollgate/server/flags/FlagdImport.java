@@ -11,7 +11,7 @@ import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.FlagdExport;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.segments.SegmentService;
@@ -61,10 +61,10 @@ public final class FlagdImport {
     try {
       tree = Json.parse(text);
     } catch (JsonSyntaxException e) {
-      throw new ApiException(400, "malformed_json", e.getMessage());
+      throw new Failure(Failure.Kind.INVALID_INPUT, "malformed_json", e.getMessage());
     }
     if (!(tree instanceof Map<?, ?> document)) {
-      throw ApiException.invalidField("body", "a flagd document is a JSON object");
+      throw Failure.invalidField("body", "a flagd document is a JSON object");
     }
     Map<String, Object> flags =
         document.get("flags") instanceof Map<?, ?> f ? (Map<String, Object>) f : Map.of();
@@ -138,7 +138,7 @@ public final class FlagdImport {
             }
             Flag old = existing.get();
             if (!kind.equals(old.kind())) {
-              throw ApiException.invalidField(
+              throw Failure.invalidField(
                   JsonPath.member(at, "variants"),
                   "must stay " + old.kind() + " (the flag's kind cannot change)");
             }
@@ -232,7 +232,7 @@ public final class FlagdImport {
 
   private static void checkKey(String path, String key) {
     if (!JsonBody.KEY.matcher(key).matches()) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           path, "keys are 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
   }
@@ -255,7 +255,8 @@ public final class FlagdImport {
       for (Problem p : e.problems()) {
         details.add(Map.of("path", p.path(), "message", p.message()));
       }
-      throw new ApiException(400, "invalid_flag_document", e.getMessage(), details);
+      throw new Failure(
+          Failure.Kind.INVALID_INPUT, "invalid_flag_document", e.getMessage(), details);
     }
   }
 }

@@ -4,8 +4,8 @@ import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireRead;
 
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
-import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.HttpApi;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -51,10 +51,10 @@ public final class HealthRoutes implements HttpApi.Routes {
     long from = instant(ctx, "from", to - 3_600_000);
     long step = seconds(ctx.queryParam("step")) * 1000;
     if (from >= to) {
-      throw ApiException.invalidField("from", "must be before to");
+      throw Failure.invalidField("from", "must be before to");
     }
     if ((to - from) / step > MAX_STEPS) {
-      throw ApiException.invalidField("step", "makes more than " + MAX_STEPS + " steps");
+      throw Failure.invalidField("step", "makes more than " + MAX_STEPS + " steps");
     }
     List<Map<String, Object>> points = new ArrayList<>();
     outcomes
@@ -99,7 +99,7 @@ public final class HealthRoutes implements HttpApi.Routes {
           ? Long.parseLong(value)
           : Instant.parse(value).toEpochMilli();
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw ApiException.invalidField(name, "must be an ISO-8601 instant or epoch milliseconds");
+      throw Failure.invalidField(name, "must be an ISO-8601 instant or epoch milliseconds");
     }
   }
 
@@ -110,11 +110,11 @@ public final class HealthRoutes implements HttpApi.Routes {
     try {
       long s = Long.parseLong(value);
       if (s < 1 || s > 86_400) {
-        throw ApiException.invalidField("step", "must be 1 to 86400 seconds");
+        throw Failure.invalidField("step", "must be 1 to 86400 seconds");
       }
       return s;
     } catch (NumberFormatException e) {
-      throw ApiException.invalidField("step", "must be a whole number of seconds");
+      throw Failure.invalidField("step", "must be a whole number of seconds");
     }
   }
 }

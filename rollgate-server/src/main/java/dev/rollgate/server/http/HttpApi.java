@@ -4,6 +4,7 @@ import dev.rollgate.core.json.Json;
 import dev.rollgate.server.ServerConfig;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.auth.TokenService;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -93,7 +94,7 @@ public final class HttpApi {
                 503, "shutting_down", "the server is shutting down; retry on another replica");
           }
           prepare(ctx, config, tokens, limits);
-        } catch (ApiException e) {
+        } catch (Failure e) {
           discardBody(ctx, config.maxBodyBytes());
           throw e;
         }
@@ -208,7 +209,23 @@ public final class HttpApi {
     return principal;
   }
 
+  /** The one place where a domain failure's kind becomes an HTTP status. */
+  static int status(Failure.Kind kind) {
+    return switch (kind) {
+      case INVALID_INPUT -> 400;
+      case FORBIDDEN -> 403;
+      case NOT_FOUND -> 404;
+      case CONFLICT -> 409;
+      case VERSION_MISMATCH -> 412;
+      case VERSION_REQUIRED -> 428;
+      case UNAVAILABLE -> 503;
+    };
+  }
+
   private static void errors(JavalinConfig c) {
+    c.routes.exception(
+        Failure.class,
+        (e, ctx) -> error(ctx, status(e.kind()), e.code(), e.getMessage(), e.details()));
     c.routes.exception(
         ApiException.class,
         (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.details()));

@@ -3,6 +3,7 @@ package dev.rollgate.server.http;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
+import dev.rollgate.server.domain.Failure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class JsonBody {
     try {
       value = Json.parse(text);
     } catch (JsonSyntaxException e) {
-      throw new ApiException(400, "malformed_json", e.getMessage());
+      throw new Failure(Failure.Kind.INVALID_INPUT, "malformed_json", e.getMessage());
     }
     return of(value, "", allowed);
   }
@@ -43,12 +44,12 @@ public final class JsonBody {
   @SuppressWarnings("unchecked")
   public static JsonBody of(Object value, String path, Set<String> allowed) {
     if (!(value instanceof Map<?, ?> map)) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           path.isEmpty() ? "body" : path, "must be a JSON object, not " + JsonPath.typeName(value));
     }
     for (Object key : map.keySet()) {
       if (!allowed.contains(key)) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             JsonPath.member(path, (String) key),
             "unknown field (expected one of " + new TreeSet<>(allowed) + ")");
       }
@@ -72,15 +73,15 @@ public final class JsonBody {
     Object v = fields.get(name);
     if (v == null) {
       if (required) {
-        throw ApiException.invalidField(path(name), "is required");
+        throw Failure.invalidField(path(name), "is required");
       }
       return null;
     }
     if (!(v instanceof String s)) {
-      throw ApiException.invalidField(path(name), "must be a string, not " + JsonPath.typeName(v));
+      throw Failure.invalidField(path(name), "must be a string, not " + JsonPath.typeName(v));
     }
     if (s.length() > MAX_TEXT) {
-      throw ApiException.invalidField(path(name), "is longer than " + MAX_TEXT + " characters");
+      throw Failure.invalidField(path(name), "is longer than " + MAX_TEXT + " characters");
     }
     return s;
   }
@@ -89,7 +90,7 @@ public final class JsonBody {
   public String key(String name) {
     String key = string(name, true);
     if (!KEY.matcher(key).matches()) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           path(name),
           "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
@@ -102,8 +103,7 @@ public final class JsonBody {
       return null;
     }
     if (!(v instanceof Boolean b)) {
-      throw ApiException.invalidField(
-          path(name), "must be true or false, not " + JsonPath.typeName(v));
+      throw Failure.invalidField(path(name), "must be true or false, not " + JsonPath.typeName(v));
     }
     return b;
   }
@@ -114,13 +114,12 @@ public final class JsonBody {
       return null;
     }
     if (!(v instanceof List<?> list)) {
-      throw ApiException.invalidField(path(name), "must be an array of strings");
+      throw Failure.invalidField(path(name), "must be an array of strings");
     }
     List<String> out = new ArrayList<>();
     for (Object item : list) {
       if (!(item instanceof String s) || s.isEmpty() || s.length() > 128) {
-        throw ApiException.invalidField(
-            path(name), "must be an array of strings of 1-128 characters");
+        throw Failure.invalidField(path(name), "must be an array of strings of 1-128 characters");
       }
       out.add(s);
     }
@@ -135,8 +134,7 @@ public final class JsonBody {
       return null;
     }
     if (!(v instanceof Map<?, ?>)) {
-      throw ApiException.invalidField(
-          path(name), "must be a JSON object, not " + JsonPath.typeName(v));
+      throw Failure.invalidField(path(name), "must be a JSON object, not " + JsonPath.typeName(v));
     }
     return (Map<String, Object>) v;
   }
@@ -148,7 +146,7 @@ public final class JsonBody {
       return null;
     }
     if (!(v instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           path(name), "must be a number from " + plain(min) + " to " + plain(max));
     }
     return n.doubleValue();
@@ -161,7 +159,7 @@ public final class JsonBody {
       return null;
     }
     if (v != Math.rint(v)) {
-      throw ApiException.invalidField(path(name), "must be a whole number");
+      throw Failure.invalidField(path(name), "must be a whole number");
     }
     return v.longValue();
   }

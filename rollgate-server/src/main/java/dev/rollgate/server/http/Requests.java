@@ -4,6 +4,7 @@ import dev.rollgate.core.json.Json;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.auth.Role;
+import dev.rollgate.server.domain.Failure;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ public final class Requests {
   public static Actor actor(Context ctx) {
     String comment = ctx.header("X-Rollgate-Comment");
     if (comment != null && comment.length() > MAX_COMMENT) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           "X-Rollgate-Comment", "is longer than " + MAX_COMMENT + " characters");
     }
     return new Actor(principal(ctx).name(), comment == null || comment.isBlank() ? null : comment);
@@ -47,7 +48,7 @@ public final class Requests {
   public static Principal requireRead(Context ctx) {
     Principal p = principal(ctx);
     if (!p.role().canRead()) {
-      throw ApiException.forbidden("a " + p.role().label() + " token cannot use the admin API");
+      throw Failure.forbidden("a " + p.role().label() + " token cannot use the admin API");
     }
     return p;
   }
@@ -56,7 +57,7 @@ public final class Requests {
   public static Principal requireEdit(Context ctx) {
     Principal p = requireRead(ctx);
     if (!p.role().canEdit()) {
-      throw ApiException.forbidden("a " + p.role().label() + " token cannot change anything");
+      throw Failure.forbidden("a " + p.role().label() + " token cannot change anything");
     }
     return p;
   }
@@ -65,7 +66,7 @@ public final class Requests {
   public static Principal requireSdk(Context ctx) {
     Principal p = principal(ctx);
     if (p.role() != Role.SDK) {
-      throw ApiException.forbidden(
+      throw Failure.forbidden(
           "evaluation and streaming take an sdk token (bound to an environment)");
     }
     return p;
@@ -74,7 +75,7 @@ public final class Requests {
   public static Principal requireAdmin(Context ctx) {
     Principal p = requireRead(ctx);
     if (p.role() != Role.ADMIN) {
-      throw ApiException.forbidden("only admin tokens may do this");
+      throw Failure.forbidden("only admin tokens may do this");
     }
     return p;
   }
@@ -96,7 +97,7 @@ public final class Requests {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw ApiException.invalidField(
+      throw Failure.invalidField(
           "If-Match", "must be a version as returned in ETag, such as \"3\"");
     }
   }
@@ -120,8 +121,10 @@ public final class Requests {
       byte[] bytes = ctx.req().getInputStream().readNBytes((int) length);
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ApiException(
-          400, "malformed_body", "the body could not be read: " + e.getMessage());
+      throw new Failure(
+          Failure.Kind.INVALID_INPUT,
+          "malformed_body",
+          "the body could not be read: " + e.getMessage());
     }
   }
 
@@ -133,7 +136,7 @@ public final class Requests {
     return switch (value) {
       case "true", "1", "" -> true;
       case "false", "0" -> false;
-      default -> throw ApiException.invalidField(name, "must be true or false");
+      default -> throw Failure.invalidField(name, "must be true or false");
     };
   }
 
@@ -145,11 +148,11 @@ public final class Requests {
     try {
       int limit = Integer.parseInt(value);
       if (limit < 1 || limit > max) {
-        throw ApiException.invalidField("limit", "must be between 1 and " + max);
+        throw Failure.invalidField("limit", "must be between 1 and " + max);
       }
       return limit;
     } catch (NumberFormatException e) {
-      throw ApiException.invalidField("limit", "must be a whole number");
+      throw Failure.invalidField("limit", "must be a whole number");
     }
   }
 

@@ -45,7 +45,7 @@ public final class ProjectRoutes implements HttpApi.Routes {
           if (envs != null) {
             for (int i = 0; i < envs.size(); i++) {
               if (!JsonBody.KEY.matcher(envs.get(i)).matches()) {
-                throw dev.rollgate.server.http.ApiException.invalidField(
+                throw dev.rollgate.server.domain.Failure.invalidField(
                     "environments[" + i + "]", "is not a valid key");
               }
             }

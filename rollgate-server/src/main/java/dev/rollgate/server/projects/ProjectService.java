@@ -5,7 +5,7 @@ import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.VersionConflict;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -89,7 +89,7 @@ public final class ProjectService {
         null,
         tx -> {
           if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", key) > 0) {
-            throw ApiException.conflict("project " + key + " already exists");
+            throw Failure.conflict("project " + key + " already exists");
           }
           long now = clock.millis();
           tx.update(
@@ -147,8 +147,8 @@ public final class ProjectService {
           long flags = tx.count("SELECT COUNT(*) FROM flags WHERE project_key = ?", key);
           long segments = tx.count("SELECT COUNT(*) FROM segments WHERE project_key = ?", key);
           if ((flags > 0 || segments > 0) && !force) {
-            throw new ApiException(
-                409,
+            throw new Failure(
+                Failure.Kind.CONFLICT,
                 "not_empty",
                 "project "
                     + key
@@ -199,7 +199,7 @@ public final class ProjectService {
                   project,
                   key)
               > 0) {
-            throw ApiException.conflict("environment " + project + "/" + key + " already exists");
+            throw Failure.conflict("environment " + project + "/" + key + " already exists");
           }
           insertEnvironment(
               tx,
@@ -326,7 +326,7 @@ public final class ProjectService {
             r -> entry(r, "environment_key"),
             project,
             key)
-        .orElseThrow(() -> ApiException.notFound("environment " + project + "/" + key));
+        .orElseThrow(() -> Failure.notFound("environment " + project + "/" + key));
   }
 
   private static Entry entry(ResultSet r, String keyColumn) throws SQLException {

@@ -1,6 +1,6 @@
 package dev.rollgate.server.projects;
 
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 
@@ -24,11 +24,11 @@ public final class Projects {
             project,
             environment)
         == 0) {
-      throw ApiException.notFound("environment " + project + "/" + environment);
+      throw Failure.notFound("environment " + project + "/" + environment);
     }
   }
 
-  static ApiException projectNotFound(String project) {
-    return ApiException.notFound("project " + project);
+  static Failure projectNotFound(String project) {
+    return Failure.notFound("project " + project);
   }
 }

@@ -1,7 +1,7 @@
 package dev.rollgate.server.rollouts;
 
 import dev.rollgate.core.json.JsonPath;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +120,7 @@ public record RolloutPlan(
       }
     } else {
       if (!(rawStages instanceof List<?> list) || list.isEmpty() || list.size() > 20) {
-        throw ApiException.invalidField(plan.path("stages"), "must be a list of 1 to 20 stages");
+        throw Failure.invalidField(plan.path("stages"), "must be a list of 1 to 20 stages");
       }
       double previous = 0;
       for (int i = 0; i < list.size(); i++) {
@@ -128,13 +128,13 @@ public record RolloutPlan(
         JsonBody s = JsonBody.of(list.get(i), at, STAGE_FIELDS);
         Double percent = s.number("percent", 0.01, 100);
         if (percent == null) {
-          throw ApiException.invalidField(s.path("percent"), "is required");
+          throw Failure.invalidField(s.path("percent"), "is required");
         }
         if (Math.round(percent * 100) != percent * 100) {
-          throw ApiException.invalidField(s.path("percent"), "has at most two decimals");
+          throw Failure.invalidField(s.path("percent"), "has at most two decimals");
         }
         if (percent <= previous) {
-          throw ApiException.invalidField(s.path("percent"), "must be above the stage before");
+          throw Failure.invalidField(s.path("percent"), "must be above the stage before");
         }
         previous = percent;
         long min = orElse(s.whole("minDurationSeconds", 0, 30L * 86400), 6 * windowSeconds) * 1000;
@@ -142,7 +142,7 @@ public record RolloutPlan(
             orElse(s.whole("maxDurationSeconds", 1, 30L * 86400), Math.max(min / 1000, 1) * 30)
                 * 1000;
         if (max < min) {
-          throw ApiException.invalidField(
+          throw Failure.invalidField(
               s.path("maxDurationSeconds"), "must be at least minDurationSeconds");
         }
         stages.add(
@@ -183,7 +183,7 @@ public record RolloutPlan(
   private static String action(JsonBody plan, String field, Set<String> allowed) {
     String value = plan.string(field, false);
     if (value != null && !allowed.contains(value)) {
-      throw ApiException.invalidField(plan.path(field), "must be one of " + allowed);
+      throw Failure.invalidField(plan.path(field), "must be one of " + allowed);
     }
     return value;
   }

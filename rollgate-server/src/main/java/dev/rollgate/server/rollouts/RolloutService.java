@@ -5,10 +5,10 @@ import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.SplitOwners;
 import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.CohortStats;
 import dev.rollgate.server.health.Outcomes;
-import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -66,23 +66,23 @@ public final class RolloutService {
         tx -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, flag, environment);
           if (!view.variants().contains(treatment)) {
-            throw ApiException.invalidField(
+            throw Failure.invalidField(
                 body.path("treatment"), "the flag has no variant " + treatment);
           }
           if (view.defaultVariant() == null) {
-            throw ApiException.conflict(
+            throw Failure.conflict(
                 "the flag has no default variant in " + environment + " to compare against");
           }
           if (view.defaultVariant().equals(treatment)) {
-            throw ApiException.invalidField(
+            throw Failure.invalidField(
                 body.path("treatment"), "is already the default (the control) in " + environment);
           }
           if (!view.state().equals("ENABLED")) {
-            throw ApiException.conflict("the flag is disabled in " + environment);
+            throw Failure.conflict("the flag is disabled in " + environment);
           }
           String owner = SplitOwners.of(tx, project, environment, flag);
           if (owner != null) {
-            throw ApiException.conflict(
+            throw Failure.conflict(
                 "flag " + flag + " is already split by " + owner + " in " + environment);
           }
           long now = clock.millis();
@@ -124,7 +124,7 @@ public final class RolloutService {
       throws SQLException {
     FlagService.view(tx, project, flag, environment); // 404s for a missing flag or environment
     return RolloutStore.latest(tx, project, environment, flag)
-        .orElseThrow(() -> ApiException.notFound("rollout of " + flag + " in " + environment));
+        .orElseThrow(() -> Failure.notFound("rollout of " + flag + " in " + environment));
   }
 
   /** A manual control: pause, resume, advance, promote, rollback or abort. */
@@ -137,8 +137,10 @@ public final class RolloutService {
       Long ifMatch,
       JsonBody body) {
     if (ifMatch == null) {
-      throw new ApiException(
-          428, "precondition_required", "send If-Match with the rollout's version (its ETag)");
+      throw new Failure(
+          Failure.Kind.VERSION_REQUIRED,
+          "precondition_required",
+          "send If-Match with the rollout's version (its ETag)");
     }
     Actor who = withComment(actor, body.string("comment", false));
     return catalog.write(
@@ -159,16 +161,16 @@ public final class RolloutService {
           }
           VersionConflict.check("rollout of " + flag, ifMatch, r.version());
           if (r.state().ended()) {
-            throw ApiException.conflict(
+            throw Failure.conflict(
                 "cannot " + action + " a rollout that is " + r.state() + " (it has ended)");
           }
           if (action.equals("resume") && r.state() != RolloutState.PAUSED) {
-            throw ApiException.conflict("cannot resume a rollout that is " + r.state());
+            throw Failure.conflict("cannot resume a rollout that is " + r.state());
           }
           if (action.equals("pause")
               && r.state() != RolloutState.RUNNING
               && r.state() != RolloutState.AWAITING_APPROVAL) {
-            throw ApiException.conflict("cannot pause a rollout that is " + r.state());
+            throw Failure.conflict("cannot pause a rollout that is " + r.state());
           }
           String reason = "manual " + action + " by " + who.name();
           Rollout after =
@@ -194,7 +196,7 @@ public final class RolloutService {
       case "rollback" -> RolloutState.ROLLED_BACK;
       case "abort" -> RolloutState.ABORTED;
       default ->
-          throw ApiException.notFound(
+          throw Failure.notFound(
               "rollout action " + action + " (pause, resume, advance, promote, rollback, abort)");
     };
   }

@@ -6,7 +6,7 @@ import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.References;
 import dev.rollgate.server.catalog.VersionConflict;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.store.Tx;
@@ -88,7 +88,7 @@ public final class SegmentService {
         tx -> {
           Projects.require(tx, project);
           if (find(tx, project, key).isPresent()) {
-            throw ApiException.conflict("segment " + project + "/" + key + " already exists");
+            throw Failure.conflict("segment " + project + "/" + key + " already exists");
           }
           Segment segment =
               insert(
@@ -136,8 +136,8 @@ public final class SegmentService {
           VersionConflict.check("segment " + project + "/" + key, ifMatch, before.version());
           List<Map<String, Object>> users = referrers(tx, project, key);
           if (!users.isEmpty()) {
-            throw new ApiException(
-                409,
+            throw new Failure(
+                Failure.Kind.CONFLICT,
                 "segment_in_use",
                 "segment " + key + " is still used by " + describe(users),
                 users);
@@ -264,10 +264,10 @@ public final class SegmentService {
   private static Object rules(JsonBody body, boolean required) {
     Object rules = body.raw("rules");
     if (rules == null && required) {
-      throw ApiException.invalidField(body.path("rules"), "is required: a JsonLogic expression");
+      throw Failure.invalidField(body.path("rules"), "is required: a JsonLogic expression");
     }
     if (!(rules instanceof Map<?, ?>)) {
-      throw ApiException.invalidField(body.path("rules"), "must be a JsonLogic object");
+      throw Failure.invalidField(body.path("rules"), "must be a JsonLogic object");
     }
     return rules;
   }
@@ -283,7 +283,7 @@ public final class SegmentService {
   private static Segment require(Tx tx, String project, String key) throws SQLException {
     Projects.require(tx, project);
     return find(tx, project, key)
-        .orElseThrow(() -> ApiException.notFound("segment " + project + "/" + key));
+        .orElseThrow(() -> Failure.notFound("segment " + project + "/" + key));
   }
 
   private static Segment segment(ResultSet r) throws SQLException {

@@ -3,7 +3,7 @@ package dev.rollgate.server.webhooks;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
@@ -113,19 +113,19 @@ public final class WebhookService {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidField(body.path("url"), "is not a URL");
+      throw Failure.invalidField(body.path("url"), "is not a URL");
     }
     if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null) {
-      throw ApiException.invalidField(body.path("url"), "must be an absolute http(s) URL");
+      throw Failure.invalidField(body.path("url"), "must be an absolute http(s) URL");
     }
     List<String> events = body.strings("events");
     if (events == null || events.isEmpty()) {
-      throw ApiException.invalidField(body.path("events"), "is required: the events to send");
+      throw Failure.invalidField(body.path("events"), "is required: the events to send");
     }
     for (String e : events) {
       if (!EVENTS.contains(e)) {
-        throw ApiException.invalidField(
+        throw Failure.invalidField(
             body.path("events"), e + " is not an event; one of " + new java.util.TreeSet<>(EVENTS));
       }
     }
@@ -135,7 +135,7 @@ public final class WebhookService {
       RANDOM.nextBytes(bytes);
       secret = "whsec_" + HexFormat.of().formatHex(bytes);
     } else if (secret.length() < 16 || secret.length() > 128) {
-      throw ApiException.invalidField(body.path("secret"), "must be 16 to 128 characters");
+      throw Failure.invalidField(body.path("secret"), "must be 16 to 128 characters");
     }
     String description = body.string("description", false);
     String id = UUID.randomUUID().toString();
@@ -243,6 +243,6 @@ public final class WebhookService {
               return json;
             },
             id)
-        .orElseThrow(() -> ApiException.notFound("webhook " + id));
+        .orElseThrow(() -> Failure.notFound("webhook " + id));
   }
 }

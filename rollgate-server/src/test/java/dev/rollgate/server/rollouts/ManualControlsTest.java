@@ -3,7 +3,7 @@ package dev.rollgate.server.rollouts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollgate.server.http.ApiException;
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.testing.StoreKind;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +85,8 @@ class ManualControlsTest {
           assertThatThrownBy(() -> h.act(action))
               .as(what)
               .isInstanceOfSatisfying(
-                  ApiException.class, e -> assertThat(e.status()).as(what).isEqualTo(409));
+                  Failure.class,
+                  e -> assertThat(e.kind()).as(what).isEqualTo(Failure.Kind.CONFLICT));
           assertThat(h.current()).as(what).isEqualTo(before);
         } else if (expected.equals("=")) {
           assertThat(h.act(action)).as(what).containsEntry("version", before.get("version"));
@@ -135,8 +136,10 @@ class ManualControlsTest {
   void anUnknownActionIsNotFoundAndAStaleVersionIsRefused() {
     h.start(null);
     assertThatThrownBy(() -> h.act("explode"))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        .isInstanceOfSatisfying(
+            Failure.class, e -> assertThat(e.kind()).isEqualTo(Failure.Kind.NOT_FOUND));
     assertThatThrownBy(() -> h.act("pause", 99L))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(412));
+        .isInstanceOfSatisfying(
+            Failure.class, e -> assertThat(e.kind()).isEqualTo(Failure.Kind.VERSION_MISMATCH));
   }
 }
