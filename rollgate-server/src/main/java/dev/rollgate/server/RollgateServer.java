@@ -234,7 +234,7 @@ public final class RollgateServer implements AutoCloseable {
       Gauge.builder("http.server.requests.active", drain, Drain::inFlight)
           .description("HTTP requests in flight")
           .register(meters);
-      Javalin http = HttpApi.create(config, tokens, meters, drain, routes).start();
+      Javalin http = HttpApi.create(config.http(), tokens, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
       Background background =
           Background.start(

@@ -1,5 +1,6 @@
 package dev.rollgate.server;
 
+import dev.rollgate.server.http.HttpApi;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -58,6 +59,7 @@ public record ServerConfig(
 
   /** The configuration the environment describes. */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
+    checkLogFormat(env.get("ROLLGATE_LOG_FORMAT"));
     return new ServerConfig(
         env.getOrDefault("ROLLGATE_HOST", "0.0.0.0"),
         integer(env, "ROLLGATE_PORT", DEFAULT_PORT),
@@ -79,6 +81,23 @@ public record ServerConfig(
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
         integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168));
+  }
+
+  /** The settings the HTTP edge needs, and nothing else. */
+  public HttpApi.Settings http() {
+    return new HttpApi.Settings(
+        host, port, maxBodyBytes, corsOrigins, writesPerSecond, evaluationsPerSecond);
+  }
+
+  /**
+   * {@code ROLLGATE_LOG_FORMAT} picks logback's appender (logback.xml): text lines, or JSON lines.
+   * Anything else would leave the server silent, so it is refused.
+   */
+  private static void checkLogFormat(String value) {
+    if (value != null && !value.equals("text") && !value.equals("json")) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_LOG_FORMAT must be text or json, not '" + value + "'");
+    }
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

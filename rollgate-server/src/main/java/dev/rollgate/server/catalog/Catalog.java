@@ -2,6 +2,7 @@ package dev.rollgate.server.catalog;
 
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.InvalidFlagDocumentException;
+import dev.rollgate.core.KillSwitches;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
@@ -169,6 +170,7 @@ public final class Catalog {
   }
 
   /** Serializes and compiles one environment's document: the only place flags are compiled. */
+  @SuppressWarnings("ReferenceEquality") // no switch set: the same document, serialized once
   private static ServedEnvironment serve(
       String project,
       String environment,
@@ -176,8 +178,12 @@ public final class Catalog {
       Map<String, Object> document,
       ParseOptions options) {
     String json = Json.write(document);
-    return new ServedEnvironment(
-        project, environment, generation, FlagSnapshot.parse(json, options), json, etag(json));
+    FlagSnapshot snapshot = FlagSnapshot.parse(json, options);
+    // SDKs compile what they are served without this server's environment: bake its kill
+    // switches in, so that they answer what OFREP answers.
+    Map<String, Object> switched = KillSwitches.apply(document, options.environment());
+    String served = switched == document ? json : Json.write(switched);
+    return new ServedEnvironment(project, environment, generation, snapshot, served, etag(served));
   }
 
   private static String etag(String json) {

@@ -124,7 +124,10 @@ public final class EventRoutes implements HttpApi.Routes {
       throw new Failure(
           Failure.Kind.INVALID_INPUT,
           "invalid_events",
-          "no event in the batch is valid: " + rejected.getFirst(),
+          "no event in the batch is valid; the first: "
+              + JsonPath.element("events", 0)
+              + ": "
+              + rejected.getFirst().get("message"),
           rejected);
     }
     Requests.json(ctx, 202, answer, null);

@@ -11,13 +11,15 @@ import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +52,21 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
             this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
   }
 
-  /** One connected client; sends are serialised so events never interleave. */
+  /**
+   * One connected client; sends are serialised so events never interleave. A client that went away
+   * is not written to ({@link Gone}): Javalin would log every such send as a warning, and a
+   * disconnecting client is ordinary.
+   */
   private record Subscriber(SseClient client, String environmentKey) {
     synchronized void configuration(ServedEnvironment env) {
+      ensureOpen();
       client.sendEvent("configuration", env.document(), String.valueOf(env.generation()));
+    }
+
+    private void ensureOpen() {
+      if (client.terminated()) {
+        throw new Gone();
+      }
     }
 
     synchronized void changed(ServedEnvironment env) {
@@ -63,7 +76,17 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     }
 
     synchronized void comment(String text) {
+      ensureOpen();
       client.sendComment(text);
+    }
+  }
+
+  /** A client that has disconnected; it is dropped quietly. */
+  private static final class Gone extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Gone() {
+      super("stream client gone", null, false, false);
     }
   }
 
@@ -96,23 +119,56 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   private void stream(Context ctx) throws Exception {
     Principal sdk = Requests.requireSdk(ctx);
     ServedEnvironment served = servedFor(sdk);
-    String accept = ctx.header("Accept");
-    if (accept == null || !accept.contains("text/event-stream")) {
+    if (!acceptsEventStream(ctx.header("Accept"))) {
       throw new ApiException(406, "not_acceptable", "the stream answers Accept: text/event-stream");
     }
     String key = sdk.project() + "/" + sdk.environment();
-    new SseHandler(
-            0,
-            client -> {
-              Subscriber subscriber = new Subscriber(client, key);
-              client.keepAlive();
-              client.onClose(() -> unsubscribe(subscriber));
-              subscribers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-              // Whatever the client last saw (Last-Event-ID), the current configuration has it.
-              ServedEnvironment current = catalog.served(sdk.project(), sdk.environment());
-              subscriber.configuration(current == null ? served : current);
-            })
-        .handle(ctx);
+    open(
+        ctx,
+        client -> {
+          Subscriber subscriber = new Subscriber(client, key);
+          client.keepAlive();
+          client.onClose(() -> unsubscribe(subscriber));
+          subscribers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+          // Whatever the client last saw (Last-Event-ID), the current configuration has it.
+          ServedEnvironment current = catalog.served(sdk.project(), sdk.environment());
+          subscriber.configuration(current == null ? served : current);
+        });
+  }
+
+  /**
+   * Whether an {@code Accept} header admits {@code text/event-stream}: absent, {@code *}{@code /*},
+   * {@code text/*} or the type itself (RFC 9110 section 12.5.1). Only a client that asks for
+   * something else explicitly is refused.
+   */
+  static boolean acceptsEventStream(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return true;
+    }
+    for (String range : accept.split(",", -1)) {
+      String type = range.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+      if (type.equals("*/*") || type.equals("text/*") || type.equals("text/event-stream")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Opens the event stream as Javalin's {@code SseHandler} does, without its own check that the
+   * request sent {@code Accept: text/event-stream} (which refuses a missing header or {@code
+   * *}{@code /*}): the check above is the one that applies.
+   */
+  private static void open(Context ctx, Consumer<SseClient> onOpen) throws IOException {
+    HttpServletResponse res = ctx.res();
+    res.setStatus(200);
+    res.setCharacterEncoding("UTF-8");
+    res.setContentType("text/event-stream");
+    res.addHeader("Connection", "close");
+    res.addHeader("Cache-Control", "no-cache");
+    res.addHeader("X-Accel-Buffering", "no");
+    res.flushBuffer();
+    ctx.async(config -> config.timeout = 0, () -> onOpen.accept(new SseClient(ctx)));
   }
 
   private void unsubscribe(Subscriber subscriber) {

@@ -198,9 +198,13 @@ public final class FlagService {
           if (!FlagStore.environments(tx, project).contains(environment)) {
             throw Failure.notFound("environment " + project + "/" + environment);
           }
-          Flag after =
-              saveEnvironment(
-                  tx, actor, before, environment, applyPatch(configFor(before, environment), body));
+          // A flag that a replace import took out of this environment stays out until an import
+          // or a flag update puts it back: a patch names a configuration that is not there.
+          Flag.EnvironmentConfig current = before.environments().get(environment);
+          if (current == null) {
+            throw Failure.notFound("flag " + key + " in environment " + environment);
+          }
+          Flag after = saveEnvironment(tx, actor, before, environment, applyPatch(current, body));
           return environmentJson(after, environment);
         });
   }

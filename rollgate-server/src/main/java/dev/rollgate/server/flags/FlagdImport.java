@@ -205,14 +205,20 @@ public final class FlagdImport {
               }
             }
           }
-          Map<String, Object> after = FlagdExport.document(tx, project, environment);
-          audit.append(
-              tx,
-              actor,
-              "flagd.import",
-              "projects/" + project + "/environments/" + environment + "/flagd",
-              before,
-              after);
+          boolean changed =
+              !(created.isEmpty()
+                  && updated.isEmpty()
+                  && removed.isEmpty()
+                  && segmentsChanged.isEmpty());
+          if (changed) { // an import that changes nothing leaves no trace on the trail
+            audit.append(
+                tx,
+                actor,
+                "flagd.import",
+                "projects/" + project + "/environments/" + environment + "/flagd",
+                before,
+                FlagdExport.document(tx, project, environment));
+          }
           Map<String, Object> summary = new LinkedHashMap<>();
           summary.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
           summary.put("created", created);

@@ -1,7 +1,6 @@
 package dev.rollgate.server.http;
 
 import dev.rollgate.core.json.Json;
-import dev.rollgate.server.ServerConfig;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.domain.Failure;
@@ -33,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("rollgate.access");
   private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
 
   /** How long stopping waits for answers already produced to reach their clients. */
@@ -47,10 +47,19 @@ public final class HttpApi {
     void register(io.javalin.config.RoutesConfig routes);
   }
 
+  /** What the edge is configured with. */
+  public record Settings(
+      String host,
+      int port,
+      long maxBodyBytes,
+      List<String> corsOrigins,
+      long writesPerSecond,
+      long evaluationsPerSecond) {}
+
   private HttpApi() {}
 
   public static Javalin create(
-      ServerConfig config,
+      Settings config,
       TokenService tokens,
       MeterRegistry meters,
       Drain drain,
@@ -85,6 +94,7 @@ public final class HttpApi {
       c.requestLogger.http((ctx, millis) -> {
         drain.exit();
         timers.record(ctx, millis);
+        accessLog(ctx, millis);
       });
       c.routes.before(ctx -> {
         try {
@@ -109,8 +119,7 @@ public final class HttpApi {
   /** Rate limits per token: admin writes, and evaluations. */
   private record Limits(RateLimiter writes, RateLimiter evaluations) {}
 
-  private static void prepare(
-      Context ctx, ServerConfig config, TokenService tokens, Limits limits) {
+  private static void prepare(Context ctx, Settings config, TokenService tokens, Limits limits) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
         incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
@@ -142,7 +151,9 @@ public final class HttpApi {
             "the body is larger than " + config.maxBodyBytes() + " bytes");
       }
       String type = ctx.contentType();
-      if (length != 0
+      // Neither Content-Length nor chunked (curl -X POST without -d): an empty body.
+      boolean empty = length == 0 || (length < 0 && ctx.header("Transfer-Encoding") == null);
+      if (!empty
           && (type == null
               || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
         throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
@@ -293,6 +304,30 @@ public final class HttpApi {
       body.put("details", details);
     }
     ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+
+  /**
+   * One line per request: method, route (the pattern, never the raw path or a header, so no token
+   * or personal data reaches the log), status, duration and request id.
+   */
+  private static void accessLog(Context ctx, Float millis) {
+    if (!ACCESS.isInfoEnabled()) {
+      return;
+    }
+    String method = ctx.req().getMethod();
+    String route = routeOf(ctx);
+    int status = ctx.status().getCode();
+    double duration = Math.round(millis * 10) / 10.0;
+    String requestId = Requests.requestId(ctx);
+    // The text appender prints the message; the JSON one (ROLLGATE_LOG_FORMAT=json) the pairs too.
+    ACCESS
+        .atInfo()
+        .addKeyValue("method", method)
+        .addKeyValue("route", route)
+        .addKeyValue("status", status)
+        .addKeyValue("durationMs", duration)
+        .addKeyValue("requestId", requestId)
+        .log("{} {} {} {}ms {}", method, route, status, duration, requestId);
   }
 
   /** Request timers by route, then by method and status; built once each, per registry. */

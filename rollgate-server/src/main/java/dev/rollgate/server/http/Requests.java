@@ -82,7 +82,9 @@ public final class Requests {
 
   /**
    * The version named by {@code If-Match} ({@code "3"}, {@code W/"3"} or {@code 3}), or null when
-   * absent or {@code *}.
+   * absent or {@code *} (which matches any existing resource). Any other entity tag, or a list of
+   * them, names no version we issue: it comes back as {@link #NO_VERSION}, which every stored
+   * version differs from, so the write fails with 412 as RFC 9110 section 13.1.1 says.
    */
   public static Long ifMatch(Context ctx) {
     String header = ctx.header("If-Match");
@@ -93,14 +95,19 @@ public final class Requests {
     if (value.startsWith("W/")) {
       value = value.substring(2);
     }
-    value = value.replace("\"", "");
+    if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+      value = value.substring(1, value.length() - 1);
+    }
     try {
-      return Long.parseLong(value);
+      long version = Long.parseLong(value);
+      return version < 0 ? NO_VERSION : version;
     } catch (NumberFormatException e) {
-      throw Failure.invalidField(
-          "If-Match", "must be a version as returned in ETag, such as \"3\"");
+      return NO_VERSION;
     }
   }
+
+  /** What {@link #ifMatch} answers for an entity tag that is not one of our versions. */
+  public static final long NO_VERSION = -1;
 
   /** The request body, which must be a JSON object with only {@code allowed} fields. */
   public static JsonBody body(Context ctx, Set<String> allowed) {

@@ -143,13 +143,27 @@ public final class WebhookDispatcher {
         error = "answered " + status;
       }
     } catch (IOException | IllegalArgumentException e) {
-      error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      error = describe(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
     record(d, started, status, error);
     return error == null;
+  }
+
+  /**
+   * A failure in words: the first message along the cause chain. The JDK's client throws a {@code
+   * ConnectException} without a message (and often without a cause) when the connection is refused.
+   */
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return e.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return e.getClass().getSimpleName()
+        + (e instanceof java.net.ConnectException ? ": connection refused" : ": no detail given");
   }
 
   /** {@code t=<timestamp>,v1=<HMAC-SHA256(secret, "<timestamp>.<body>")>}. */

@@ -238,8 +238,8 @@ class MalformedInputTest extends ServerTestBase {
             "{\"key\": \"" + "k".repeat(1_100_000) + "\"}"));
     c.add(
         new Bad(
-            "garbage If-Match",
-            400,
+            "an entity tag we never issued",
+            412,
             "PATCH",
             prod,
             Map.of("state", "DISABLED"),

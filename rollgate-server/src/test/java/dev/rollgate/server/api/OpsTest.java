@@ -119,4 +119,33 @@ class OpsTest extends ServerTestBase {
           .isEqualTo("DISABLED");
     }
   }
+
+  @Test
+  void sdksOfAServerWithKillSwitchesAreServedTheSameAnswers() {
+    Map<String, String> env =
+        Map.of("ROLLGATE_FLAG_NEW_CHECKOUT", "off", "ROLLGATE_FLAG_ALWAYS_ON", "on");
+    try (TestServer killed = TestServer.start(store, env)) {
+      killed.admin().post(P + "/flags", checkoutFlag());
+      Map<String, Object> alwaysOn = new java.util.LinkedHashMap<>(checkoutFlag());
+      alwaysOn.put("key", "always-on");
+      killed.admin().post(P + "/flags", alwaysOn);
+      Response polled = killed.as(killed.sdkToken()).get("/api/v1/sdk/flags");
+      assertThat(polled.status()).isEqualTo(200);
+      dev.rollgate.core.FlagSnapshot sdkView =
+          dev.rollgate.core.FlagSnapshot.parse(
+              polled.text(), dev.rollgate.core.ParseOptions.defaults().withEnvironment(Map.of()));
+      var pro = EvaluationContext.of("u", Map.of("plan", "pro"));
+      var free = EvaluationContext.of("u", Map.of("plan", "free"));
+      for (String flag : new String[] {"new-checkout", "always-on"}) {
+        for (EvaluationContext ctx : new EvaluationContext[] {pro, free}) {
+          var server = killed.snapshot("production").evaluate(flag, ValueType.BOOLEAN, false, ctx);
+          var sdk = sdkView.evaluate(flag, ValueType.BOOLEAN, false, ctx);
+          assertThat(sdk.value()).as(flag).isEqualTo(server.value());
+          assertThat(sdk.reason()).as(flag).isEqualTo(server.reason());
+        }
+      }
+      assertThat(sdkView.evaluate("always-on", ValueType.BOOLEAN, false, free).value())
+          .isEqualTo(true);
+    }
+  }
 }

@@ -22,10 +22,16 @@ public final class SseListener implements AutoCloseable {
   private volatile Stream<String> lines;
 
   public SseListener(String url, String token, String lastEventId) {
+    this(url, token, lastEventId, "text/event-stream");
+  }
+
+  /** A listener that sends {@code accept} as its Accept header, or none when it is null. */
+  public SseListener(String url, String token, String lastEventId, String accept) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url))
-            .header("Accept", "text/event-stream")
-            .header("X-API-Key", token);
+        HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", token);
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }

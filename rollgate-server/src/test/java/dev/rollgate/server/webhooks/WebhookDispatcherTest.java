@@ -164,4 +164,31 @@ class WebhookDispatcherTest {
     assertThat(WebhookDispatcher.retryDelay(3)).isEqualTo(20_000);
     assertThat(WebhookDispatcher.retryDelay(30)).isEqualTo(3_600_000);
   }
+
+  @Test
+  void aFailedAttemptNamesItsCauseInsteadOfNull() throws IOException {
+    int closed;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      closed = probe.getLocalPort(); // nothing listens there once the probe is closed
+    }
+    try (var client = java.net.http.HttpClient.newHttpClient()) {
+      var request =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + closed + "/hook"))
+              .build();
+      IOException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IOException.class,
+              () -> client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()));
+      assertThat(WebhookDispatcher.describe(refused))
+          .startsWith(refused.getClass().getSimpleName() + ": ")
+          .doesNotContain("null");
+    }
+    assertThat(WebhookDispatcher.describe(new java.net.ConnectException()))
+        .isEqualTo("ConnectException: connection refused");
+    assertThat(
+            WebhookDispatcher.describe(
+                new IOException(null, new java.nio.channels.ClosedChannelException())))
+        .isEqualTo("IOException: no detail given");
+  }
 }
