@@ -218,7 +218,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage, experimentEvents),
               streams,
               new UsageRoutes(catalog, usage),
-              new EventRoutes(catalog, outcomes, experimentEvents, meters, clock),
+              new EventRoutes(catalog, outcomes, experimentEvents, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),

@@ -60,20 +60,34 @@ public final class Catalog {
   /**
    * A write to {@code project} (null for none): validated before commit, snapshots installed after.
    * When the client named no version ({@code clientVersion} null), a {@link VersionConflict} makes
-   * the whole change run again on fresh data; when it did, the conflict is a 412.
+   * the whole change run again on fresh data; when it did, the conflict is a version mismatch.
    */
   public <T> T write(String project, Long clientVersion, Database.Work<T> work) {
+    return writeIfChanged(project, clientVersion, tx -> new Written<>(work.run(tx), true));
+  }
+
+  /**
+   * What a write did: its value, and whether it may have changed what {@code project} serves.
+   *
+   * @param servedChanged false for a write that cannot change any flag (a judged rollout window
+   *     without a transition), which then neither recompiles the project nor wakes the replicas
+   */
+  public record Written<T>(T value, boolean servedChanged) {}
+
+  /** {@link #write}, for changes that know whether they touched anything a flag is made of. */
+  public <T> T writeIfChanged(String project, Long clientVersion, Database.Work<Written<T>> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         record Outcome<T>(T value, Compiled compiled) {}
         Outcome<T> outcome =
             db.inTransaction(tx -> {
               AuditLog.lockHead(tx); // one lock order for every change
-              T value = work.run(tx);
-              if (project != null) {
-                announce(tx, project);
+              Written<T> written = work.run(tx);
+              if (project == null || !written.servedChanged()) {
+                return new Outcome<>(written.value(), null);
               }
-              return new Outcome<>(value, project == null ? null : compileChecked(tx, project));
+              announce(tx, project);
+              return new Outcome<>(written.value(), compileChecked(tx, project));
             });
         if (outcome.compiled() != null) {
           install(project, outcome.compiled());
@@ -81,14 +95,10 @@ public final class Catalog {
         return outcome.value();
       } catch (VersionConflict e) {
         if (clientVersion != null) {
-          throw new Failure(
-              Failure.Kind.VERSION_MISMATCH,
-              "version_mismatch",
-              e.getMessage() + ": reload it and retry");
+          throw Failure.versionMismatch(e.getMessage() + ": reload it and retry");
         }
         if (attempt == ATTEMPTS) {
-          throw new Failure(
-              Failure.Kind.CONFLICT, "conflict", e.getMessage() + " repeatedly; retry later");
+          throw Failure.conflict(e.getMessage() + " repeatedly; retry later");
         }
       }
     }

@@ -8,7 +8,6 @@ import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Failure;
-import dev.rollgate.server.experiments.ExperimentEvents;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
@@ -28,8 +27,9 @@ import java.util.Set;
  * {@code POST /api/v1/events}: batches of exposures, track events, request outcomes and
  * pre-aggregated outcome windows from SDKs. Each event is checked on its own: the valid ones are
  * kept, and the answer lists the index and the reason of each one that was not. Outcomes feed
- * rollout health ({@link Outcomes}); exposures and track events feed experiments ({@link
- * ExperimentEvents}). Every event is counted ({@code rollgate_events_received_total{type}}).
+ * rollout health ({@link Outcomes}); exposures and track events feed experiments (through {@link
+ * ExposureSink} and {@link TrackSink}). Every event is counted ({@code
+ * rollgate_events_received_total{type}}).
  */
 public final class EventRoutes implements HttpApi.Routes {
   static final int MAX_BATCH = 1000;
@@ -65,18 +65,21 @@ public final class EventRoutes implements HttpApi.Routes {
 
   private final Catalog catalog;
   private final Outcomes outcomes;
-  private final ExperimentEvents experiments;
+  private final ExposureSink exposures;
+  private final TrackSink tracks;
   private final MeterRegistry meters;
   private final Clock clock;
 
   public EventRoutes(
       Catalog catalog,
       Outcomes outcomes,
-      ExperimentEvents experiments,
+      ExposureSink exposures,
+      TrackSink tracks,
       MeterRegistry meters,
       Clock clock) {
     this.catalog = catalog;
-    this.experiments = experiments;
+    this.exposures = exposures;
+    this.tracks = tracks;
     this.outcomes = outcomes;
     this.meters = meters;
     this.clock = clock;
@@ -153,7 +156,7 @@ public final class EventRoutes implements HttpApi.Routes {
     }
     switch (type) {
       case "exposure" ->
-          experiments.exposure(
+          exposures.exposure(
               sdk.project(),
               sdk.environment(),
               flag,
@@ -163,7 +166,7 @@ public final class EventRoutes implements HttpApi.Routes {
       case "track" -> {
         String name = e.string("name", true);
         Double value = e.number("value", -Double.MAX_VALUE, Double.MAX_VALUE);
-        experiments.track(
+        tracks.track(
             sdk.project(),
             sdk.environment(),
             e.string("targetingKey", false),

@@ -34,14 +34,6 @@ public final class OfrepRoutes implements HttpApi.Routes {
   private final Usage usage;
   private final ExposureSink exposures;
 
-  /**
-   * Where evaluations are reported as exposures (experiments); the unit (targeting key) or the
-   * variant may be null, and such evaluations are not exposures.
-   */
-  public interface ExposureSink {
-    void exposure(String project, String environment, String flag, String variant, String unit);
-  }
-
   public OfrepRoutes(Catalog catalog, Usage usage, ExposureSink exposures) {
     this.catalog = catalog;
     this.usage = usage;
@@ -119,7 +111,9 @@ public final class OfrepRoutes implements HttpApi.Routes {
     List<Object> flags = new ArrayList<>();
     for (String key : snapshot.flagKeys()) {
       Resolution resolution = snapshot.evaluate(key, ValueType.ANY, null, context);
-      record(sdk, key, resolution, context);
+      // A bulk evaluation fetches every flag; it is no sign that the unit saw any of them, so it
+      // counts usage but records no exposure (docs/experiments.md).
+      usage.record(sdk.project(), sdk.environment(), key, resolution);
       flags.add(item(resolution));
     }
     Map<String, Object> body = new LinkedHashMap<>();

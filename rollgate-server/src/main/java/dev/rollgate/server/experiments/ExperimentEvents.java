@@ -1,6 +1,7 @@
 package dev.rollgate.server.experiments;
 
-import dev.rollgate.server.evaluation.OfrepRoutes;
+import dev.rollgate.server.evaluation.ExposureSink;
+import dev.rollgate.server.evaluation.TrackSink;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Exposures of flags without a running experiment are dropped at once, without allocating: OFREP
  * calls this on every evaluation.
  */
-public final class ExperimentEvents implements OfrepRoutes.ExposureSink {
+public final class ExperimentEvents implements ExposureSink, TrackSink {
   private static final Logger log = LoggerFactory.getLogger(ExperimentEvents.class);
   private static final int MAX_QUEUED = 200_000;
   private static final long REFRESH_MS = 5_000;
@@ -75,6 +76,7 @@ public final class ExperimentEvents implements OfrepRoutes.ExposureSink {
   }
 
   /** A unit saw {@code variant} of {@code flag} at {@code time}. */
+  @Override
   public void exposure(
       String project, String environment, String flag, String variant, String unit, long time) {
     if (unit == null
@@ -87,6 +89,7 @@ public final class ExperimentEvents implements OfrepRoutes.ExposureSink {
   }
 
   /** A unit sent a track event ({@code value} 0 when it has none). */
+  @Override
   public void track(
       String project, String environment, String unit, String name, double value, long time) {
     if (unit == null || unit.isEmpty()) {

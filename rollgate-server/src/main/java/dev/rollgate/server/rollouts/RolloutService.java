@@ -227,16 +227,16 @@ public final class RolloutService {
       return false;
     }
     Judge.Evidence evidence = evidence(seen, from, to);
-    return catalog.write(
+    return catalog.writeIfChanged(
         seen.project(),
         null,
         tx -> {
           Rollout r = RolloutStore.byId(tx, rolloutId).orElse(null);
           if (r == null || r.state() != RolloutState.RUNNING || r.judgedUntil() != from) {
-            return false; // judged or changed meanwhile
+            return new Catalog.Written<>(false, false); // judged or changed meanwhile
           }
-          act(tx, r, evidence, to, clock.millis());
-          return true;
+          boolean transition = act(tx, r, evidence, to, clock.millis());
+          return new Catalog.Written<>(true, transition);
         });
   }
 
@@ -263,8 +263,9 @@ public final class RolloutService {
   /**
    * Acts on a window's verdict at {@code now}. A new stage starts now, not at the window's end: the
    * split changes only now, and the stage's evidence must not mix in requests at the old share.
+   * Returns whether the rollout moved (a new stage or state, which may change the split).
    */
-  private void act(Tx tx, Rollout r, Judge.Evidence evidence, long to, long now)
+  private boolean act(Tx tx, Rollout r, Judge.Evidence evidence, long to, long now)
       throws SQLException {
     RolloutPlan.Stage stage = r.plan().stages().get(r.stage());
     Map<String, Object> json = evidence.toJson();
@@ -326,9 +327,10 @@ public final class RolloutService {
     }
     if (after == null) {
       RolloutStore.recordWindow(tx, r.id(), r.judgedUntil(), to, json);
-    } else {
-      save(tx, CONTROLLER, action, r, after, now);
+      return false;
     }
+    save(tx, CONTROLLER, action, r, after, now);
+    return true;
   }
 
   /** The ids of the rollouts the controller judges. */

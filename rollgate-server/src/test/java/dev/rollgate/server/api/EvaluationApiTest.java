@@ -340,10 +340,10 @@ class EvaluationApiTest extends ServerTestBase {
   }
 
   @Test
-  void theStreamNeedsAnSdkTokenAndTheEventStreamType() {
+  void theStreamNeedsAnSdkTokenAndRefusesAnExplicitOtherType() {
     seed();
     assertThat(admin.get("/api/v1/stream").status()).isEqualTo(403);
-    Response plain = sdk.get("/api/v1/stream");
+    Response plain = sdk.send("GET", "/api/v1/stream", null, "Accept", "application/json");
     assertThat(plain.status()).isEqualTo(406);
     assertThat(plain.object()).containsEntry("code", "not_acceptable");
   }

@@ -300,8 +300,9 @@ class ExperimentApiTest extends ServerTestBase {
   }
 
   /**
-   * OFREP evaluations with a targeting key are exposures: each unit counts once, in the variant the
-   * server answered; evaluations without a key count for nobody.
+   * Single-flag OFREP evaluations with a targeting key are exposures: each unit counts once, in the
+   * variant the server answered; evaluations without a key count for nobody, and neither do bulk
+   * evaluations (a fetch of every flag is no sign that the unit saw one).
    */
   @Test
   void ofrepEvaluationsWithATargetingKeyAreExposures() throws Exception {
@@ -336,12 +337,9 @@ class ExperimentApiTest extends ServerTestBase {
                   "/ofrep/v1/evaluate/flags",
                   Map.of("context", Map.of("targetingKey", "ofrep-" + u)))
               .object();
-      for (Object flag : (List<Object>) bulk.get("flags")) {
-        Map<String, Object> f = (Map<String, Object>) flag;
-        if (f.get("key").equals("new-checkout")) {
-          answered.merge((String) f.get("variant"), 1L, Long::sum);
-        }
-      }
+      assertThat((List<Object>) bulk.get("flags"))
+          .anySatisfy(
+              f -> assertThat((Map<String, Object>) f).containsEntry("key", "new-checkout"));
     }
     assertThat(
             sdk.post("/ofrep/v1/evaluate/flags/new-checkout", Map.of("context", Map.of())).status())
@@ -352,12 +350,12 @@ class ExperimentApiTest extends ServerTestBase {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < deadline) {
       units = (Map<String, Object>) admin.get(EXPERIMENTS + "/ofrep/results").object().get("units");
-      if (units.values().stream().mapToLong(n -> ((Number) n).longValue()).sum() >= 50) {
+      if (units.values().stream().mapToLong(n -> ((Number) n).longValue()).sum() >= 40) {
         break;
       }
       Thread.sleep(200);
     }
-    Thread.sleep(1500); // one more flush: nothing beyond the 50 units may arrive
+    Thread.sleep(1500); // one more flush: nothing beyond the 40 units may arrive
     units = (Map<String, Object>) admin.get(EXPERIMENTS + "/ofrep/results").object().get("units");
     assertThat(units).isEqualTo(new java.util.TreeMap<String, Object>(answered));
   }

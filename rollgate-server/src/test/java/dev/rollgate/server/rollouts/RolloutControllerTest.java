@@ -136,12 +136,16 @@ class RolloutControllerTest {
                 Map.of("percent", 5, "minDurationSeconds", 30, "maxDurationSeconds", 60),
                 Map.of("percent", 100))));
     List<String> verdicts = new ArrayList<>();
+    var served = h.catalog.served(RolloutHarness.PROJECT, RolloutHarness.ENV);
     for (int w = 0; w < 5; w++) {
       assertThat(h.window(random, 20, HEALTHY, HEALTHY)).isEqualTo("RUNNING");
       verdicts.add((String) ((Map<?, ?>) h.current().get("evidence")).get("verdict"));
     }
     assertThat(verdicts).containsOnly("INSUFFICIENT_DATA");
+    // Windows judged without a transition change no flag: nothing was recompiled.
+    assertThat(h.catalog.served(RolloutHarness.PROJECT, RolloutHarness.ENV)).isSameAs(served);
     assertThat(h.window(random, 20, HEALTHY, HEALTHY)).isEqualTo("PAUSED");
+    assertThat(h.catalog.served(RolloutHarness.PROJECT, RolloutHarness.ENV)).isNotSameAs(served);
     assertThat((String) h.current().get("reason"))
         .startsWith("INSUFFICIENT_DATA")
         .contains("maximum duration");
