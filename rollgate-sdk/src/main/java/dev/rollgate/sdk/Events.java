@@ -1,6 +1,7 @@
 package dev.rollgate.sdk;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.core.protocol.Protocol;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * and the caller never waits. A batch the server does not take is dropped and counted too.
  */
 final class Events implements AutoCloseable {
+  static final String LOGGER = "dev.rollgate.sdk.events";
   static final int BATCH = 500;
   private static final int EXPOSURE_SLOTS = 1 << 16; // the deduplication window
 
@@ -35,6 +37,7 @@ final class Events implements AutoCloseable {
   private final BlockingQueue<Map<String, Object>> queue;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
+  private final StateLog log = new StateLog(LOGGER);
   // Fingerprints of recent exposures, by slot: an exposure already here is not sent again. A
   // fingerprint can be overwritten by another, which only means one more exposure is sent.
   private final AtomicLongArray seen = new AtomicLongArray(EXPOSURE_SLOTS);
@@ -44,7 +47,7 @@ final class Events implements AutoCloseable {
 
   Events(
       URI base, String token, HttpClient http, Clock clock, Duration flushInterval, int capacity) {
-    this.endpoint = base.resolve("/api/v1/events");
+    this.endpoint = base.resolve(Protocol.EVENTS_PATH);
     this.token = token;
     this.http = http;
     this.clock = clock;
@@ -63,17 +66,17 @@ final class Events implements AutoCloseable {
     seen.set(slot, fingerprint);
     offer(
         Map.of(
-            "type",
-            "exposure",
-            "flag",
+            Protocol.FIELD_TYPE,
+            Protocol.EVENT_TYPE_EXPOSURE,
+            Protocol.FIELD_FLAG,
             flag,
-            "variant",
+            Protocol.FIELD_VARIANT,
             variant,
-            "reason",
+            Protocol.FIELD_REASON,
             reason,
-            "targetingKey",
+            Protocol.FIELD_TARGETING_KEY,
             targetingKey == null ? "" : targetingKey,
-            "time",
+            Protocol.FIELD_TIME,
             clock.millis()));
   }
 
@@ -87,13 +90,13 @@ final class Events implements AutoCloseable {
 
   void track(String name, String targetingKey, Double value) {
     Map<String, Object> event = new java.util.HashMap<>();
-    event.put("type", "track");
-    event.put("name", name);
-    event.put("targetingKey", targetingKey == null ? "" : targetingKey);
+    event.put(Protocol.FIELD_TYPE, Protocol.EVENT_TYPE_TRACK);
+    event.put(Protocol.FIELD_NAME, name);
+    event.put(Protocol.FIELD_TARGETING_KEY, targetingKey == null ? "" : targetingKey);
     if (value != null) {
-      event.put("value", value);
+      event.put(Protocol.FIELD_VALUE, value);
     }
-    event.put("time", clock.millis());
+    event.put(Protocol.FIELD_TIME, clock.millis());
     offer(event);
   }
 
@@ -159,31 +162,50 @@ final class Events implements AutoCloseable {
     }
   }
 
-  private void send(List<Map<String, Object>> batch) {
+  /**
+   * Sends one batch. A batch the server does not take is dropped and counted, never retried (an
+   * older server, or one that refuses the batch, would refuse it again); that is logged on {@value
+   * #LOGGER} once until a batch is accepted again.
+   */
+  void send(List<Map<String, Object>> batch) {
+    int size = batch.size();
     try {
       HttpResponse<Void> response =
           http.send(
               HttpRequest.newBuilder(endpoint)
-                  .header("X-API-Key", token)
+                  .header(Protocol.HEADER_API_KEY, token)
                   .header("Content-Type", "application/json")
                   .timeout(Duration.ofSeconds(10))
                   .POST(
                       HttpRequest.BodyPublishers.ofByteArray(
-                          Json.writeBytes(Map.of("events", batch))))
+                          Json.writeBytes(Map.of(Protocol.BATCH_EVENTS, batch))))
                   .build(),
               HttpResponse.BodyHandlers.discarding());
-      if (response.statusCode() / 100 == 2) {
-        sent.addAndGet(batch.size());
+      int code = response.statusCode();
+      if (code / 100 == 2) {
+        sent.addAndGet(size);
+        log.recovered(() -> "Rollgate accepts events again at " + StreamFollower.display(endpoint));
       } else {
-        dropped.addAndGet(
-            batch.size()); // an older server, or a refused batch: never retried forever
+        dropped.addAndGet(size);
+        log.failed("HTTP " + code, () -> notTaken(size, "HTTP " + code));
       }
     } catch (IOException e) {
-      dropped.addAndGet(batch.size());
+      dropped.addAndGet(size);
+      log.failed(e.getClass().getName(), () -> notTaken(size, e.toString()));
     } catch (InterruptedException e) {
-      dropped.addAndGet(batch.size());
+      dropped.addAndGet(size);
       Thread.currentThread().interrupt();
     }
+  }
+
+  private String notTaken(int size, String cause) {
+    return "Rollgate did not take a batch of "
+        + size
+        + (size == 1 ? " event (" : " events (")
+        + cause
+        + " from "
+        + StreamFollower.display(endpoint)
+        + "); batches it does not take are dropped and counted (droppedEvents), not retried";
   }
 
   /** Sends what is queued, then stops the thread. */

@@ -1,6 +1,7 @@
 package dev.rollgate.sdk;
 
 import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.core.protocol.Protocol;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -69,17 +70,17 @@ final class OutcomeWindows {
       synchronized (w) { // a recorder that found it before removal has finished, or will retry
         w.drained = true;
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "outcomes");
-        event.put("flag", k.flag());
-        event.put("variant", k.variant());
+        event.put(Protocol.FIELD_TYPE, Protocol.EVENT_TYPE_OUTCOMES);
+        event.put(Protocol.FIELD_FLAG, k.flag());
+        event.put(Protocol.FIELD_VARIANT, k.variant());
         if (k.route() != null) {
-          event.put("route", k.route());
+          event.put(Protocol.FIELD_ROUTE, k.route());
         }
-        event.put("start", k.second());
-        event.put("end", k.second() + 1000);
-        event.put("count", w.count);
-        event.put("errors", w.errors);
-        event.put("latency", w.latency.toJson());
+        event.put(Protocol.FIELD_START, k.second());
+        event.put(Protocol.FIELD_END, k.second() + 1000);
+        event.put(Protocol.FIELD_COUNT, w.count);
+        event.put(Protocol.FIELD_ERRORS, w.errors);
+        event.put(Protocol.FIELD_LATENCY, w.latency.toJson());
         events.add(event);
       }
     }

@@ -5,16 +5,9 @@ import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Resolution;
 import dev.rollgate.core.ValueType;
-import dev.rollgate.core.json.Json;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,13 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Evaluates Rollgate flags in-process, on a snapshot the server streams to it.
@@ -50,15 +40,14 @@ import java.util.stream.Stream;
  * failure answers the caller's default. The {@code ROLLGATE_FLAG_<KEY>} kill switch applies.
  */
 public final class RollgateClient implements AutoCloseable {
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-
-  private final URI base;
-  private final String token;
-  private final Path cacheFile;
-  private final Duration pollInterval;
+  // This class is the application's boundary: the builder, evaluation, events, status and
+  // listeners. The machinery behind it is package-private so that it can change without breaking
+  // anyone: StreamFollower and Poller talk to the server, CacheFile keeps the on-disk copy,
+  // ChangeDiff finds the flags a configuration changes, Events sends events.
+  private final CacheFile cacheFile;
   private final ParseOptions parseOptions;
   private final HttpClient http;
-  private final Thread sync;
+  private final StreamFollower follower;
   private final Events events; // null when events are off
   private final CountDownLatch ready = new CountDownLatch(1);
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
@@ -68,17 +57,12 @@ public final class RollgateClient implements AutoCloseable {
   private volatile FlagSnapshot snapshot = FlagSnapshot.empty();
   private volatile Map<String, String> flagSources = Map.of(); // key -> flag JSON, to see changes
   private volatile Status status = Status.NOT_READY;
-  private volatile String etag;
-  private volatile boolean closed;
-  private volatile HttpResponse<Stream<String>> stream;
 
   private RollgateClient(Builder b) {
-    this.base =
+    URI base =
         URI.create(
             b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
-    this.token = b.sdkToken;
-    this.cacheFile = b.cacheFile;
-    this.pollInterval = b.pollInterval;
+    this.cacheFile = new CacheFile(b.cacheFile);
     this.parseOptions =
         ParseOptions.defaults()
             .withStrictness(ParseOptions.Strictness.FLAGD)
@@ -91,13 +75,14 @@ public final class RollgateClient implements AutoCloseable {
     this.events =
         b.events
             ? new Events(
-                base, token, http, Clock.systemUTC(), b.flushInterval, b.eventQueueCapacity)
+                base, b.sdkToken, http, Clock.systemUTC(), b.flushInterval, b.eventQueueCapacity)
             : null;
     // Something to serve before the server answers: the last good copy, else the bootstrap file.
     if (!load(b.cacheFile) && b.bootstrapFile != null) {
       load(b.bootstrapFile);
     }
-    this.sync = Thread.ofPlatform().daemon().name("rollgate-sdk-sync").start(this::follow);
+    this.follower = new StreamFollower(base, b.sdkToken, http, b.pollInterval, new Sink());
+    follower.start();
   }
 
   public static Builder builder() {
@@ -338,93 +323,30 @@ public final class RollgateClient implements AutoCloseable {
     }
   }
 
-  // Following the server
+  // Following the server: StreamFollower and Poller talk HTTP, this decides what answers mean.
 
-  private void follow() {
-    int failures = 0;
-    while (!closed) {
-      try {
-        stream(); // returns when the stream ends
-        failures = 0;
-      } catch (IOException | RuntimeException e) {
-        failures++;
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (closed) {
-        return;
-      }
+  /** What the server's answers do to what is served and to the status. */
+  private final class Sink implements ConfigurationSink {
+    @Override
+    public void configuration(String document) {
+      install(document, true);
+    }
+
+    @Override
+    public void current() {
+      status(Status.READY);
+    }
+
+    @Override
+    public void refused() {
+      status(Status.ERROR);
+    }
+
+    @Override
+    public void lost() {
       if (status == Status.READY) {
         status(Status.STALE);
       }
-      try {
-        poll();
-        long backoff = Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(failures, 7));
-        long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        Thread.sleep(Math.min(jittered, pollInterval.toMillis()));
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  private void stream() throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(base.resolve("/api/v1/stream"))
-            .header("Accept", "text/event-stream")
-            .header("X-API-Key", token)
-            .build();
-    HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-    if (response.statusCode() != 200) {
-      response.body().close();
-      if (response.statusCode() == 401 || response.statusCode() == 403) {
-        status(Status.ERROR);
-      }
-      throw new IOException("stream answered " + response.statusCode());
-    }
-    stream = response;
-    String event = null;
-    StringBuilder data = new StringBuilder();
-    try (Stream<String> lines = response.body()) {
-      for (String line : (Iterable<String>) lines::iterator) {
-        if (line.isEmpty()) {
-          if ("configuration".equals(event) && !data.isEmpty()) {
-            install(data.toString(), true);
-          }
-          event = null;
-          data.setLength(0);
-        } else if (line.startsWith("event:")) {
-          event = line.substring(6).strip();
-        } else if (line.startsWith("data:")) {
-          data.append(line.substring(5).strip());
-        }
-      }
-    } finally {
-      stream = null;
-    }
-  }
-
-  private void poll() throws InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve("/api/v1/sdk/flags"))
-            .header("X-API-Key", token)
-            .timeout(Duration.ofSeconds(10));
-    if (etag != null) {
-      request.header("If-None-Match", etag);
-    }
-    try {
-      HttpResponse<String> response =
-          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 200) {
-        etag = response.headers().firstValue("ETag").orElse(null);
-        install(response.body(), true);
-      } else if (response.statusCode() == 304) {
-        status(Status.READY);
-      } else if (response.statusCode() == 401 || response.statusCode() == 403) {
-        status(Status.ERROR);
-      }
-    } catch (IOException e) {
-      // the server is down: keep serving what we have
     }
   }
 
@@ -434,7 +356,7 @@ public final class RollgateClient implements AutoCloseable {
     Map<String, String> sources;
     try {
       next = FlagSnapshot.parse(document, parseOptions);
-      sources = flagSources(document);
+      sources = ChangeDiff.flagSources(document);
     } catch (RuntimeException e) {
       return false; // keep the last good configuration
     }
@@ -442,44 +364,25 @@ public final class RollgateClient implements AutoCloseable {
     snapshot = next;
     flagSources = sources;
     if (live) {
-      saveCopy(document);
+      cacheFile.write(document);
       status(Status.READY);
       ready.countDown();
     } else if (status == Status.NOT_READY) {
       status(Status.STALE);
     }
-    notifyChanges(before, sources);
+    notifyChanges(ChangeDiff.changed(before, sources));
     return true;
   }
 
-  private static Map<String, String> flagSources(String document) {
-    Map<String, String> sources = new HashMap<>();
-    if (Json.parse(document) instanceof Map<?, ?> doc
-        && doc.get("flags") instanceof Map<?, ?> flags) {
-      flags.forEach((k, v) -> sources.put((String) k, Json.write(v)));
+  private void notifyChanges(Set<String> changed) {
+    if (changed.isEmpty()) {
+      return;
     }
-    return sources;
-  }
-
-  private void notifyChanges(Map<String, String> before, Map<String, String> after) {
-    Set<String> changed = new TreeSet<>();
-    for (String key : before.keySet()) {
-      if (!Objects.equals(before.get(key), after.get(key))) {
-        changed.add(key);
-      }
-    }
-    for (String key : after.keySet()) {
-      if (!before.containsKey(key)) {
-        changed.add(key);
-      }
-    }
-    if (!changed.isEmpty()) {
-      for (Consumer<Set<String>> l : anyChangeListeners) {
-        try {
-          l.accept(Set.copyOf(changed));
-        } catch (RuntimeException e) {
-          // a listener's failure is its own
-        }
+    for (Consumer<Set<String>> l : anyChangeListeners) {
+      try {
+        l.accept(Set.copyOf(changed));
+      } catch (RuntimeException e) {
+        // a listener's failure is its own
       }
     }
     Map<String, List<Runnable>> listeners;
@@ -487,7 +390,7 @@ public final class RollgateClient implements AutoCloseable {
       listeners = Map.copyOf(changeListeners);
     }
     listeners.forEach((key, list) -> {
-      if (!Objects.equals(before.get(key), after.get(key))) {
+      if (changed.contains(key)) {
         list.forEach(l -> {
           try {
             l.run();
@@ -499,47 +402,28 @@ public final class RollgateClient implements AutoCloseable {
     });
   }
 
+  /**
+   * Serves a flag file found at start (the copy or the bootstrap file); false when there is none.
+   */
   private boolean load(Path file) {
-    if (file == null || !Files.isRegularFile(file)) {
+    String document = CacheFile.read(file);
+    if (document == null) {
       return false;
     }
-    try {
-      return install(Files.readString(file), false);
-    } catch (IOException e) {
+    if (!install(document, false)) {
+      System.getLogger(CacheFile.LOGGER)
+          .log(
+              System.Logger.Level.WARNING,
+              "Rollgate ignores " + file + ": it is not a valid flagd document");
       return false;
     }
-  }
-
-  private void saveCopy(String document) {
-    if (cacheFile == null) {
-      return;
-    }
-    try {
-      Path parent = cacheFile.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path temp = Files.createTempFile(parent, ".rollgate-flags", ".tmp");
-      Files.writeString(temp, document, StandardCharsets.UTF_8);
-      Files.move(
-          temp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      // the copy is a convenience; evaluation does not depend on it
-    }
+    return true;
   }
 
   /** Stops following the server and waits for the client's thread to end. */
   @Override
   public void close() {
-    closed = true;
-    HttpResponse<Stream<String>> open = stream;
-    if (open != null) {
-      open.body().close();
-    }
-    sync.interrupt();
-    try {
-      sync.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    follower.close();
     if (events != null) {
       events.close(); // flushes what is queued
     }
