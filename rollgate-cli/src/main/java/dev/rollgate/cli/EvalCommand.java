@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
     description = {
       "Evaluate flags from a flag file, offline, one JSON resolution a line.",
       "",
@@ -28,8 +29,8 @@ import picocli.CommandLine.Spec;
       "absent fields left out, with \"explanation\" under --explain.",
       "",
       "Examples:",
-      "  rollgate eval --flags flags.json --flag new-checkout --context '{\"targetingKey\":\"u1\",\"plan\":\"pro\"}' --explain",
-      "  rollgate eval --flags flags.json --requests requests.jsonl"
+      "  rollgate eval --flags examples/flags.json --flag new-checkout --context '{\"targetingKey\":\"u1\",\"plan\":\"pro\"}' --explain",
+      "  rollgate eval --flags examples/flags.json --requests examples/requests.jsonl"
     })
 final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -55,7 +56,7 @@ final class EvalCommand implements Callable<Integer> {
       names = "--context",
       paramLabel = "JSON",
       description =
-          "Evaluation context: a JSON object with targetingKey and attributes (with --flag).")
+          "Evaluation context: a JSON object with targetingKey and attributes (with --flag; default: {}).")
   String context;
 
   @Option(
@@ -63,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
       paramLabel = "TYPE",
       defaultValue = "any",
       description =
-          "boolean, string, integer, double, object or any (default: ${DEFAULT-VALUE}); a flag of another type answers TYPE_MISMATCH.")
+          "boolean, string, integer, double, object or any; a flag of another type answers TYPE_MISMATCH.")
   String type;
 
   @Option(

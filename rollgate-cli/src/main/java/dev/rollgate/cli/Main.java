@@ -36,6 +36,10 @@ public final class Main {
       return ExitCodes.USAGE;
     });
     cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+      if (e instanceof WaitReadyCommand.NotReadyException) {
+        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
       if (e instanceof UserInputException) {
         err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
         return ExitCodes.USAGE;

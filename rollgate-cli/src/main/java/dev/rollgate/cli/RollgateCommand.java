@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       EvalCommand.class,
       TestFlagsCommand.class,
-      SimulateRolloutCommand.class
+      SimulateRolloutCommand.class,
+      WaitReadyCommand.class
     })
 final class RollgateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

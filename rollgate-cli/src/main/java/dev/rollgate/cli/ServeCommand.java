@@ -17,27 +17,29 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
     description = {
       "Run the Rollgate server.",
       "",
-      "Without --db-url it keeps its data in an embedded SQLite file in the data directory;",
-      "with a jdbc:postgresql: URL it uses PostgreSQL (ROLLGATE_DB_USER, ROLLGATE_DB_PASSWORD).",
-      "Other settings come from the environment: ROLLGATE_ADMIN_TOKEN, ROLLGATE_HOST,",
-      "ROLLGATE_MAX_BODY_BYTES, ROLLGATE_CORS_ORIGINS, ROLLGATE_RATE_LIMIT_WRITES,",
-      "ROLLGATE_ROLLOUT_WINDOW_S, ROLLGATE_ROLLBACK_ERROR_RATE, ROLLGATE_ROLLBACK_P99_MS",
-      "(docs/server.md lists them all)."
+      "Without --db-url it keeps its data in an embedded SQLite file in the data directory; with a"
+          + " jdbc:postgresql: URL it uses PostgreSQL (ROLLGATE_DB_USER, ROLLGATE_DB_PASSWORD).",
+      "",
+      "Other settings come from the environment: ROLLGATE_ADMIN_TOKEN, ROLLGATE_HOST,"
+          + " ROLLGATE_MAX_BODY_BYTES, ROLLGATE_CORS_ORIGINS, ROLLGATE_RATE_LIMIT_WRITES,"
+          + " ROLLGATE_ROLLOUT_WINDOW_S, ROLLGATE_ROLLBACK_ERROR_RATE, ROLLGATE_ROLLBACK_P99_MS"
+          + " (docs/server.md lists them all)."
     })
 final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       paramLabel = "PORT",
-      description = "HTTP port (ROLLGATE_PORT, default 8420).")
+      description = "HTTP port (ROLLGATE_PORT; default: 8420).")
   Integer port;
 
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Data directory (ROLLGATE_DATA_DIR, default ./rollgate-data).")
+      description = "Data directory (ROLLGATE_DATA_DIR; default: ./rollgate-data).")
   Path dataDir;
 
   @Option(

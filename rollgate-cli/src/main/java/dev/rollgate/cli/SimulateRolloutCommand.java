@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,78 +30,144 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "simulate-rollout",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
     description = {
       "Start a rollout on a running server and drive it with synthetic SDK traffic.",
       "",
-      "Creates the flag (on/off, off by default) and an sdk token when needed, starts a rollout",
-      "of 'on', sends --rps requests a second from --users users through the Java SDK, each",
-      "recorded as an outcome with the error rate and latency of the variant it got, and prints",
-      "every change of the rollout until it completes, is rolled back or --max-duration passes.",
-      "With --regress-after, the treatment's error rate and latency change to the --regressed-*",
-      "values at that time, and the time from then to the rollback is printed."
+      "Creates the flag (on/off, off by default) and an sdk token when needed, starts a rollout"
+          + " of 'on', sends --rps requests a second from --users users through the Java SDK, each"
+          + " recorded as an outcome with the error rate and latency of the variant it got, and"
+          + " prints every change of the rollout until it completes, is rolled back or"
+          + " --max-duration passes.",
+      "",
+      "With --regress-after, the treatment's error rate and latency change to the --regressed-*"
+          + " values at that time, and the time from then to the rollback is printed."
     })
 final class SimulateRolloutCommand implements Callable<Integer> {
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8420", description = "Server URL.")
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      defaultValue = "http://127.0.0.1:8420",
+      description = "The server's base URL.")
   String url;
 
   @Option(
       names = "--token",
-      required = true,
-      description = "An admin token (ROLLGATE_ADMIN_TOKEN or rollgate-data/admin-token).")
+      paramLabel = "TOKEN",
+      description =
+          "An admin token (default: ROLLGATE_ADMIN_TOKEN, else the file rollgate-data/admin-token"
+              + " in the current directory).")
   String token;
 
-  @Option(names = "--project", defaultValue = "default")
+  @Option(
+      names = "--project",
+      paramLabel = "KEY",
+      defaultValue = "default",
+      description = "The project.")
   String project;
 
-  @Option(names = "--environment", defaultValue = "production")
+  @Option(
+      names = "--environment",
+      paramLabel = "KEY",
+      defaultValue = "production",
+      description = "The environment the rollout runs in.")
   String environment;
 
-  @Option(names = "--flag", defaultValue = "simulated-checkout")
+  @Option(
+      names = "--flag",
+      paramLabel = "KEY",
+      defaultValue = "simulated-checkout",
+      description = "The flag to roll out, created (on/off, off by default) when missing.")
   String flag;
 
-  @Option(names = "--users", defaultValue = "20000", description = "Distinct users.")
+  @Option(
+      names = "--users",
+      paramLabel = "N",
+      defaultValue = "20000",
+      description = "Distinct users.")
   int users;
 
-  @Option(names = "--rps", defaultValue = "1000", description = "Requests a second.")
+  @Option(
+      names = "--rps",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "Requests a second.")
   int rps;
 
-  @Option(names = "--control-error-rate", defaultValue = "0.01")
+  @Option(
+      names = "--control-error-rate",
+      paramLabel = "RATE",
+      defaultValue = "0.01",
+      description = "The control's error rate, 0 to 1.")
   double controlErrorRate;
 
-  @Option(names = "--treatment-error-rate", defaultValue = "0.01")
+  @Option(
+      names = "--treatment-error-rate",
+      paramLabel = "RATE",
+      defaultValue = "0.01",
+      description = "The treatment's error rate, 0 to 1, before any regression.")
   double treatmentErrorRate;
 
-  @Option(names = "--control-latency-ms", defaultValue = "40", description = "Median latency.")
+  @Option(
+      names = "--control-latency-ms",
+      paramLabel = "MS",
+      defaultValue = "40",
+      description = "The control's median latency.")
   double controlLatency;
 
-  @Option(names = "--treatment-latency-ms", defaultValue = "40")
+  @Option(
+      names = "--treatment-latency-ms",
+      paramLabel = "MS",
+      defaultValue = "40",
+      description = "The treatment's median latency, before any regression.")
   double treatmentLatency;
 
   @Option(
       names = "--regress-after",
       paramLabel = "SECONDS",
-      description = "When the treatment turns to the --regressed-* behaviour.")
+      description = "When the treatment turns to the --regressed-* behaviour (default: never).")
   Integer regressAfter;
 
-  @Option(names = "--regressed-error-rate", defaultValue = "0.03")
+  @Option(
+      names = "--regressed-error-rate",
+      paramLabel = "RATE",
+      defaultValue = "0.03",
+      description = "The treatment's error rate after --regress-after.")
   double regressedErrorRate;
 
-  @Option(names = "--regressed-latency-ms", defaultValue = "40")
+  @Option(
+      names = "--regressed-latency-ms",
+      paramLabel = "MS",
+      defaultValue = "40",
+      description = "The treatment's median latency after --regress-after.")
   double regressedLatency;
 
-  @Option(names = "--window-seconds", defaultValue = "5", description = "The rollout's window.")
+  @Option(
+      names = "--window-seconds",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description = "The rollout's judging window.")
   int windowSeconds;
 
   @Option(
       names = "--stage-seconds",
+      paramLabel = "SECONDS",
       defaultValue = "20",
       description = "Each stage's minimum duration.")
   int stageSeconds;
 
-  @Option(names = "--max-duration", defaultValue = "600", paramLabel = "SECONDS")
+  @Option(
+      names = "--max-duration",
+      paramLabel = "SECONDS",
+      defaultValue = "600",
+      description = "Stop watching after this long.")
   int maxDuration;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seeds users and outcomes.")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Seeds users and outcomes.")
   long seed;
 
   @Spec CommandSpec spec;
@@ -109,6 +177,7 @@ final class SimulateRolloutCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    token = adminToken(token, System.getenv(), Path.of("rollgate-data", "admin-token"));
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String base = "/api/v1/projects/" + project;
     String rollout = base + "/environments/" + environment + "/flags/" + flag + "/rollout";
@@ -218,6 +287,31 @@ final class SimulateRolloutCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The admin token: {@code --token}, else {@code ROLLGATE_ADMIN_TOKEN}, else the file that {@code
+   * rollgate serve} writes on its first start.
+   */
+  static String adminToken(String option, Map<String, String> env, Path file) {
+    if (option != null && !option.isBlank()) {
+      return option.strip();
+    }
+    String fromEnv = env.get("ROLLGATE_ADMIN_TOKEN");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.strip();
+    }
+    if (Files.isRegularFile(file)) {
+      String fromFile = Inputs.read(file, "admin token file").strip();
+      if (!fromFile.isEmpty()) {
+        return fromFile;
+      }
+      throw new UserInputException("admin token file " + file + " is empty");
+    }
+    throw new UserInputException(
+        "no admin token: pass --token, set ROLLGATE_ADMIN_TOKEN, or run where "
+            + file
+            + " is (rollgate serve writes it on its first start)");
+  }
+
   /** Paces requests at --rps; each gets its variant from the SDK and records an outcome. */
   private void drive(RollgateClient client, long start) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -296,7 +390,7 @@ final class SimulateRolloutCommand implements Callable<Integer> {
       String text = response.body();
       return new Response(response.statusCode(), text.isBlank() ? null : Json.parse(text));
     } catch (IOException e) {
-      throw new UserInputException("cannot reach " + url + ": " + e.getMessage());
+      throw new UserInputException("cannot reach " + url + ": " + Errors.reason(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserInputException("interrupted");

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "test-flags",
     mixinStandardHelpOptions = true,
+    showDefaultValues = true,
     description = {
       "Run golden tests of targeting against a flag file.",
       "",

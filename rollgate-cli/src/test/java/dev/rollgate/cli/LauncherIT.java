@@ -2,12 +2,15 @@ package dev.rollgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rollgate.server.testing.StoreKind;
+import dev.rollgate.server.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,15 +32,22 @@ class LauncherIT {
 
   private Result rollgateWithInput(Path stdin, String... args)
       throws IOException, InterruptedException {
+    return rollgateIn(ROOT, Map.of(), stdin, args);
+  }
+
+  private Result rollgateIn(Path cwd, Map<String, String> env, Path stdin, String... args)
+      throws IOException, InterruptedException {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("rollgate").toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
-            .directory(ROOT.toFile())
+            .directory(cwd.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
+    builder.environment().remove("ROLLGATE_ADMIN_TOKEN");
+    builder.environment().putAll(env);
     if (stdin != null) {
       builder.redirectInput(stdin.toFile());
     }
@@ -91,6 +101,39 @@ class LauncherIT {
         .containsExactly(
             "{\"key\":\"banner-text\",\"value\":\"Winter sale: 20% off\",\"variant\":\"sale\",\"reason\":\"STATIC\",\"metadata\":{\"project\":\"shop\"}}",
             "{\"key\":\"legacy-export\",\"value\":null,\"reason\":\"DISABLED\",\"metadata\":{\"project\":\"shop\"}}");
+  }
+
+  /**
+   * Without --token, simulate-rollout takes ROLLGATE_ADMIN_TOKEN, else rollgate-data/admin-token in
+   * the directory it runs in: it gets as far as starting the rollout either way.
+   */
+  @Test
+  void simulateRolloutFindsTheAdminTokenByItself() throws Exception {
+    try (TestServer server = TestServer.start(StoreKind.SQLITE)) {
+      String[] args = {
+        "simulate-rollout", "--url", server.admin().base(), "--rps", "10", "--max-duration", "1"
+      };
+      Path cwd = Files.createDirectories(dir.resolve("work/rollgate-data")).getParent();
+      Result none = rollgateIn(cwd, Map.of(), null, args);
+      assertThat(none.code()).isEqualTo(2);
+      assertThat(none.err()).startsWith("rollgate simulate-rollout: no admin token:");
+
+      Result fromEnv =
+          rollgateIn(cwd, Map.of("ROLLGATE_ADMIN_TOKEN", TestServer.ADMIN_TOKEN), null, args);
+      assertThat(fromEnv.err()).isEmpty();
+      assertThat(fromEnv.out()).contains("of simulated-checkout in production");
+
+      Files.writeString(cwd.resolve("rollgate-data/admin-token"), TestServer.ADMIN_TOKEN + "\n");
+      Result fromFile = rollgateIn(cwd, Map.of(), null, concat(args, "--flag", "second"));
+      assertThat(fromFile.err()).isEmpty();
+      assertThat(fromFile.out()).contains("of second in production").contains("final state:");
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    List<String> all = new ArrayList<>(List.of(a));
+    all.addAll(List.of(b));
+    return all.toArray(String[]::new);
   }
 
   @Test

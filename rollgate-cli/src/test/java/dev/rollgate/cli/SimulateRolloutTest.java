@@ -1,12 +1,18 @@
 package dev.rollgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code rollgate simulate-rollout} against a real server on a socket. */
 class SimulateRolloutTest {
@@ -63,5 +69,41 @@ class SimulateRolloutTest {
       assertThat(r.err().strip()).startsWith("rollgate simulate-rollout: the server answered 401");
       assertThat(r.err().strip().lines()).hasSize(1);
     }
+  }
+
+  @Test
+  void aClosedPortNamesTheCauseNotNull() throws IOException {
+    int port = WaitReadyTest.closedPort();
+    Run r = run("simulate-rollout", "--url", "http://127.0.0.1:" + port, "--token", "t");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "rollgate simulate-rollout: cannot reach http://127.0.0.1:"
+                + port
+                + ": connection refused"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void theTokenComesFromTheOptionThenTheEnvironmentThenTheFile(@TempDir Path dir)
+      throws IOException {
+    Path file = Files.writeString(dir.resolve("admin-token"), "from-file\n");
+    Map<String, String> env = Map.of("ROLLGATE_ADMIN_TOKEN", "from-env");
+    assertThat(SimulateRolloutCommand.adminToken("from-option", env, file))
+        .isEqualTo("from-option");
+    assertThat(SimulateRolloutCommand.adminToken(null, env, file)).isEqualTo("from-env");
+    assertThat(SimulateRolloutCommand.adminToken(null, Map.of(), file)).isEqualTo("from-file");
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(() ->
+            SimulateRolloutCommand.adminToken(null, Map.of("ROLLGATE_ADMIN_TOKEN", " "), missing))
+        .isInstanceOf(UserInputException.class)
+        .hasMessage(
+            "no admin token: pass --token, set ROLLGATE_ADMIN_TOKEN, or run where "
+                + missing
+                + " is (rollgate serve writes it on its first start)");
+    Path empty = Files.writeString(dir.resolve("empty"), "\n");
+    assertThatThrownBy(() -> SimulateRolloutCommand.adminToken(null, Map.of(), empty))
+        .hasMessage("admin token file " + empty + " is empty");
   }
 }
