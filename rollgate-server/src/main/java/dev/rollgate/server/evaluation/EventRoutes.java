@@ -1,5 +1,28 @@
 package dev.rollgate.server.evaluation;
 
+import static dev.rollgate.core.protocol.Protocol.BATCH_EVENTS;
+import static dev.rollgate.core.protocol.Protocol.EVENTS_PATH;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_EXPOSURE;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOME;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOMES;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_TRACK;
+import static dev.rollgate.core.protocol.Protocol.FIELD_COUNT;
+import static dev.rollgate.core.protocol.Protocol.FIELD_DURATION_MS;
+import static dev.rollgate.core.protocol.Protocol.FIELD_END;
+import static dev.rollgate.core.protocol.Protocol.FIELD_ERROR;
+import static dev.rollgate.core.protocol.Protocol.FIELD_ERRORS;
+import static dev.rollgate.core.protocol.Protocol.FIELD_FLAG;
+import static dev.rollgate.core.protocol.Protocol.FIELD_LATENCY;
+import static dev.rollgate.core.protocol.Protocol.FIELD_NAME;
+import static dev.rollgate.core.protocol.Protocol.FIELD_REASON;
+import static dev.rollgate.core.protocol.Protocol.FIELD_ROUTE;
+import static dev.rollgate.core.protocol.Protocol.FIELD_START;
+import static dev.rollgate.core.protocol.Protocol.FIELD_TARGETING_KEY;
+import static dev.rollgate.core.protocol.Protocol.FIELD_TIME;
+import static dev.rollgate.core.protocol.Protocol.FIELD_TYPE;
+import static dev.rollgate.core.protocol.Protocol.FIELD_VALUE;
+import static dev.rollgate.core.protocol.Protocol.FIELD_VARIANT;
+
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.core.json.Json;
@@ -41,22 +64,37 @@ public final class EventRoutes implements HttpApi.Routes {
   private static final long MAX_WINDOW_MS = 60_000;
   private static final Map<String, Set<String>> FIELDS =
       Map.of(
-          "exposure", Set.of("type", "flag", "variant", "reason", "targetingKey", "time"),
-          "track", Set.of("type", "name", "targetingKey", "value", "time"),
-          "outcome",
+          EVENT_TYPE_EXPOSURE,
               Set.of(
-                  "type",
-                  "flag",
-                  "variant",
-                  "targetingKey",
-                  "route",
-                  "durationMs",
-                  "error",
-                  "time"),
-          "outcomes",
+                  FIELD_TYPE,
+                  FIELD_FLAG,
+                  FIELD_VARIANT,
+                  FIELD_REASON,
+                  FIELD_TARGETING_KEY,
+                  FIELD_TIME),
+          EVENT_TYPE_TRACK,
+              Set.of(FIELD_TYPE, FIELD_NAME, FIELD_TARGETING_KEY, FIELD_VALUE, FIELD_TIME),
+          EVENT_TYPE_OUTCOME,
               Set.of(
-                  "type", "flag", "variant", "route", "start", "end", "count", "errors",
-                  "latency"));
+                  FIELD_TYPE,
+                  FIELD_FLAG,
+                  FIELD_VARIANT,
+                  FIELD_TARGETING_KEY,
+                  FIELD_ROUTE,
+                  FIELD_DURATION_MS,
+                  FIELD_ERROR,
+                  FIELD_TIME),
+          EVENT_TYPE_OUTCOMES,
+              Set.of(
+                  FIELD_TYPE,
+                  FIELD_FLAG,
+                  FIELD_VARIANT,
+                  FIELD_ROUTE,
+                  FIELD_START,
+                  FIELD_END,
+                  FIELD_COUNT,
+                  FIELD_ERRORS,
+                  FIELD_LATENCY));
 
   private static final Set<String> ALL_FIELDS =
       FIELDS.values().stream()
@@ -87,7 +125,7 @@ public final class EventRoutes implements HttpApi.Routes {
 
   @Override
   public void register(RoutesConfig r) {
-    r.post("/api/v1/events", this::receive);
+    r.post(EVENTS_PATH, this::receive);
   }
 
   private void receive(Context ctx) {
@@ -98,18 +136,18 @@ public final class EventRoutes implements HttpApi.Routes {
     } catch (JsonSyntaxException e) {
       throw new Failure(Failure.Kind.INVALID_INPUT, "malformed_json", e.getMessage());
     }
-    if (!(body instanceof Map<?, ?> map) || !(map.get("events") instanceof List<?> events)) {
-      throw Failure.invalidField("events", "send {\"events\": [...]}");
+    if (!(body instanceof Map<?, ?> map) || !(map.get(BATCH_EVENTS) instanceof List<?> events)) {
+      throw Failure.invalidField(BATCH_EVENTS, "send {\"events\": [...]}");
     }
     if (events.size() > MAX_BATCH) {
-      throw Failure.invalidField("events", "at most " + MAX_BATCH + " events a batch");
+      throw Failure.invalidField(BATCH_EVENTS, "at most " + MAX_BATCH + " events a batch");
     }
     FlagSnapshot flags = catalog.snapshot(sdk.project(), sdk.environment());
     long now = clock.millis();
     List<Map<String, Object>> rejected = new ArrayList<>();
     int accepted = 0;
     for (int i = 0; i < events.size(); i++) {
-      String path = JsonPath.element("events", i);
+      String path = JsonPath.element(BATCH_EVENTS, i);
       try {
         accept(sdk, flags, JsonBody.of(events.get(i), path, ALL_FIELDS), now);
         accepted++;
@@ -128,7 +166,7 @@ public final class EventRoutes implements HttpApi.Routes {
           Failure.Kind.INVALID_INPUT,
           "invalid_events",
           "no event in the batch is valid; the first: "
-              + JsonPath.element("events", 0)
+              + JsonPath.element(BATCH_EVENTS, 0)
               + ": "
               + rejected.getFirst().get("message"),
           rejected);
@@ -137,10 +175,11 @@ public final class EventRoutes implements HttpApi.Routes {
   }
 
   private void accept(Principal sdk, FlagSnapshot flags, JsonBody e, long now) {
-    String type = e.string("type", true);
+    String type = e.string(FIELD_TYPE, true);
     Set<String> fields = FIELDS.get(type);
     if (fields == null) {
-      throw Failure.invalidField(e.path("type"), "must be exposure, track, outcome or outcomes");
+      throw Failure.invalidField(
+          e.path(FIELD_TYPE), "must be exposure, track, outcome or outcomes");
     }
     for (String field : ALL_FIELDS) {
       if (e.has(field) && !fields.contains(field)) {
@@ -148,33 +187,33 @@ public final class EventRoutes implements HttpApi.Routes {
       }
     }
     String flag = null;
-    if (!type.equals("track")) {
-      flag = e.string("flag", true);
+    if (!type.equals(EVENT_TYPE_TRACK)) {
+      flag = e.string(FIELD_FLAG, true);
       if (flags == null || !flags.flagKeys().contains(flag)) {
-        throw Failure.invalidField(e.path("flag"), "no flag " + flag + " in this environment");
+        throw Failure.invalidField(e.path(FIELD_FLAG), "no flag " + flag + " in this environment");
       }
     }
     switch (type) {
-      case "exposure" ->
+      case EVENT_TYPE_EXPOSURE ->
           exposures.exposure(
               sdk.project(),
               sdk.environment(),
               flag,
-              e.string("variant", false),
-              e.string("targetingKey", false),
-              plausible(e.number("time", 0, Double.MAX_VALUE), now));
-      case "track" -> {
-        String name = e.string("name", true);
-        Double value = e.number("value", -Double.MAX_VALUE, Double.MAX_VALUE);
+              e.string(FIELD_VARIANT, false),
+              e.string(FIELD_TARGETING_KEY, false),
+              plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now));
+      case EVENT_TYPE_TRACK -> {
+        String name = e.string(FIELD_NAME, true);
+        Double value = e.number(FIELD_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
         tracks.track(
             sdk.project(),
             sdk.environment(),
-            e.string("targetingKey", false),
+            e.string(FIELD_TARGETING_KEY, false),
             name,
             value == null ? 0 : value,
-            plausible(e.number("time", 0, Double.MAX_VALUE), now));
+            plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now));
       }
-      default -> recordOutcomes(sdk, flag, e, type.equals("outcome"), now);
+      default -> recordOutcomes(sdk, flag, e, type.equals(EVENT_TYPE_OUTCOME), now);
     }
     Counter.builder("rollgate.events.received")
         .description("Events received from SDKs")
@@ -187,44 +226,45 @@ public final class EventRoutes implements HttpApi.Routes {
 
   /** An {@code outcome} (one request) or an {@code outcomes} window, checked and recorded. */
   private void recordOutcomes(Principal sdk, String flag, JsonBody e, boolean single, long now) {
-    String variant = e.string("variant", true);
-    String route = e.string("route", false);
+    String variant = e.string(FIELD_VARIANT, true);
+    String route = e.string(FIELD_ROUTE, false);
     if (route != null && route.length() > 256) {
-      throw Failure.invalidField(e.path("route"), "must be at most 256 characters");
+      throw Failure.invalidField(e.path(FIELD_ROUTE), "must be at most 256 characters");
     }
     long time;
     long count;
     long errors;
     LatencyHistogram latency = null;
     if (single) {
-      Double duration = e.number("durationMs", 0, 1e9);
+      Double duration = e.number(FIELD_DURATION_MS, 0, 1e9);
       if (duration != null) {
         latency = new LatencyHistogram();
         latency.record(duration);
       }
-      time = plausible(e.number("time", 0, Double.MAX_VALUE), now);
+      time = plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now);
       count = 1;
-      errors = Boolean.TRUE.equals(e.bool("error")) ? 1 : 0;
+      errors = Boolean.TRUE.equals(e.bool(FIELD_ERROR)) ? 1 : 0;
     } else {
-      time = require(e.whole("start", 0, Long.MAX_VALUE), e.path("start"));
-      e.whole("end", time + 1, time + MAX_WINDOW_MS); // checked; counted in its start second
-      count = require(e.whole("count", 0, Long.MAX_VALUE), e.path("count"));
-      Long errorCount = e.whole("errors", 0, count);
+      time = require(e.whole(FIELD_START, 0, Long.MAX_VALUE), e.path(FIELD_START));
+      e.whole(FIELD_END, time + 1, time + MAX_WINDOW_MS); // checked; counted in its start second
+      count = require(e.whole(FIELD_COUNT, 0, Long.MAX_VALUE), e.path(FIELD_COUNT));
+      Long errorCount = e.whole(FIELD_ERRORS, 0, count);
       errors = errorCount == null ? 0 : errorCount;
-      if (e.has("latency")) {
+      if (e.has(FIELD_LATENCY)) {
         try {
-          latency = LatencyHistogram.fromJson(e.raw("latency"));
+          latency = LatencyHistogram.fromJson(e.raw(FIELD_LATENCY));
         } catch (IllegalArgumentException ex) {
-          throw Failure.invalidField(e.path("latency"), ex.getMessage());
+          throw Failure.invalidField(e.path(FIELD_LATENCY), ex.getMessage());
         }
         if (latency.count() != count) {
           throw Failure.invalidField(
-              e.path("latency"), "holds " + latency.count() + " durations but count is " + count);
+              e.path(FIELD_LATENCY),
+              "holds " + latency.count() + " durations but count is " + count);
         }
       }
       if (plausible((double) time, now) != time) {
         throw Failure.invalidField(
-            e.path("start"), "is more than an hour in the past or a minute in the future");
+            e.path(FIELD_START), "is more than an hour in the past or a minute in the future");
       }
     }
     outcomes.record(

@@ -7,6 +7,7 @@ import dev.rollgate.core.Resolution;
 import dev.rollgate.core.ValueType;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonSyntaxException;
+import dev.rollgate.core.protocol.Protocol;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.ServedEnvironment;
@@ -27,9 +28,6 @@ import java.util.TreeMap;
  * Same engine, same answers as {@code rollgate eval} on the environment's flagd document.
  */
 public final class OfrepRoutes implements HttpApi.Routes {
-  /** Where OFREP providers find change notifications (ADR-0008). */
-  static final String STREAM_URI = "/api/v1/stream";
-
   private final Catalog catalog;
   private final Usage usage;
   private final ExposureSink exposures;
@@ -42,8 +40,8 @@ public final class OfrepRoutes implements HttpApi.Routes {
 
   @Override
   public void register(RoutesConfig r) {
-    r.post("/ofrep/v1/evaluate/flags/{key}", this::evaluateOne);
-    r.post("/ofrep/v1/evaluate/flags", this::evaluateAll);
+    r.post(Protocol.OFREP_EVALUATE_FLAG_PATH, this::evaluateOne);
+    r.post(Protocol.OFREP_EVALUATE_FLAGS_PATH, this::evaluateAll);
   }
 
   /** A 400 of OFREP's shape: {@code {key?, errorCode, errorDetails}}. */
@@ -125,7 +123,7 @@ public final class OfrepRoutes implements HttpApi.Routes {
     body.put("metadata", metadata);
     body.put(
         "eventStreams",
-        List.of(Map.of("type", "sse", "endpoint", Map.of("requestUri", STREAM_URI))));
+        List.of(Map.of("type", "sse", "endpoint", Map.of("requestUri", Protocol.STREAM_PATH))));
     answer(ctx, 200, body);
   }
 

@@ -1,6 +1,7 @@
 package dev.rollgate.server.evaluation;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.core.protocol.Protocol;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.ServedEnvironment;
@@ -60,7 +61,8 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   private record Subscriber(SseClient client, String environmentKey) {
     synchronized void configuration(ServedEnvironment env) {
       ensureOpen();
-      client.sendEvent("configuration", env.document(), String.valueOf(env.generation()));
+      client.sendEvent(
+          Protocol.SSE_EVENT_CONFIGURATION, env.document(), String.valueOf(env.generation()));
     }
 
     private void ensureOpen() {
@@ -71,8 +73,8 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
 
     synchronized void changed(ServedEnvironment env) {
       configuration(env);
-      String data = Json.write(Map.of("type", "refetchEvaluation", "etag", env.etag()));
-      client.sendEvent("message", data, String.valueOf(env.generation()));
+      String data = Json.write(Map.of("type", Protocol.SSE_REFETCH_EVALUATION, "etag", env.etag()));
+      client.sendEvent(Protocol.SSE_EVENT_MESSAGE, data, String.valueOf(env.generation()));
     }
 
     synchronized void comment(String text) {
@@ -92,8 +94,8 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
 
   @Override
   public void register(RoutesConfig r) {
-    r.get("/api/v1/sdk/flags", this::poll);
-    r.get("/api/v1/stream", this::stream);
+    r.get(Protocol.SDK_FLAGS_PATH, this::poll);
+    r.get(Protocol.STREAM_PATH, this::stream);
   }
 
   private ServedEnvironment servedFor(Principal sdk) {
@@ -147,7 +149,9 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     }
     for (String range : accept.split(",", -1)) {
       String type = range.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
-      if (type.equals("*/*") || type.equals("text/*") || type.equals("text/event-stream")) {
+      if (type.equals("*/*")
+          || type.equals("text/*")
+          || type.equals(Protocol.EVENT_STREAM_MEDIA_TYPE)) {
         return true;
       }
     }
@@ -163,7 +167,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     HttpServletResponse res = ctx.res();
     res.setStatus(200);
     res.setCharacterEncoding("UTF-8");
-    res.setContentType("text/event-stream");
+    res.setContentType(Protocol.EVENT_STREAM_MEDIA_TYPE);
     res.addHeader("Connection", "close");
     res.addHeader("Cache-Control", "no-cache");
     res.addHeader("X-Accel-Buffering", "no");

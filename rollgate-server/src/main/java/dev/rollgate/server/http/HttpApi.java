@@ -1,6 +1,7 @@
 package dev.rollgate.server.http;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.core.protocol.Protocol;
 import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.domain.Failure;
@@ -200,12 +201,12 @@ public final class HttpApi {
    * The caller's token, from {@code Authorization: Bearer} or (as OFREP allows) {@code X-API-Key}.
    */
   private static Principal authenticate(Context ctx, TokenService tokens) {
-    String header = ctx.header("Authorization");
+    String header = ctx.header(Protocol.HEADER_AUTHORIZATION);
     String secret;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       secret = header.substring(7).strip();
-    } else if (ctx.header("X-API-Key") != null) {
-      secret = ctx.header("X-API-Key").strip();
+    } else if (ctx.header(Protocol.HEADER_API_KEY) != null) {
+      secret = ctx.header(Protocol.HEADER_API_KEY).strip();
     } else {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(
