@@ -172,7 +172,8 @@ public final class RollgateServer implements AutoCloseable {
       Catalog catalog =
           new Catalog(
               db,
-              ParseOptions.defaults().withEnvironment(Map.copyOf(environment)).withClock(clock));
+              ParseOptions.defaults().withEnvironment(Map.copyOf(environment)).withClock(clock),
+              List.of(RolloutService.SPLITS, ExperimentService.SPLITS));
       ProjectService projects = new ProjectService(catalog, audit, clock);
       SegmentService segments = new SegmentService(catalog, audit, clock);
       FlagService flags = new FlagService(catalog, audit, clock);

@@ -43,13 +43,36 @@ public final class Catalog {
 
   private final Database db;
   private final ParseOptions parseOptions;
+  private final List<SplitSource> splits;
   private final Map<String, Compiled> projects = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
 
-  public Catalog(Database db, ParseOptions parseOptions) {
+  /**
+   * @param splits the features that split flags' traffic (rollouts, experiments)
+   */
+  public Catalog(Database db, ParseOptions parseOptions, List<SplitSource> splits) {
     this.db = db;
     this.parseOptions = parseOptions;
+    this.splits = List.copyOf(splits);
+  }
+
+  /** One environment as the flagd document the catalog compiles and serves. */
+  public Map<String, Object> document(Tx tx, String project, String environment)
+      throws SQLException {
+    return FlagdExport.document(tx, project, environment, splits);
+  }
+
+  /** What splits {@code flag} in an environment ("a rollout"), or null when nothing does. */
+  public String splitOwner(Tx tx, String project, String environment, String flag)
+      throws SQLException {
+    for (SplitSource source : splits) {
+      SplitSource.Split split = source.splits(tx, project, environment).get(flag);
+      if (split != null) {
+        return split.owner();
+      }
+    }
+    return null;
   }
 
   /** A read in one transaction. */
@@ -166,7 +189,7 @@ public final class Catalog {
     Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
     for (String environment : environments(tx, project)) {
       try {
-        Map<String, Object> document = FlagdExport.document(tx, project, environment);
+        Map<String, Object> document = document(tx, project, environment);
         environments.put(environment, serve(project, environment, generation, document, options));
       } catch (InvalidFlagDocumentException e) {
         onInvalid.accept(environment, e);

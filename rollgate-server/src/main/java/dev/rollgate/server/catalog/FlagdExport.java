@@ -3,36 +3,35 @@ package dev.rollgate.server.catalog;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One environment of a project as a flagd flag document: the flags configured there (archived ones
- * left out), with the split of any running rollout ({@link RolloutSplit}), and every segment as a
- * shared evaluator. The server validates, serves and snapshots exactly this document, so what it
- * exports is what it evaluates.
+ * left out), with the split that a {@link SplitSource} (a rollout, an experiment) drives, and every
+ * segment as a shared evaluator. The server validates, serves and snapshots exactly this document,
+ * so what it exports is what it evaluates.
  */
-public final class FlagdExport {
+final class FlagdExport {
   private FlagdExport() {}
 
-  public static Map<String, Object> document(Tx tx, String project, String environment)
-      throws SQLException {
+  static Map<String, Object> document(
+      Tx tx, String project, String environment, List<SplitSource> sources) throws SQLException {
+    Map<String, SplitSource.Split> splits = new HashMap<>();
+    for (SplitSource source : sources) {
+      splits.putAll(source.splits(tx, project, environment));
+    }
     Map<String, Object> flags = new LinkedHashMap<>();
     tx.list(
-        "SELECT f.flag_key, f.variants, e.state, e.default_variant, e.targeting, e.metadata,"
-            + " r.rollout_id, r.treatment, r.control, r.percent,"
-            + " x.experiment_id, x.definition"
+        "SELECT f.flag_key, f.variants, e.state, e.default_variant, e.targeting, e.metadata"
             + " FROM flags f JOIN flag_environments e"
             + " ON e.project_key = f.project_key AND e.flag_key = f.flag_key"
-            + " LEFT JOIN rollouts r ON r.project_key = f.project_key AND r.flag_key = f.flag_key"
-            + " AND r.environment_key = e.environment_key"
-            + " AND r.state IN ('RUNNING', 'PAUSED', 'AWAITING_APPROVAL')"
-            + " LEFT JOIN experiments x ON x.project_key = f.project_key"
-            + " AND x.flag_key = f.flag_key AND x.environment_key = e.environment_key"
-            + " AND x.state = 'RUNNING'"
             + " WHERE f.project_key = ? AND e.environment_key = ? AND f.archived = 0"
             + " ORDER BY f.flag_key",
         r -> {
+          String key = r.getString("flag_key");
           Map<String, Object> flag = new LinkedHashMap<>();
           flag.put("state", r.getString("state"));
           flag.put("variants", Json.parse(r.getString("variants")));
@@ -42,21 +41,9 @@ public final class FlagdExport {
           }
           String stored = r.getString("targeting");
           Object targeting = stored == null ? null : Json.parse(stored);
-          String rollout = r.getString("rollout_id");
-          if (rollout != null) {
-            targeting =
-                RolloutSplit.compose(
-                    targeting,
-                    rollout,
-                    r.getString("treatment"),
-                    r.getString("control"),
-                    r.getDouble("percent"));
-          }
-          String experiment = r.getString("experiment_id");
-          if (experiment != null) {
-            targeting =
-                RolloutSplit.compose(
-                    targeting, experiment, weights(Json.parse(r.getString("definition"))));
+          SplitSource.Split split = splits.get(key);
+          if (split != null) {
+            targeting = RolloutSplit.compose(targeting, split.seed(), split.entries());
           }
           if (targeting != null) {
             flag.put("targeting", targeting);
@@ -65,7 +52,7 @@ public final class FlagdExport {
           if (metadata instanceof Map<?, ?> m && !m.isEmpty()) {
             flag.put("metadata", metadata);
           }
-          flags.put(r.getString("flag_key"), flag);
+          flags.put(key, flag);
           return null;
         },
         project,
@@ -86,15 +73,5 @@ public final class FlagdExport {
       document.put("$evaluators", evaluators);
     }
     return document;
-  }
-
-  /** An experiment definition's variants as fractional entries, in their order. */
-  private static java.util.List<java.util.List<Object>> weights(Object definition) {
-    java.util.List<java.util.List<Object>> entries = new java.util.ArrayList<>();
-    if (definition instanceof Map<?, ?> d && d.get("variants") instanceof Map<?, ?> variants) {
-      variants.forEach((variant, weight) ->
-          entries.add(java.util.List.of(variant, ((Number) weight).longValue())));
-    }
-    return entries;
   }
 }

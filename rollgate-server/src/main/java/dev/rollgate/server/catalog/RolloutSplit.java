@@ -24,11 +24,12 @@ public final class RolloutSplit {
 
   private RolloutSplit() {}
 
-  public static Object compose(
-      Object targeting, String rolloutId, String treatment, String control, double percent) {
+  /** The split of a rollout at {@code percent}: treatment and control in basis points. */
+  public static SplitSource.Split rollout(
+      String rolloutId, String treatment, String control, double percent) {
     long treatmentWeight = Math.round(percent * TOTAL_WEIGHT / 100);
-    return compose(
-        targeting,
+    return new SplitSource.Split(
+        "a rollout",
         rolloutId,
         List.of(
             List.of(treatment, treatmentWeight), List.of(control, TOTAL_WEIGHT - treatmentWeight)));
@@ -38,7 +39,7 @@ public final class RolloutSplit {
    * The flag's targeting with a split of the traffic it leaves to the default, bucketed by {@code
    * seed}: {@code entries} are flagd's fractional entries, [variant, whole-number weight].
    */
-  public static Object compose(Object targeting, String seed, List<List<Object>> entries) {
+  static Object compose(Object targeting, String seed, List<List<Object>> entries) {
     List<Object> arguments = new java.util.ArrayList<>();
     arguments.add(Map.of("cat", List.of(seed + ":", Map.of("var", "targetingKey"))));
     arguments.addAll(entries);

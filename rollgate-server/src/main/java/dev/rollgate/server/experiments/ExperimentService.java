@@ -3,7 +3,7 @@ package dev.rollgate.server.experiments;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
-import dev.rollgate.server.catalog.SplitOwners;
+import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
@@ -28,6 +28,9 @@ public final class ExperimentService {
   private final ExperimentEvents events;
   private final ExperimentResults results;
   private final Clock clock;
+
+  /** How running experiments split their flags, for the catalog. */
+  public static final SplitSource SPLITS = ExperimentStore::splits;
 
   public ExperimentService(
       Catalog catalog,
@@ -120,7 +123,7 @@ public final class ExperimentService {
           if (!view.state().equals("ENABLED")) {
             throw Failure.conflict("the flag is disabled in " + environment);
           }
-          String owner = SplitOwners.of(tx, project, environment, e.flag());
+          String owner = catalog.splitOwner(tx, project, environment, e.flag());
           if (owner != null) {
             throw Failure.conflict("flag " + e.flag() + " is already split by " + owner);
           }

@@ -1,11 +1,16 @@
 package dev.rollgate.server.experiments;
 
+import dev.rollgate.core.json.Json;
+import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import dev.rollgate.stats.Arm;
 import dev.rollgate.stats.RatioArm;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +25,33 @@ final class ExperimentStore {
   static final String UNITS = "";
 
   private ExperimentStore() {}
+
+  /** The splits of the running experiments in one environment, by flag: a {@link SplitSource}. */
+  static Map<String, SplitSource.Split> splits(Tx tx, String project, String environment)
+      throws SQLException {
+    Map<String, SplitSource.Split> splits = new HashMap<>();
+    tx.list(
+        "SELECT flag_key, experiment_id, definition FROM experiments"
+            + " WHERE project_key = ? AND environment_key = ? AND state = 'RUNNING'",
+        r ->
+            splits.put(
+                r.getString(1),
+                new SplitSource.Split(
+                    "an experiment", r.getString(2), weights(Json.parse(r.getString(3))))),
+        project,
+        environment);
+    return splits;
+  }
+
+  /** An experiment definition's variants as fractional entries, in their order. */
+  private static List<List<Object>> weights(Object definition) {
+    List<List<Object>> entries = new ArrayList<>();
+    if (definition instanceof Map<?, ?> d && d.get("variants") instanceof Map<?, ?> variants) {
+      variants.forEach(
+          (variant, weight) -> entries.add(List.of(variant, ((Number) weight).longValue())));
+    }
+    return entries;
+  }
 
   /** Zeroed aggregates for every variant and stored metric, when an experiment starts. */
   static void initialise(Tx tx, Experiment e) throws SQLException {

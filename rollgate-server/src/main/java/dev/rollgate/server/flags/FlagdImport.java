@@ -10,7 +10,6 @@ import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
-import dev.rollgate.server.catalog.FlagdExport;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
@@ -50,7 +49,7 @@ public final class FlagdImport {
   public Map<String, Object> export(String project, String environment) {
     return catalog.read(tx -> {
       Projects.requireEnvironment(tx, project, environment);
-      return FlagdExport.document(tx, project, environment);
+      return catalog.document(tx, project, environment);
     });
   }
 
@@ -79,7 +78,7 @@ public final class FlagdImport {
         tx -> {
           Projects.requireEnvironment(tx, project, environment);
           checkWhole((Map<String, Object>) document, SegmentService.rulesByKey(tx, project));
-          Map<String, Object> before = FlagdExport.document(tx, project, environment);
+          Map<String, Object> before = catalog.document(tx, project, environment);
           List<String> segmentsChanged = new ArrayList<>();
           for (Map.Entry<String, Object> e : evaluators.entrySet()) {
             if (segments.upsert(tx, actor, project, e.getKey(), e.getValue())) {
@@ -217,7 +216,7 @@ public final class FlagdImport {
                 "flagd.import",
                 "projects/" + project + "/environments/" + environment + "/flagd",
                 before,
-                FlagdExport.document(tx, project, environment));
+                catalog.document(tx, project, environment));
           }
           Map<String, Object> summary = new LinkedHashMap<>();
           summary.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));

@@ -3,7 +3,7 @@ package dev.rollgate.server.rollouts;
 import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
-import dev.rollgate.server.catalog.SplitOwners;
+import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
@@ -39,6 +39,9 @@ public final class RolloutService {
   private final Outcomes outcomes;
   private final Clock clock;
   private final RolloutPlan.Defaults defaults;
+
+  /** How rollouts that have not ended split their flags, for the catalog. */
+  public static final SplitSource SPLITS = RolloutStore::splits;
 
   public RolloutService(
       Catalog catalog,
@@ -80,7 +83,7 @@ public final class RolloutService {
           if (!view.state().equals("ENABLED")) {
             throw Failure.conflict("the flag is disabled in " + environment);
           }
-          String owner = SplitOwners.of(tx, project, environment, flag);
+          String owner = catalog.splitOwner(tx, project, environment, flag);
           if (owner != null) {
             throw Failure.conflict(
                 "flag " + flag + " is already split by " + owner + " in " + environment);

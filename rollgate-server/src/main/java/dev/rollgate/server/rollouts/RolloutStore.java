@@ -1,10 +1,13 @@
 package dev.rollgate.server.rollouts;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.server.catalog.RolloutSplit;
+import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +106,27 @@ final class RolloutStore {
         project,
         environment,
         flag);
+  }
+
+  /**
+   * The splits of the rollouts that have not ended in one environment, by flag: a {@link
+   * SplitSource}.
+   */
+  static Map<String, SplitSource.Split> splits(Tx tx, String project, String environment)
+      throws SQLException {
+    Map<String, SplitSource.Split> splits = new HashMap<>();
+    tx.list(
+        "SELECT flag_key, rollout_id, treatment, control, percent FROM rollouts"
+            + " WHERE project_key = ? AND environment_key = ?"
+            + " AND state IN ('RUNNING', 'PAUSED', 'AWAITING_APPROVAL')",
+        r ->
+            splits.put(
+                r.getString(1),
+                RolloutSplit.rollout(
+                    r.getString(2), r.getString(3), r.getString(4), r.getDouble(5))),
+        project,
+        environment);
+    return splits;
   }
 
   static Optional<Rollout> byId(Tx tx, String id) throws SQLException {

@@ -89,7 +89,8 @@ final class RolloutHarness implements AutoCloseable {
   void open() {
     db = Database.open(dbUrl, null, null, dataDir, null);
     AuditLog audit = new AuditLog(clock);
-    catalog = new Catalog(db, ParseOptions.defaults().withClock(clock));
+    catalog =
+        new Catalog(db, ParseOptions.defaults().withClock(clock), List.of(RolloutService.SPLITS));
     flags = new FlagService(catalog, audit, clock);
     outcomes = new Outcomes(db, clock, new SimpleMeterRegistry(), Duration.ofDays(3650));
     rollouts =
