@@ -1,8 +1,6 @@
 package dev.rollgate.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -16,30 +14,11 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
 
   @ArchTest
-  static final ArchRule noPackageCycles =
-      slices()
-          .matching("dev.rollgate.core.(*)..")
-          .should()
-          .beFreeOfCycles()
-          .because("rule core-no-package-cycles: packages depend on each other one way");
+  static final ArchRule noPackageCycles = HouseRules.noPackageCycles("core", "dev.rollgate.core");
 
   @ArchTest
   static final ArchRule noServerLibraries =
-      noClasses()
-          .should()
-          .dependOnClassesThat()
-          .resideInAnyPackage(
-              "dev.rollgate.server..",
-              "io.javalin..",
-              "org.eclipse.jetty..",
-              "jakarta.servlet..",
-              "java.sql..",
-              "com.zaxxer..",
-              "org.flywaydb..",
-              "io.micrometer..",
-              "ch.qos.logback..")
-          .because(
-              "rule core-no-server-libraries: the core runs inside applications, through the SDK");
+      HouseRules.noServerLibraries("core", "the core runs inside applications, through the SDK");
 
   @ArchTest
   static final ArchRule onlyJsonParsing =

@@ -39,7 +39,6 @@ import dev.rollgate.server.store.Database;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
 import dev.rollgate.server.webhooks.WebhookService;
-import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -66,7 +65,7 @@ public final class RollgateServer implements AutoCloseable {
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
   private final Database db;
-  private final Javalin http;
+  private final HttpApi.Server http;
   private final Drain drain;
   private final StreamHub streams;
   private final ReplicaSync sync; // null on SQLite
@@ -76,7 +75,7 @@ public final class RollgateServer implements AutoCloseable {
 
   private RollgateServer(
       Database db,
-      Javalin http,
+      HttpApi.Server http,
       Drain drain,
       StreamHub streams,
       ReplicaSync sync,
@@ -235,7 +234,8 @@ public final class RollgateServer implements AutoCloseable {
       Gauge.builder("http.server.requests.active", drain, Drain::inFlight)
           .description("HTTP requests in flight")
           .register(meters);
-      Javalin http = HttpApi.create(config.http(), tokens, meters, drain, routes).start();
+      HttpApi.Server http =
+          HttpApi.create(config.http(), tokens::authenticate, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
       Background background =
           Background.start(
@@ -253,6 +253,11 @@ public final class RollgateServer implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** Every route the server answers, as {@code "METHOD /path"}. */
+  public List<String> routes() {
+    return http.routes();
   }
 
   public Catalog catalog() {

@@ -27,4 +27,14 @@ class ServerConfigTest {
             () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_ROLLBACK_ERROR_RATE", "lots")))
         .hasMessage("ROLLGATE_ROLLBACK_ERROR_RATE must be a number of 0 or more, not 'lots'");
   }
+
+  @Test
+  void theLogFormatIsTextOrJsonAndNothingElse() {
+    assertThat(ServerConfig.fromEnvironment(Map.of("ROLLGATE_LOG_FORMAT", "json")).port())
+        .isEqualTo(ServerConfig.DEFAULT_PORT);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_LOG_FORMAT", "xml")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ROLLGATE_LOG_FORMAT must be text or json, not 'xml'");
+  }
 }

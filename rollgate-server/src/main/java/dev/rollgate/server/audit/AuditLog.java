@@ -2,6 +2,8 @@ package dev.rollgate.server.audit;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.crypto.Sha256;
+import dev.rollgate.server.domain.Actor;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -116,8 +118,8 @@ public final class AuditLog {
             actor.name(),
             action,
             resource,
-            before == null ? null : Json.write(before),
-            after == null ? null : Json.write(after),
+            before == null ? null : Json.write(Plain.of(before)),
+            after == null ? null : Json.write(Plain.of(after)),
             actor.comment(),
             head.hash(),
             null);

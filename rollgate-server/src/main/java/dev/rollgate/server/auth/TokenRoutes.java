@@ -2,14 +2,15 @@ package dev.rollgate.server.auth;
 
 import static dev.rollgate.server.http.Requests.actor;
 import static dev.rollgate.server.http.Requests.body;
+import static dev.rollgate.server.http.Requests.createdWithSecret;
+import static dev.rollgate.server.http.Requests.items;
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireAdmin;
 
-import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import io.javalin.config.RoutesConfig;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code /api/v1/tokens}: admins only. */
@@ -28,48 +29,28 @@ public final class TokenRoutes implements HttpApi.Routes {
         "/api/v1/tokens",
         ctx -> {
           requireAdmin(ctx);
-          json(
-              ctx,
-              200,
-              Map.of("items", tokens.list().stream().map(TokenService.Token::toJson).toList()),
-              null);
+          items(ctx, tokens.list());
         });
     r.post(
         "/api/v1/tokens",
         ctx -> {
           requireAdmin(ctx);
           JsonBody b = body(ctx, CREATE);
-          String name = b.string("name", true);
-          if (name.isBlank() || name.length() > 200) {
-            throw Failure.invalidField("name", "must be 1-200 characters");
-          }
-          String roleName = b.string("role", true);
-          Role role = Role.parse(roleName);
-          if (role == null) {
-            throw Failure.invalidField("role", "must be admin, editor, viewer or sdk");
-          }
-          String project = b.string("project", false);
-          String environment = b.string("environment", false);
-          if (role == Role.SDK && (project == null || environment == null)) {
-            throw Failure.invalidField(
-                project == null ? "project" : "environment", "is required for an sdk token");
-          }
-          if (role != Role.SDK && (project != null || environment != null)) {
-            throw Failure.invalidField(
-                project != null ? "project" : "environment",
-                "only sdk tokens are bound to a project and environment");
-          }
           TokenService.Created created =
-              tokens.create(actor(ctx), name, role, project, environment);
-          Map<String, Object> out = created.token().toJson();
-          out.put("secret", created.secret());
-          json(ctx, 201, out, null);
+              tokens.create(
+                  actor(ctx),
+                  new TokenService.Create(
+                      b.string("name", true),
+                      b.string("role", true),
+                      b.string("project", false),
+                      b.string("environment", false)));
+          createdWithSecret(ctx, created.token(), created.secret());
         });
     r.delete(
         "/api/v1/tokens/{id}",
         ctx -> {
           requireAdmin(ctx);
-          json(ctx, 200, tokens.revoke(actor(ctx), ctx.pathParam("id")).toJson(), null);
+          json(ctx, 200, Plain.of(tokens.revoke(actor(ctx), ctx.pathParam("id"))), null);
         });
   }
 }

@@ -1,9 +1,11 @@
 package dev.rollgate.server.auth;
 
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Principal;
+import dev.rollgate.server.domain.Role;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.io.IOException;
@@ -14,13 +16,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,32 +53,8 @@ public final class TokenService {
             : hash(environmentAdminToken);
   }
 
-  /** A stored token, without its secret. */
-  public record Token(
-      String id,
-      String name,
-      Role role,
-      String project,
-      String environment,
-      long createdAt,
-      Long revokedAt) {
-    public Map<String, Object> toJson() {
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("id", id);
-      json.put("name", name);
-      json.put("role", role.label());
-      if (project != null) {
-        json.put("project", project);
-        json.put("environment", environment);
-      }
-      json.put("createdAt", Instant.ofEpochMilli(createdAt).toString());
-      json.put("revoked", revokedAt != null);
-      if (revokedAt != null) {
-        json.put("revokedAt", Instant.ofEpochMilli(revokedAt).toString());
-      }
-      return json;
-    }
-  }
+  /** A token to create, as the caller wrote it: checked here. */
+  public record Create(String name, String role, String project, String environment) {}
 
   /** A token just created, with the secret the caller sees once. */
   public record Created(Token token, String secret) {}
@@ -96,9 +71,7 @@ public final class TokenService {
     }
     Created created =
         db.inTransaction(tx -> {
-          long admins =
-              tx.count("SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL");
-          return admins > 0
+          return TokenStore.activeAdmins(tx) > 0
               ? null
               : insert(tx, Actor.SYSTEM, BOOTSTRAP_NAME, Role.ADMIN, null, null);
         });
@@ -132,19 +105,31 @@ public final class TokenService {
   }
 
   /** Creates a token; the secret is in the result and nowhere else. */
-  public Created create(Actor actor, String name, Role role, String project, String environment) {
+  public Created create(Actor actor, Create command) {
+    String name = command.name();
+    if (name == null || name.isBlank() || name.length() > 200) {
+      throw Failure.invalidField("name", "must be 1-200 characters");
+    }
+    Role role = command.role() == null ? null : Role.parse(command.role());
+    if (role == null) {
+      throw Failure.invalidField("role", "must be admin, editor, viewer or sdk");
+    }
+    String project = command.project();
+    String environment = command.environment();
+    if (role == Role.SDK && (project == null || environment == null)) {
+      throw Failure.invalidField(
+          project == null ? "project" : "environment", "is required for an sdk token");
+    }
+    if (role != Role.SDK && (project != null || environment != null)) {
+      throw Failure.invalidField(
+          project != null ? "project" : "environment",
+          "only sdk tokens are bound to a project and environment");
+    }
     Created created =
         db.inTransaction(tx -> {
-          if (role == Role.SDK) {
-            long envs =
-                tx.count(
-                    "SELECT COUNT(*) FROM environments WHERE project_key = ? AND environment_key = ?",
-                    project,
-                    environment);
-            if (envs == 0) {
-              throw Failure.invalidField(
-                  "environment", "environment " + project + "/" + environment + " does not exist");
-            }
+          if (role == Role.SDK && !TokenStore.environmentExists(tx, project, environment)) {
+            throw Failure.invalidField(
+                "environment", "environment " + project + "/" + environment + " does not exist");
           }
           return insert(tx, actor, name, role, project, environment);
         });
@@ -160,42 +145,28 @@ public final class TokenService {
     String secret = "rgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Token token =
         new Token(
-            UUID.randomUUID().toString(), name, role, project, environment, clock.millis(), null);
-    tx.update(
-        "INSERT INTO tokens (token_id, name, role, project_key, environment_key, secret_hash, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        token.id(),
-        name,
-        role.label(),
-        project,
-        environment,
-        hash(secret),
-        token.createdAt());
-    audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token.toJson());
+            UUID.randomUUID().toString(), name, role, project, environment, clock.instant(), null);
+    TokenStore.insert(tx, token, hash(secret));
+    audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token);
     db.notifyChange(tx, "tokens");
     return new Created(token, secret);
   }
 
   public List<Token> list() {
-    return db.inTransaction(
-        tx -> tx.list("SELECT * FROM tokens ORDER BY created_at, token_id", TokenService::token));
+    return db.inTransaction(TokenStore::list);
   }
 
   /** Revokes a token; it stops working with the next request. Revoking twice is a no-op. */
   public Token revoke(Actor actor, String id) {
     Token revoked =
         db.inTransaction(tx -> {
-          Token before =
-              tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
-                  .orElseThrow(() -> Failure.notFound("token " + id));
-          if (before.revokedAt() != null) {
+          Token before = TokenStore.find(tx, id).orElseThrow(() -> Failure.notFound("token " + id));
+          if (before.revoked()) {
             return before;
           }
-          tx.update("UPDATE tokens SET revoked_at = ? WHERE token_id = ?", clock.millis(), id);
-          Token after =
-              tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenService::token, id)
-                  .orElseThrow();
-          audit.append(tx, actor, "token.revoke", "tokens/" + id, before.toJson(), after.toJson());
+          TokenStore.revoke(tx, id, clock.millis());
+          Token after = TokenStore.find(tx, id).orElseThrow();
+          audit.append(tx, actor, "token.revoke", "tokens/" + id, before, after);
           db.notifyChange(tx, "tokens");
           return after;
         });
@@ -221,32 +192,14 @@ public final class TokenService {
   /** Reloads the active tokens from the store. */
   public void refresh() {
     Map<String, Principal> fresh = new HashMap<>();
-    db.inTransaction(tx ->
-        tx.list(
-            "SELECT * FROM tokens WHERE revoked_at IS NULL",
-            r -> {
-              Token t = token(r);
-              return fresh.put(
-                  r.getString("secret_hash"),
-                  new Principal(t.id(), t.name(), t.role(), t.project(), t.environment()));
-            }));
+    db.inTransaction(TokenStore::active)
+        .forEach((hash, t) ->
+            fresh.put(
+                hash, new Principal(t.id(), t.name(), t.role(), t.project(), t.environment())));
     active = Map.copyOf(fresh);
   }
 
   static String hash(String secret) {
     return Sha256.hex(secret);
-  }
-
-  private static Token token(ResultSet r) throws SQLException {
-    long revoked = r.getLong("revoked_at");
-    Long revokedAt = r.wasNull() ? null : revoked;
-    return new Token(
-        r.getString("token_id"),
-        r.getString("name"),
-        Role.parse(r.getString("role")),
-        r.getString("project_key"),
-        r.getString("environment_key"),
-        r.getLong("created_at"),
-        revokedAt);
   }
 }

@@ -18,4 +18,14 @@ public final class VersionConflict extends RuntimeException {
       throw new VersionConflict(resource);
     }
   }
+
+  /**
+   * Throws unless a write guarded by the version read ({@code ... WHERE version = ?}) changed its
+   * row: the one idiom of every versioned write, with {@link #check} for the client's version.
+   */
+  public static void unlessWritten(boolean written, String resource) {
+    if (!written) {
+      throw new VersionConflict(resource);
+    }
+  }
 }

@@ -2,10 +2,10 @@ package dev.rollgate.server.evaluation;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.protocol.Protocol;
-import dev.rollgate.server.auth.Principal;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.ServedEnvironment;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.http.ApiException;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;

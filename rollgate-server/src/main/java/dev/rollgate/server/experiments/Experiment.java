@@ -1,38 +1,32 @@
 package dev.rollgate.server.experiments;
 
-import dev.rollgate.core.json.Json;
-import dev.rollgate.server.store.Tx;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.rollgate.server.domain.Plain;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** One experiment as stored, and its SQL. */
-record Experiment(
+/** One experiment: what it compares (its definition), on which flag, and where it is. */
+public record Experiment(
     String id,
     String project,
     String environment,
     String key,
     String flag,
     ExperimentDefinition definition,
-    String state,
+    ExperimentState state,
     long version,
     long createdAt,
     Long startedAt,
-    Long stoppedAt) {
-
-  private static final String COLUMNS =
-      "experiment_id, project_key, environment_key, experiment_key, flag_key, definition, state,"
-          + " version, created_at, started_at, stopped_at";
+    Long stoppedAt)
+    implements Plain.Shown {
 
   String resource() {
     return "projects/" + project + "/environments/" + environment + "/experiments/" + key;
   }
 
-  Map<String, Object> toJson() {
+  /** Flat: the definition's fields sit beside the experiment's own. */
+  @Override
+  public Object plain() {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("id", id);
     json.put("key", key);
@@ -48,37 +42,7 @@ record Experiment(
     return json;
   }
 
-  void insert(Tx tx) throws SQLException {
-    tx.update(
-        "INSERT INTO experiments (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        id,
-        project,
-        environment,
-        key,
-        flag,
-        Json.write(definition.toJson()),
-        state,
-        version,
-        createdAt,
-        startedAt,
-        stoppedAt);
-  }
-
-  /** Stores a new state if the stored version is still {@code expected}; false otherwise. */
-  boolean update(Tx tx, long expected) throws SQLException {
-    return tx.update(
-            "UPDATE experiments SET state = ?, version = ?, started_at = ?, stopped_at = ?"
-                + " WHERE experiment_id = ? AND version = ?",
-            state,
-            version,
-            startedAt,
-            stoppedAt,
-            id,
-            expected)
-        == 1;
-  }
-
-  Experiment withState(String newState, Long started, Long stopped) {
+  Experiment withState(ExperimentState newState, Long started, Long stopped) {
     return new Experiment(
         id,
         project,
@@ -91,54 +55,5 @@ record Experiment(
         createdAt,
         started,
         stopped);
-  }
-
-  static Optional<Experiment> find(Tx tx, String project, String environment, String key)
-      throws SQLException {
-    return tx.one(
-        "SELECT "
-            + COLUMNS
-            + " FROM experiments WHERE project_key = ? AND environment_key = ?"
-            + " AND experiment_key = ?",
-        Experiment::read,
-        project,
-        environment,
-        key);
-  }
-
-  static List<Experiment> list(Tx tx, String project, String environment) throws SQLException {
-    return tx.list(
-        "SELECT "
-            + COLUMNS
-            + " FROM experiments WHERE project_key = ? AND environment_key = ?"
-            + " ORDER BY experiment_key",
-        Experiment::read,
-        project,
-        environment);
-  }
-
-  static List<Experiment> running(Tx tx) throws SQLException {
-    return tx.list(
-        "SELECT " + COLUMNS + " FROM experiments WHERE state = 'RUNNING'", Experiment::read);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Experiment read(ResultSet r) throws SQLException {
-    long started = r.getLong(10);
-    Long startedAt = r.wasNull() ? null : started;
-    long stopped = r.getLong(11);
-    Long stoppedAt = r.wasNull() ? null : stopped;
-    return new Experiment(
-        r.getString(1),
-        r.getString(2),
-        r.getString(3),
-        r.getString(4),
-        r.getString(5),
-        ExperimentDefinition.fromJson((Map<String, Object>) Json.parse(r.getString(6))),
-        r.getString(7),
-        r.getLong(8),
-        r.getLong(9),
-        startedAt,
-        stoppedAt);
   }
 }

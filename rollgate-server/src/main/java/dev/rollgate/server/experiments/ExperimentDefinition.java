@@ -2,7 +2,6 @@ package dev.rollgate.server.experiments;
 
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.domain.Failure;
-import dev.rollgate.server.http.JsonBody;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,32 +29,20 @@ record ExperimentDefinition(
     Long plannedSampleSize,
     double alpha) {
 
-  static final Set<String> FIELDS =
-      Set.of(
-          "key",
-          "flag",
-          "variants",
-          "control",
-          "hypothesis",
-          "primaryMetric",
-          "direction",
-          "guardrails",
-          "nStar",
-          "plannedSampleSize",
-          "alpha");
   private static final Set<String> DIRECTIONS = Set.of("increase", "decrease");
 
-  /** Reads a definition; the flag's variants and default are checked against it. */
-  static ExperimentDefinition parse(JsonBody body, Set<String> flagVariants, String flagDefault) {
-    Map<String, Object> rawVariants = body.object("variants");
+  /** Checks a definition as the caller wrote it, against the flag's variants and default. */
+  static ExperimentDefinition of(
+      ExperimentService.Create c, Set<String> flagVariants, String flagDefault) {
+    Map<String, Object> rawVariants = c.variants();
     if (rawVariants == null || rawVariants.size() < 2) {
       throw Failure.invalidField(
-          body.path("variants"), "is required: at least two variants with their weights");
+          "variants", "is required: at least two variants with their weights");
     }
     Map<String, Long> variants = new LinkedHashMap<>();
     long total = 0;
     for (Map.Entry<String, Object> e : rawVariants.entrySet()) {
-      String at = JsonPath.member(body.path("variants"), e.getKey());
+      String at = JsonPath.member("variants", e.getKey());
       if (!flagVariants.contains(e.getKey())) {
         throw Failure.invalidField(at, "the flag has no variant " + e.getKey());
       }
@@ -69,49 +56,40 @@ record ExperimentDefinition(
       total += n.longValue();
     }
     if (total == 0) {
-      throw Failure.invalidField(body.path("variants"), "the weights are all zero");
+      throw Failure.invalidField("variants", "the weights are all zero");
     }
-    String control = body.string("control", false);
+    String control = c.control();
     if (control == null) {
       control =
           variants.containsKey(flagDefault) ? flagDefault : variants.keySet().iterator().next();
     } else if (!variants.containsKey(control)) {
-      throw Failure.invalidField(body.path("control"), "must be one of the variants");
+      throw Failure.invalidField("control", "must be one of the variants");
     }
-    String direction = body.string("direction", false);
+    String direction = c.direction();
     if (direction != null && !DIRECTIONS.contains(direction)) {
-      throw Failure.invalidField(body.path("direction"), "must be increase or decrease");
+      throw Failure.invalidField("direction", "must be increase or decrease");
     }
     Map<String, String> guardrails = new LinkedHashMap<>();
-    if (body.raw("guardrails") != null) {
-      if (!(body.raw("guardrails") instanceof List<?> list)) {
+    List<ExperimentService.Guardrail> given = c.guardrails() == null ? List.of() : c.guardrails();
+    for (int i = 0; i < given.size(); i++) {
+      ExperimentService.Guardrail g = given.get(i);
+      if (!DIRECTIONS.contains(g.bad())) {
         throw Failure.invalidField(
-            body.path("guardrails"), "must be a list of {metric, bad: increase|decrease}");
+            JsonPath.member(JsonPath.element("guardrails", i), "bad"),
+            "must be increase or decrease");
       }
-      for (int i = 0; i < list.size(); i++) {
-        JsonBody g =
-            JsonBody.of(
-                list.get(i), JsonPath.element(body.path("guardrails"), i), Set.of("metric", "bad"));
-        String bad = g.string("bad", true);
-        if (!DIRECTIONS.contains(bad)) {
-          throw Failure.invalidField(g.path("bad"), "must be increase or decrease");
-        }
-        guardrails.put(g.string("metric", true), bad);
-      }
+      guardrails.put(g.metric(), g.bad());
     }
-    Double nStar = body.number("nStar", 10, 1e12);
-    Long planned = body.whole("plannedSampleSize", 2, Long.MAX_VALUE / 4);
-    Double alpha = body.number("alpha", 1e-6, 0.5);
     return new ExperimentDefinition(
         variants,
         control,
-        body.string("hypothesis", false),
-        body.string("primaryMetric", true),
+        c.hypothesis(),
+        c.primaryMetric(),
         direction == null ? "increase" : direction,
         guardrails,
-        nStar == null ? 5000 : nStar,
-        planned,
-        alpha == null ? 0.05 : alpha);
+        c.nStar() == null ? 5000 : c.nStar(),
+        c.plannedSampleSize(),
+        c.alpha() == null ? 0.05 : c.alpha());
   }
 
   /** The primary metric, then the guardrails. */

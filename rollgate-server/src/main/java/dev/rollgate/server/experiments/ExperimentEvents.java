@@ -125,7 +125,7 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
   public void refresh() {
     Map<String, Map<String, Map<String, Running>>> fresh = new ConcurrentHashMap<>();
     db.inTransaction(tx -> {
-      for (Experiment e : Experiment.running(tx)) {
+      for (Experiment e : ExperimentStore.running(tx)) {
         List<MetricDefinition> metrics = new ArrayList<>();
         for (String key : e.definition().metrics()) {
           MetricService.find(tx, e.project(), key)
@@ -198,8 +198,8 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
     ExperimentStore.Totals totals =
         ExperimentStore.totals(tx, x.project(), x.environment(), x.unit(), m.event());
     return switch (m.kind()) {
-      case "conversion" -> totals.occurrences() > 0 ? 1 : 0;
-      case "sum" -> totals.valueSum();
+      case CONVERSION -> totals.occurrences() > 0 ? 1 : 0;
+      case SUM -> totals.valueSum();
       default -> 0; // ratios are not adjusted
     };
   }
@@ -243,9 +243,9 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
     double value = old.value();
     double denominator = old.denominator();
     switch (m.kind()) {
-      case "conversion" -> value = 1;
-      case "sum" -> value += t.value();
-      case "mean" -> {
+      case CONVERSION -> value = 1;
+      case SUM -> value += t.value();
+      case MEAN -> {
         value += t.value();
         denominator += 1;
       }

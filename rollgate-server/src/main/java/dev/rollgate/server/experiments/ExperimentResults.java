@@ -158,7 +158,7 @@ public final class ExperimentResults {
       }
       Map<String, Object> mj = new LinkedHashMap<>();
       mj.put("metric", key);
-      mj.put("kind", m.kind());
+      mj.put("kind", m.kind().label());
       boolean guardrail = !key.equals(d.primaryMetric());
       mj.put("role", guardrail ? "guardrail" : "primary");
       mj.put(guardrail ? "bad" : "direction", guardrail ? d.guardrails().get(key) : d.direction());
@@ -202,7 +202,7 @@ public final class ExperimentResults {
 
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("experiment", e.key());
-    json.put("state", e.state());
+    json.put("state", e.state().name());
     json.put("flag", e.flag());
     json.put("control", d.control());
     json.put("analysis", sequential ? "sequential" : "fixed-horizon");
@@ -236,9 +236,7 @@ public final class ExperimentResults {
       boolean relative,
       boolean sequential) {
     Comparison.Metric kind =
-        m.kind().equals("conversion") || m.kind().equals("error_rate")
-            ? Comparison.Metric.PROPORTION
-            : Comparison.Metric.MEAN;
+        m.kind().proportion() ? Comparison.Metric.PROPORTION : Comparison.Metric.MEAN;
     Comparison.Options options =
         new Comparison.Options(
             kind,
@@ -274,11 +272,11 @@ public final class ExperimentResults {
       Map<String, CohortStats> requests,
       String variant,
       boolean cuped) {
-    if (m.kind().equals("error_rate")) {
+    if (m.kind() == MetricKind.ERROR_RATE) {
       CohortStats c = requests.getOrDefault(variant, new CohortStats());
       return Arm.proportion(c.errors(), c.requests());
     }
-    if (m.kind().equals("latency")) {
+    if (m.kind() == MetricKind.LATENCY) {
       CohortStats c = requests.getOrDefault(variant, new CohortStats());
       return new Arm(
           c.latency().count(), c.latency().approximateSum(), c.latency().approximateSumOfSquares());
@@ -365,7 +363,7 @@ public final class ExperimentResults {
     if (!primary.isEmpty() && losers == primary.size()) {
       return decision("no_ship", "every treatment did worse on " + d.primaryMetric(), null);
     }
-    if (e.state().equals("STOPPED")) {
+    if (e.state() == ExperimentState.STOPPED) {
       return decision(
           "no_ship", "stopped without a significant difference on " + d.primaryMetric(), null);
     }

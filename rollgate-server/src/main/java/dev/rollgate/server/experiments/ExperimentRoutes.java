@@ -3,18 +3,40 @@ package dev.rollgate.server.experiments;
 import static dev.rollgate.server.http.Requests.actor;
 import static dev.rollgate.server.http.Requests.body;
 import static dev.rollgate.server.http.Requests.ifMatch;
+import static dev.rollgate.server.http.Requests.items;
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireEdit;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
 
+import dev.rollgate.core.json.JsonPath;
+import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.http.JsonBody;
 import io.javalin.config.RoutesConfig;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /** {@code /api/v1/projects/{p}/metrics} and {@code .../environments/{env}/experiments}. */
 public final class ExperimentRoutes implements HttpApi.Routes {
   private static final String METRICS = "/api/v1/projects/{project}/metrics";
+  private static final Set<String> EXPERIMENT_FIELDS =
+      Set.of(
+          "key",
+          "flag",
+          "variants",
+          "control",
+          "hypothesis",
+          "primaryMetric",
+          "direction",
+          "guardrails",
+          "nStar",
+          "plannedSampleSize",
+          "alpha");
+  private static final Set<String> METRIC_FIELDS =
+      Set.of("key", "name", "kind", "event", "denominatorEvent");
   private static final String EXPERIMENTS =
       "/api/v1/projects/{project}/environments/{env}/experiments";
 
@@ -32,16 +54,24 @@ public final class ExperimentRoutes implements HttpApi.Routes {
         METRICS,
         ctx -> {
           requireRead(ctx);
-          json(ctx, 200, Map.of("items", metrics.list(ctx.pathParam("project"))), null);
+          items(ctx, metrics.list(ctx.pathParam("project")));
         });
     r.post(
         METRICS,
         ctx -> {
           requireEdit(ctx);
+          JsonBody b = body(ctx, METRIC_FIELDS);
+          var create =
+              new MetricService.Create(
+                  b.key("key"),
+                  b.string("name", false),
+                  b.string("kind", true),
+                  b.string("event", true),
+                  b.string("denominatorEvent", false));
           json(
               ctx,
               201,
-              metrics.create(actor(ctx), ctx.pathParam("project"), body(ctx, MetricService.FIELDS)),
+              Plain.of(metrics.create(actor(ctx), ctx.pathParam("project"), create)),
               null);
         });
     r.delete(
@@ -55,11 +85,7 @@ public final class ExperimentRoutes implements HttpApi.Routes {
         EXPERIMENTS,
         ctx -> {
           requireRead(ctx);
-          json(
-              ctx,
-              200,
-              Map.of("items", experiments.list(ctx.pathParam("project"), ctx.pathParam("env"))),
-              null);
+          items(ctx, experiments.list(ctx.pathParam("project"), ctx.pathParam("env")));
         });
     r.post(
         EXPERIMENTS,
@@ -72,7 +98,7 @@ public final class ExperimentRoutes implements HttpApi.Routes {
                   actor(ctx),
                   ctx.pathParam("project"),
                   ctx.pathParam("env"),
-                  body(ctx, ExperimentDefinition.FIELDS)));
+                  experiment(body(ctx, EXPERIMENT_FIELDS))));
         });
     r.get(
         EXPERIMENTS + "/{key}",
@@ -123,5 +149,35 @@ public final class ExperimentRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("key")),
               null);
         });
+  }
+
+  /** An experiment's definition as JSON: types and ranges here, meaning in the service. */
+  private static ExperimentService.Create experiment(JsonBody b) {
+    List<ExperimentService.Guardrail> guardrails = new ArrayList<>();
+    if (b.raw("guardrails") != null) {
+      if (!(b.raw("guardrails") instanceof List<?> list)) {
+        throw Failure.invalidField(
+            b.path("guardrails"), "must be a list of {metric, bad: increase|decrease}");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        JsonBody g =
+            JsonBody.of(
+                list.get(i), JsonPath.element(b.path("guardrails"), i), Set.of("metric", "bad"));
+        guardrails.add(
+            new ExperimentService.Guardrail(g.string("metric", true), g.string("bad", true)));
+      }
+    }
+    return new ExperimentService.Create(
+        b.key("key"),
+        b.string("flag", true),
+        b.object("variants"),
+        b.string("control", false),
+        b.string("hypothesis", false),
+        b.string("primaryMetric", true),
+        b.string("direction", false),
+        guardrails,
+        b.number("nStar", 10, 1e12),
+        b.whole("plannedSampleSize", 2, Long.MAX_VALUE / 4),
+        b.number("alpha", 1e-6, 0.5));
   }
 }

@@ -1,17 +1,15 @@
 package dev.rollgate.server.experiments;
 
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,27 +43,45 @@ public final class ExperimentService {
     this.clock = clock;
   }
 
-  public Map<String, Object> create(
-      Actor actor, String project, String environment, JsonBody body) {
-    String key = body.key("key");
-    String flag = body.string("flag", true);
+  /**
+   * An experiment to create, as the caller wrote it: checked here, against the flag. Null fields
+   * take their defaults (control: the flag's default variant; direction: increase; nStar: 5000;
+   * alpha: 0.05; no planned sample size, so the analysis is sequential).
+   */
+  public record Create(
+      String key,
+      String flag,
+      Map<String, Object> variants,
+      String control,
+      String hypothesis,
+      String primaryMetric,
+      String direction,
+      List<Guardrail> guardrails,
+      Double nStar,
+      Long plannedSampleSize,
+      Double alpha) {}
+
+  /** A metric that must not move in the {@code bad} direction (increase or decrease). */
+  public record Guardrail(String metric, String bad) {}
+
+  public Experiment create(Actor actor, String project, String environment, Create command) {
+    String key = command.key();
+    String flag = command.flag();
     return catalog.write(
         project,
         null,
         tx -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, flag, environment);
           ExperimentDefinition definition =
-              ExperimentDefinition.parse(body, view.variants(), view.defaultVariant());
+              ExperimentDefinition.of(command, view.variants(), view.defaultVariant());
           for (String metric : definition.metrics()) {
             if (MetricService.find(tx, project, metric).isEmpty()) {
               throw Failure.invalidField(
-                  definition.primaryMetric().equals(metric)
-                      ? body.path("primaryMetric")
-                      : body.path("guardrails"),
+                  definition.primaryMetric().equals(metric) ? "primaryMetric" : "guardrails",
                   "no metric " + metric + " in project " + project);
             }
           }
-          if (Experiment.find(tx, project, environment, key).isPresent()) {
+          if (ExperimentStore.find(tx, project, environment, key).isPresent()) {
             throw Failure.conflict("experiment " + key + " already exists in " + environment);
           }
           Experiment e =
@@ -76,39 +92,33 @@ public final class ExperimentService {
                   key,
                   flag,
                   definition,
-                  "DRAFT",
+                  ExperimentState.DRAFT,
                   1,
                   clock.millis(),
                   null,
                   null);
-          e.insert(tx);
-          audit.append(tx, actor, "experiment.create", e.resource(), null, e.toJson());
-          return e.toJson();
+          ExperimentStore.insert(tx, e);
+          audit.append(tx, actor, "experiment.create", e.resource(), null, e);
+          return e;
         });
   }
 
-  public List<Map<String, Object>> list(String project, String environment) {
-    return catalog.read(tx -> {
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (Experiment e : Experiment.list(tx, project, environment)) {
-        out.add(e.toJson());
-      }
-      return out;
-    });
+  public List<Experiment> list(String project, String environment) {
+    return catalog.read(tx -> ExperimentStore.list(tx, project, environment));
   }
 
-  public Map<String, Object> get(String project, String environment, String key) {
-    return catalog.read(tx -> require(tx, project, environment, key).toJson());
+  public Experiment get(String project, String environment, String key) {
+    return catalog.read(tx -> require(tx, project, environment, key));
   }
 
   static Experiment require(Tx tx, String project, String environment, String key)
       throws SQLException {
-    return Experiment.find(tx, project, environment, key)
+    return ExperimentStore.find(tx, project, environment, key)
         .orElseThrow(() -> Failure.notFound("experiment " + key + " in " + environment));
   }
 
   /** DRAFT to RUNNING: the split starts, and with it exposures and the analysis. */
-  public Map<String, Object> start(
+  public Experiment start(
       Actor actor, String project, String environment, String key, Long ifMatch) {
     return transition(
         actor,
@@ -116,8 +126,8 @@ public final class ExperimentService {
         environment,
         key,
         ifMatch,
-        "DRAFT",
-        "RUNNING",
+        ExperimentState.DRAFT,
+        ExperimentState.RUNNING,
         (tx, e) -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, e.flag(), environment);
           if (!view.state().equals("ENABLED")) {
@@ -127,14 +137,14 @@ public final class ExperimentService {
           if (owner != null) {
             throw Failure.conflict("flag " + e.flag() + " is already split by " + owner);
           }
-          Experiment after = e.withState("RUNNING", clock.millis(), null);
+          Experiment after = e.withState(ExperimentState.RUNNING, clock.millis(), null);
           ExperimentStore.initialise(tx, after);
           return after;
         });
   }
 
   /** RUNNING to STOPPED: the split ends; the results stay. */
-  public Map<String, Object> stop(
+  public Experiment stop(
       Actor actor, String project, String environment, String key, Long ifMatch) {
     return transition(
         actor,
@@ -142,9 +152,9 @@ public final class ExperimentService {
         environment,
         key,
         ifMatch,
-        "RUNNING",
-        "STOPPED",
-        (tx, e) -> e.withState("STOPPED", e.startedAt(), clock.millis()));
+        ExperimentState.RUNNING,
+        ExperimentState.STOPPED,
+        (tx, e) -> e.withState(ExperimentState.STOPPED, e.startedAt(), clock.millis()));
   }
 
   private interface Change {
@@ -155,43 +165,43 @@ public final class ExperimentService {
    * Moves an experiment from {@code from} to {@code to}: a no-op when it is there already, a 412 on
    * a stale {@code ifMatch}, a 409 from any other state.
    */
-  private Map<String, Object> transition(
+  private Experiment transition(
       Actor actor,
       String project,
       String environment,
       String key,
       Long ifMatch,
-      String from,
-      String to,
+      ExperimentState from,
+      ExperimentState to,
       Change change) {
-    Map<String, Object> json =
+    Experiment moved =
         catalog.write(
             project,
             ifMatch,
             tx -> {
               Experiment e = require(tx, project, environment, key);
-              if (e.state().equals(to)) {
-                return e.toJson();
+              if (e.state() == to) {
+                return e;
               }
               VersionConflict.check("experiment " + key, ifMatch, e.version());
-              if (!e.state().equals(from)) {
+              if (e.state() != from) {
                 throw Failure.conflict(
                     "cannot move an experiment that is " + e.state() + " to " + to);
               }
               Experiment after = change.apply(tx, e);
-              save(tx, actor, "experiment." + (to.equals("RUNNING") ? "start" : "stop"), e, after);
-              return after.toJson();
+              String action = to == ExperimentState.RUNNING ? "start" : "stop";
+              save(tx, actor, "experiment." + action, e, after);
+              return after;
             });
     events.refresh();
-    return json;
+    return moved;
   }
 
   private void save(Tx tx, Actor actor, String action, Experiment before, Experiment after)
       throws SQLException {
-    if (!after.update(tx, before.version())) {
-      throw new VersionConflict("experiment " + before.key());
-    }
-    audit.append(tx, actor, action, after.resource(), before.toJson(), after.toJson());
+    VersionConflict.unlessWritten(
+        ExperimentStore.update(tx, after, before.version()), "experiment " + before.key());
+    audit.append(tx, actor, action, after.resource(), before, after);
   }
 
   public Map<String, Object> results(String project, String environment, String key) {

@@ -53,6 +53,90 @@ final class ExperimentStore {
     return entries;
   }
 
+  private static final String COLUMNS =
+      "experiment_id, project_key, environment_key, experiment_key, flag_key, definition, state,"
+          + " version, created_at, started_at, stopped_at";
+
+  static void insert(Tx tx, Experiment e) throws SQLException {
+    tx.update(
+        "INSERT INTO experiments (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.id(),
+        e.project(),
+        e.environment(),
+        e.key(),
+        e.flag(),
+        Json.write(e.definition().toJson()),
+        e.state().name(),
+        e.version(),
+        e.createdAt(),
+        e.startedAt(),
+        e.stoppedAt());
+  }
+
+  /** Stores a new state if the stored version is still {@code expected}; false otherwise. */
+  static boolean update(Tx tx, Experiment e, long expected) throws SQLException {
+    return tx.update(
+            "UPDATE experiments SET state = ?, version = ?, started_at = ?, stopped_at = ?"
+                + " WHERE experiment_id = ? AND version = ?",
+            e.state().name(),
+            e.version(),
+            e.startedAt(),
+            e.stoppedAt(),
+            e.id(),
+            expected)
+        == 1;
+  }
+
+  static Optional<Experiment> find(Tx tx, String project, String environment, String key)
+      throws SQLException {
+    return tx.one(
+        "SELECT "
+            + COLUMNS
+            + " FROM experiments WHERE project_key = ? AND environment_key = ?"
+            + " AND experiment_key = ?",
+        ExperimentStore::experiment,
+        project,
+        environment,
+        key);
+  }
+
+  static List<Experiment> list(Tx tx, String project, String environment) throws SQLException {
+    return tx.list(
+        "SELECT "
+            + COLUMNS
+            + " FROM experiments WHERE project_key = ? AND environment_key = ?"
+            + " ORDER BY experiment_key",
+        ExperimentStore::experiment,
+        project,
+        environment);
+  }
+
+  static List<Experiment> running(Tx tx) throws SQLException {
+    return tx.list(
+        "SELECT " + COLUMNS + " FROM experiments WHERE state = 'RUNNING'",
+        ExperimentStore::experiment);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Experiment experiment(java.sql.ResultSet r) throws SQLException {
+    long started = r.getLong(10);
+    Long startedAt = r.wasNull() ? null : started;
+    long stopped = r.getLong(11);
+    Long stoppedAt = r.wasNull() ? null : stopped;
+    return new Experiment(
+        r.getString(1),
+        r.getString(2),
+        r.getString(3),
+        r.getString(4),
+        r.getString(5),
+        ExperimentDefinition.fromJson((Map<String, Object>) Json.parse(r.getString(6))),
+        ExperimentState.valueOf(r.getString(7)),
+        r.getLong(8),
+        r.getLong(9),
+        startedAt,
+        stoppedAt);
+  }
+
   /** Zeroed aggregates for every variant and stored metric, when an experiment starts. */
   static void initialise(Tx tx, Experiment e) throws SQLException {
     for (String variant : e.definition().variants().keySet()) {

@@ -1,5 +1,6 @@
 package dev.rollgate.server.experiments;
 
+import dev.rollgate.server.domain.Plain;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,19 +18,20 @@ import java.util.Map;
  *       latency} (mean milliseconds per request).
  * </ul>
  */
-record MetricDefinition(
-    String key, String name, String kind, String event, String denominatorEvent) {
+public record MetricDefinition(
+    String key, String name, MetricKind kind, String event, String denominatorEvent)
+    implements Plain.Shown {
   static final MetricDefinition ERROR_RATE =
-      new MetricDefinition("error_rate", "Error rate", "error_rate", null, null);
+      new MetricDefinition("error_rate", "Error rate", MetricKind.ERROR_RATE, null, null);
   static final MetricDefinition LATENCY =
-      new MetricDefinition("latency", "Mean latency (ms)", "latency", null, null);
+      new MetricDefinition("latency", "Mean latency (ms)", MetricKind.LATENCY, null, null);
 
   boolean builtIn() {
-    return kind.equals("error_rate") || kind.equals("latency");
+    return kind.builtIn();
   }
 
   boolean ratio() {
-    return kind.equals("mean") || kind.equals("ratio");
+    return kind.ratio();
   }
 
   /** Whether this metric's unit value moves with {@code eventName}. */
@@ -37,11 +39,13 @@ record MetricDefinition(
     return eventName.equals(event) || eventName.equals(denominatorEvent);
   }
 
-  Map<String, Object> toJson() {
+  /** Its components and whether it is built in. */
+  @Override
+  public Object plain() {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("key", key);
     json.put("name", name);
-    json.put("kind", kind);
+    json.put("kind", kind.label());
     json.put("event", event);
     json.put("denominatorEvent", denominatorEvent);
     json.put("builtIn", builtIn());

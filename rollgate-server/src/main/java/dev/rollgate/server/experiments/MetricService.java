@@ -1,24 +1,19 @@
 package dev.rollgate.server.experiments;
 
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** The metrics a project's experiments measure: {@code /api/v1/projects/{p}/metrics}. */
 public final class MetricService {
-  static final Set<String> FIELDS = Set.of("key", "name", "kind", "event", "denominatorEvent");
-  private static final Set<String> KINDS = Set.of("conversion", "sum", "mean", "ratio");
 
   private final Catalog catalog;
   private final AuditLog audit;
@@ -30,60 +25,50 @@ public final class MetricService {
     this.clock = clock;
   }
 
-  public Map<String, Object> create(Actor actor, String project, JsonBody body) {
-    String key = body.key("key");
+  /** A metric to define, as the caller wrote it: checked here. */
+  public record Create(
+      String key, String name, String kind, String event, String denominatorEvent) {}
+
+  public MetricDefinition create(Actor actor, String project, Create command) {
+    String key = command.key();
     if (key.equals(MetricDefinition.ERROR_RATE.key())
         || key.equals(MetricDefinition.LATENCY.key())) {
-      throw Failure.invalidField(body.path("key"), key + " is a built-in metric");
+      throw Failure.invalidField("key", key + " is a built-in metric");
     }
-    String kind = body.string("kind", true);
-    if (!KINDS.contains(kind)) {
-      throw Failure.invalidField(body.path("kind"), "must be one of " + KINDS);
-    }
-    String event = body.string("event", true);
-    String denominator = body.string("denominatorEvent", false);
-    if (kind.equals("ratio") != (denominator != null)) {
+    MetricKind kind = MetricKind.definable(command.kind());
+    if (kind == null) {
       throw Failure.invalidField(
-          body.path("denominatorEvent"), "is required for a ratio metric and only for one");
+          "kind",
+          "must be one of "
+              + MetricKind.DEFINABLE.stream().map(MetricKind::label).sorted().toList());
     }
-    String name = body.string("name", false);
+    String denominator = command.denominatorEvent();
+    if ((kind == MetricKind.RATIO) != (denominator != null)) {
+      throw Failure.invalidField(
+          "denominatorEvent", "is required for a ratio metric and only for one");
+    }
     MetricDefinition metric =
-        new MetricDefinition(key, name == null ? key : name, kind, event, denominator);
+        new MetricDefinition(
+            key, command.name() == null ? key : command.name(), kind, command.event(), denominator);
     return catalog.read(tx -> {
       Projects.require(tx, project);
       if (find(tx, project, key).isPresent()) {
         throw Failure.conflict("metric " + key + " already exists");
       }
-      tx.update(
-          "INSERT INTO metrics (project_key, metric_key, name, kind, event_name, denominator_event,"
-              + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          project,
-          key,
-          metric.name(),
-          kind,
-          event,
-          denominator,
-          clock.millis());
-      audit.append(
-          tx,
-          actor,
-          "metric.create",
-          "projects/" + project + "/metrics/" + key,
-          null,
-          metric.toJson());
-      return metric.toJson();
+      MetricStore.insert(tx, project, metric, clock.millis());
+      audit.append(tx, actor, "metric.create", resource(project, key), null, metric);
+      return metric;
     });
   }
 
-  public List<Map<String, Object>> list(String project) {
+  /** The built-in metrics, then the project's own. */
+  public List<MetricDefinition> list(String project) {
     return catalog.read(tx -> {
       Projects.require(tx, project);
-      List<Map<String, Object>> out = new ArrayList<>();
-      out.add(MetricDefinition.ERROR_RATE.toJson());
-      out.add(MetricDefinition.LATENCY.toJson());
-      for (MetricDefinition m : all(tx, project)) {
-        out.add(m.toJson());
-      }
+      List<MetricDefinition> out = new ArrayList<>();
+      out.add(MetricDefinition.ERROR_RATE);
+      out.add(MetricDefinition.LATENCY);
+      out.addAll(MetricStore.all(tx, project));
       return out;
     });
   }
@@ -94,24 +79,18 @@ public final class MetricService {
       if (m.builtIn()) {
         throw Failure.conflict(key + " is built in");
       }
-      tx.update("DELETE FROM metrics WHERE project_key = ? AND metric_key = ?", project, key);
-      audit.append(
-          tx, actor, "metric.delete", "projects/" + project + "/metrics/" + key, m.toJson(), null);
+      MetricStore.delete(tx, project, key);
+      audit.append(tx, actor, "metric.delete", resource(project, key), m, null);
       return null;
     });
   }
 
-  private static final String SELECT =
-      "SELECT metric_key, name, kind, event_name, denominator_event FROM metrics";
-
-  static List<MetricDefinition> all(Tx tx, String project) throws SQLException {
-    return tx.list(
-        SELECT + " WHERE project_key = ? ORDER BY metric_key", MetricService::read, project);
+  private static String resource(String project, String key) {
+    return "projects/" + project + "/metrics/" + key;
   }
 
-  private static MetricDefinition read(java.sql.ResultSet r) throws SQLException {
-    return new MetricDefinition(
-        r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5));
+  static List<MetricDefinition> all(Tx tx, String project) throws SQLException {
+    return MetricStore.all(tx, project);
   }
 
   static Optional<MetricDefinition> find(Tx tx, String project, String key) throws SQLException {
@@ -121,8 +100,7 @@ public final class MetricService {
     if (key.equals(MetricDefinition.LATENCY.key())) {
       return Optional.of(MetricDefinition.LATENCY);
     }
-    return tx.one(
-        SELECT + " WHERE project_key = ? AND metric_key = ?", MetricService::read, project, key);
+    return MetricStore.find(tx, project, key);
   }
 
   static MetricDefinition require(Tx tx, String project, String key) throws SQLException {

@@ -1,10 +1,10 @@
 package dev.rollgate.server.flags;
 
 import dev.rollgate.core.json.JsonPath;
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;

@@ -2,9 +2,8 @@ package dev.rollgate.server.http;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.protocol.Protocol;
-import dev.rollgate.server.auth.Principal;
-import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.store.StoreException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -42,6 +41,12 @@ public final class HttpApi {
   /** Bodies up to this many times the limit are read and dropped before an early refusal. */
   private static final int DISCARD_FACTOR = 16;
 
+  /** Who a bearer secret stands for; null when it is unknown or revoked (the token service). */
+  @FunctionalInterface
+  public interface Authenticator {
+    Principal authenticate(String secret);
+  }
+
   /** A feature's routes. */
   @FunctionalInterface
   public interface Routes {
@@ -59,9 +64,45 @@ public final class HttpApi {
 
   private HttpApi() {}
 
-  public static Javalin create(
+  /** The running HTTP server, so that nothing outside this package handles Javalin itself. */
+  public static final class Server {
+    private final Javalin javalin;
+
+    private Server(Javalin javalin) {
+      this.javalin = javalin;
+    }
+
+    public Server start() {
+      javalin.start();
+      return this;
+    }
+
+    public int port() {
+      return javalin.port();
+    }
+
+    public void stop() {
+      javalin.stop();
+    }
+
+    /** Every registered route as {@code "METHOD /path"} (HEAD and OPTIONS left out). */
+    public List<String> routes() {
+      List<String> routes = new java.util.ArrayList<>();
+      for (var parsed : javalin.unsafe.internalRouter.allHttpHandlers()) {
+        var e = parsed.endpoint;
+        if (e.method.isHttpMethod()
+            && !e.method.equals(io.javalin.http.HandlerType.HEAD)
+            && !e.method.equals(io.javalin.http.HandlerType.OPTIONS)) {
+          routes.add(e.method.name().toUpperCase(java.util.Locale.ROOT) + " " + e.path);
+        }
+      }
+      return routes;
+    }
+  }
+
+  public static Server create(
       Settings config,
-      TokenService tokens,
+      Authenticator tokens,
       MeterRegistry meters,
       Drain drain,
       List<Routes> features) {
@@ -70,57 +111,59 @@ public final class HttpApi {
         new Limits(
             new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5),
             new RateLimiter(config.evaluationsPerSecond(), config.evaluationsPerSecond() * 5));
-    return Javalin.create(c -> {
-      c.startup.showJavalinBanner = false;
-      c.concurrency.useVirtualThreads = true;
-      c.http.maxRequestSize = config.maxBodyBytes();
-      c.jetty.host = config.host();
-      c.jetty.port = config.port();
-      // The drain counts a request done once its handler and logger ran, a moment before Jetty
-      // flushes the answer; stopping then would cut that answer off, so Jetty finishes it first.
-      c.jetty.modifyServer(server -> {
-        server.setHandler(new GracefulHandler());
-        server.setStopTimeout(FLUSH_TIMEOUT_MS);
-      });
-      if (!config.corsOrigins().isEmpty()) {
-        c.bundledPlugins.enableCors(cors ->
-            cors.addRule(rule -> {
-              for (String origin : config.corsOrigins()) {
-                rule.allowHost(origin);
-              }
-              rule.exposeHeader("ETag");
-              rule.exposeHeader("X-Request-Id");
-            }));
-      }
-      c.requestLogger.http((ctx, millis) -> {
-        drain.exit();
-        timers.record(ctx, millis);
-        accessLog(ctx, millis);
-      });
-      c.routes.before(ctx -> {
-        try {
-          if (!drain.enter()) {
-            ctx.header("Connection", "close");
-            throw new ApiException(
-                503, "shutting_down", "the server is shutting down; retry on another replica");
+    return new Server(
+        Javalin.create(c -> {
+          c.startup.showJavalinBanner = false;
+          c.concurrency.useVirtualThreads = true;
+          c.http.maxRequestSize = config.maxBodyBytes();
+          c.jetty.host = config.host();
+          c.jetty.port = config.port();
+          // The drain counts a request done once its handler and logger ran, a moment before Jetty
+          // flushes the answer; stopping then would cut that answer off, so Jetty finishes it
+          // first.
+          c.jetty.modifyServer(server -> {
+            server.setHandler(new GracefulHandler());
+            server.setStopTimeout(FLUSH_TIMEOUT_MS);
+          });
+          if (!config.corsOrigins().isEmpty()) {
+            c.bundledPlugins.enableCors(cors ->
+                cors.addRule(rule -> {
+                  for (String origin : config.corsOrigins()) {
+                    rule.allowHost(origin);
+                  }
+                  rule.exposeHeader("ETag");
+                  rule.exposeHeader("X-Request-Id");
+                }));
           }
-          prepare(ctx, config, tokens, limits);
-        } catch (Failure e) {
-          discardBody(ctx, config.maxBodyBytes());
-          throw e;
-        }
-      });
-      errors(c);
-      for (Routes feature : features) {
-        feature.register(c.routes);
-      }
-    });
+          c.requestLogger.http((ctx, millis) -> {
+            drain.exit();
+            timers.record(ctx, millis);
+            accessLog(ctx, millis);
+          });
+          c.routes.before(ctx -> {
+            try {
+              if (!drain.enter()) {
+                ctx.header("Connection", "close");
+                throw new ApiException(
+                    503, "shutting_down", "the server is shutting down; retry on another replica");
+              }
+              prepare(ctx, config, tokens, limits);
+            } catch (ApiException | Failure e) {
+              discardBody(ctx, config.maxBodyBytes());
+              throw e;
+            }
+          });
+          errors(c);
+          for (Routes feature : features) {
+            feature.register(c.routes);
+          }
+        }));
   }
 
   /** Rate limits per token: admin writes, and evaluations. */
   private record Limits(RateLimiter writes, RateLimiter evaluations) {}
 
-  private static void prepare(Context ctx, Settings config, TokenService tokens, Limits limits) {
+  private static void prepare(Context ctx, Settings config, Authenticator tokens, Limits limits) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
         incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
@@ -200,7 +243,7 @@ public final class HttpApi {
   /**
    * The caller's token, from {@code Authorization: Bearer} or (as OFREP allows) {@code X-API-Key}.
    */
-  private static Principal authenticate(Context ctx, TokenService tokens) {
+  private static Principal authenticate(Context ctx, Authenticator tokens) {
     String header = ctx.header(Protocol.HEADER_AUTHORIZATION);
     String secret;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -1,14 +1,16 @@
 package dev.rollgate.server.http;
 
 import dev.rollgate.core.json.Json;
-import dev.rollgate.server.audit.Actor;
-import dev.rollgate.server.auth.Principal;
-import dev.rollgate.server.auth.Role;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
+import dev.rollgate.server.domain.Principal;
+import dev.rollgate.server.domain.Role;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -186,8 +188,34 @@ public final class Requests {
     }
   }
 
-  /** Answers a resource whose JSON carries its {@code version}. */
-  public static void resource(Context ctx, int status, Map<String, Object> body) {
-    json(ctx, status, body, body.get("version") instanceof Long v ? v : null);
+  /**
+   * Answers a resource (a domain record, or a map) as JSON ({@link Plain}); its {@code version}
+   * becomes the ETag.
+   */
+  public static void resource(Context ctx, int status, Object resource) {
+    Object body = Plain.of(resource);
+    json(
+        ctx,
+        status,
+        body,
+        body instanceof Map<?, ?> m && m.get("version") instanceof Long v ? v : null);
+  }
+
+  /**
+   * Answers 201 with a resource just created and the secret its caller sees this once; the
+   * resource's own form (and so the audit trail) never holds it.
+   */
+  public static void createdWithSecret(Context ctx, Object resource, String secret) {
+    if (!(Plain.of(resource) instanceof Map<?, ?> plain)) {
+      throw new IllegalArgumentException("a resource renders as an object");
+    }
+    Map<Object, Object> out = new java.util.LinkedHashMap<>(plain);
+    out.put("secret", secret);
+    json(ctx, 201, out, null);
+  }
+
+  /** Answers {@code {"items": [...]}} with each item as {@link Plain} renders it. */
+  public static void items(Context ctx, List<?> items) {
+    json(ctx, 200, Map.of("items", Plain.of(items)), null);
   }
 }

@@ -3,17 +3,17 @@ package dev.rollgate.server.projects;
 import static dev.rollgate.server.http.Requests.actor;
 import static dev.rollgate.server.http.Requests.body;
 import static dev.rollgate.server.http.Requests.ifMatch;
-import static dev.rollgate.server.http.Requests.json;
+import static dev.rollgate.server.http.Requests.items;
 import static dev.rollgate.server.http.Requests.requireAdmin;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
 
+import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code /api/v1/projects} and their environments. Creating and changing them takes an admin. */
@@ -34,7 +34,7 @@ public final class ProjectRoutes implements HttpApi.Routes {
         "/api/v1/projects",
         ctx -> {
           requireRead(ctx);
-          json(ctx, 200, Map.of("items", projects.list()), null);
+          items(ctx, projects.list());
         });
     r.post(
         "/api/v1/projects",
@@ -45,8 +45,7 @@ public final class ProjectRoutes implements HttpApi.Routes {
           if (envs != null) {
             for (int i = 0; i < envs.size(); i++) {
               if (!JsonBody.KEY.matcher(envs.get(i)).matches()) {
-                throw dev.rollgate.server.domain.Failure.invalidField(
-                    "environments[" + i + "]", "is not a valid key");
+                throw Failure.invalidField("environments[" + i + "]", "is not a valid key");
               }
             }
           }
@@ -55,10 +54,11 @@ public final class ProjectRoutes implements HttpApi.Routes {
               201,
               projects.create(
                   actor(ctx),
-                  b.key("key"),
-                  b.string("name", false),
-                  b.string("description", false),
-                  envs == null ? ProjectService.DEFAULT_ENVIRONMENTS : envs));
+                  new ProjectService.Create(
+                      b.key("key"),
+                      b.string("name", false),
+                      b.string("description", false),
+                      envs)));
         });
     r.get(
         "/api/v1/projects/{project}",
@@ -78,8 +78,8 @@ public final class ProjectRoutes implements HttpApi.Routes {
                   actor(ctx),
                   ctx.pathParam("project"),
                   ifMatch(ctx),
-                  b.string("name", false),
-                  b.string("description", false)));
+                  new ProjectService.Change(
+                      b.string("name", false), b.string("description", false))));
         });
     r.delete(
         "/api/v1/projects/{project}",
@@ -93,7 +93,7 @@ public final class ProjectRoutes implements HttpApi.Routes {
         "/api/v1/projects/{project}/environments",
         ctx -> {
           requireRead(ctx);
-          json(ctx, 200, Map.of("items", projects.environments(ctx.pathParam("project"))), null);
+          items(ctx, projects.environments(ctx.pathParam("project")));
         });
     r.post(
         "/api/v1/projects/{project}/environments",
@@ -106,9 +106,11 @@ public final class ProjectRoutes implements HttpApi.Routes {
               projects.createEnvironment(
                   actor(ctx),
                   ctx.pathParam("project"),
-                  b.key("key"),
-                  b.string("name", false),
-                  b.string("description", false)));
+                  new ProjectService.Create(
+                      b.key("key"),
+                      b.string("name", false),
+                      b.string("description", false),
+                      null)));
         });
     r.get(
         "/api/v1/projects/{project}/environments/{env}",
@@ -129,8 +131,8 @@ public final class ProjectRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"),
                   ctx.pathParam("env"),
                   ifMatch(ctx),
-                  b.string("name", false),
-                  b.string("description", false)));
+                  new ProjectService.Change(
+                      b.string("name", false), b.string("description", false))));
         });
     r.delete(
         "/api/v1/projects/{project}/environments/{env}",

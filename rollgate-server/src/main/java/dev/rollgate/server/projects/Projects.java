@@ -8,27 +8,27 @@ import java.sql.SQLException;
 public final class Projects {
   private Projects() {}
 
-  /** 404 unless {@code project} exists. */
+  /** Not found unless {@code project} exists. */
   public static void require(Tx tx, String project) throws SQLException {
-    if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) == 0) {
+    if (!ProjectStore.exists(tx, project)) {
       throw projectNotFound(project);
     }
   }
 
-  /** 404 unless {@code project} and its {@code environment} exist. */
+  /** Not found unless {@code project} and its {@code environment} exist. */
   public static void requireEnvironment(Tx tx, String project, String environment)
       throws SQLException {
     require(tx, project);
-    if (tx.count(
-            "SELECT COUNT(*) FROM environments WHERE project_key = ? AND environment_key = ?",
-            project,
-            environment)
-        == 0) {
-      throw Failure.notFound("environment " + project + "/" + environment);
+    if (ProjectStore.environment(tx, project, environment).isEmpty()) {
+      throw environmentNotFound(project, environment);
     }
   }
 
   static Failure projectNotFound(String project) {
     return Failure.notFound("project " + project);
+  }
+
+  static Failure environmentNotFound(String project, String environment) {
+    return Failure.notFound("environment " + project + "/" + environment);
   }
 }

@@ -2,10 +2,12 @@ package dev.rollgate.server.rollouts;
 
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.JsonBody;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,7 +21,34 @@ import java.util.Set;
  * @param onError what an ERROR verdict does: pause or rollback
  */
 public record RolloutPlan(
-    List<Stage> stages, Checks checks, long windowMs, String onInsufficientData, String onError) {
+    List<Stage> stages,
+    Checks checks,
+    long windowMs,
+    OnInsufficientData onInsufficientData,
+    OnError onError) {
+
+  /** What a stage that reached its maximum duration without a clear verdict does. */
+  public enum OnInsufficientData implements Plain.Shown {
+    PAUSE,
+    ROLLBACK,
+    ADVANCE;
+
+    @Override
+    public Object plain() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What an ERROR verdict (the health data could not be read) does. */
+  public enum OnError implements Plain.Shown {
+    PAUSE,
+    ROLLBACK;
+
+    @Override
+    public Object plain() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   static final Set<String> FIELDS =
       Set.of("stages", "checks", "windowSeconds", "onInsufficientData", "onError");
@@ -155,15 +184,12 @@ public record RolloutPlan(
       }
     }
     Checks checks = checks(plan.object("checks"), plan.path("checks"), defaults);
-    String onInsufficient =
-        action(plan, "onInsufficientData", Set.of("pause", "rollback", "advance"));
-    String onError = action(plan, "onError", Set.of("pause", "rollback"));
     return new RolloutPlan(
         List.copyOf(stages),
         checks,
         windowMs,
-        onInsufficient == null ? "pause" : onInsufficient,
-        onError == null ? "pause" : onError);
+        policy(plan, "onInsufficientData", OnInsufficientData.values(), OnInsufficientData.PAUSE),
+        policy(plan, "onError", OnError.values(), OnError.PAUSE));
   }
 
   private static Checks checks(Map<String, Object> json, String path, Defaults defaults) {
@@ -180,12 +206,23 @@ public record RolloutPlan(
         orElse(c.whole("minSamples", 1, 1_000_000_000), 100L));
   }
 
-  private static String action(JsonBody plan, String field, Set<String> allowed) {
+  /**
+   * A policy field: one of {@code allowed} by its lower-case name, {@code fallback} when absent.
+   */
+  private static <E extends Enum<E> & Plain.Shown> E policy(
+      JsonBody plan, String field, E[] allowed, E fallback) {
     String value = plan.string(field, false);
-    if (value != null && !allowed.contains(value)) {
-      throw Failure.invalidField(plan.path(field), "must be one of " + allowed);
+    if (value == null) {
+      return fallback;
     }
-    return value;
+    for (E e : allowed) {
+      if (e.plain().equals(value)) {
+        return e;
+      }
+    }
+    throw Failure.invalidField(
+        plan.path(field),
+        "must be one of " + java.util.Arrays.stream(allowed).map(Plain.Shown::plain).toList());
   }
 
   private static <T> T orElse(T value, T fallback) {
@@ -197,8 +234,8 @@ public record RolloutPlan(
     json.put("stages", stages.stream().map(Stage::toJson).toList());
     json.put("checks", checks.toJson());
     json.put("windowSeconds", windowMs / 1000);
-    json.put("onInsufficientData", onInsufficientData);
-    json.put("onError", onError);
+    json.put("onInsufficientData", onInsufficientData.plain());
+    json.put("onError", onError.plain());
     return json;
   }
 

@@ -17,6 +17,8 @@ import java.util.Set;
 
 /** {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout} and its controls. */
 public final class RolloutRoutes implements HttpApi.Routes {
+  private static final Set<String> START_FIELDS = Set.of("treatment", "plan", "comment");
+  private static final Set<String> ACTION_FIELDS = Set.of("comment");
   private static final String ROLLOUT =
       "/api/v1/projects/{project}/environments/{env}/flags/{flag}/rollout";
 
@@ -40,7 +42,7 @@ public final class RolloutRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"),
                   ctx.pathParam("env"),
                   ctx.pathParam("flag"),
-                  Requests.body(ctx, RolloutService.START_FIELDS)));
+                  start(Requests.body(ctx, START_FIELDS))));
         });
     r.get(
         ROLLOUT,
@@ -77,10 +79,15 @@ public final class RolloutRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"),
                   ctx.pathParam("env"),
                   ctx.pathParam("flag"),
-                  ctx.pathParam("action"),
+                  RolloutAction.manual(ctx.pathParam("action")),
                   ifMatch(ctx),
-                  optionalBody(ctx, RolloutService.ACTION_FIELDS)));
+                  optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
         });
+  }
+
+  private static RolloutService.Start start(JsonBody b) {
+    return new RolloutService.Start(
+        b.string("treatment", true), b.object("plan"), b.string("comment", false));
   }
 
   /** A body that may be left out. */

@@ -1,21 +1,19 @@
 package dev.rollgate.server.rollouts;
 
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.CohortStats;
 import dev.rollgate.server.health.Outcomes;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,8 +23,6 @@ import java.util.UUID;
  * rollout.<event>}) carrying the evidence.
  */
 public final class RolloutService {
-  static final Set<String> START_FIELDS = Set.of("treatment", "plan", "comment");
-  static final Set<String> ACTION_FIELDS = Set.of("comment");
 
   /** Outcomes reach the store within about two seconds; a window is judged after that. */
   static final long INGEST_DELAY_MS = 2_000;
@@ -58,19 +54,24 @@ public final class RolloutService {
     this.defaults = defaults;
   }
 
+  /**
+   * A rollout to start: the variant to roll out, its plan as JSON (null for the defaults) and the
+   * comment the audit trail records.
+   */
+  public record Start(String treatment, Map<String, Object> plan, String comment) {}
+
   public Map<String, Object> start(
-      Actor actor, String project, String environment, String flag, JsonBody body) {
-    String treatment = body.string("treatment", true);
-    RolloutPlan plan = RolloutPlan.parse(body.object("plan"), body.path("plan"), defaults);
-    Actor who = withComment(actor, body.string("comment", false));
+      Actor actor, String project, String environment, String flag, Start command) {
+    String treatment = command.treatment();
+    RolloutPlan plan = RolloutPlan.parse(command.plan(), "plan", defaults);
+    Actor who = withComment(actor, command.comment());
     return catalog.write(
         project,
         null,
         tx -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, flag, environment);
           if (!view.variants().contains(treatment)) {
-            throw Failure.invalidField(
-                body.path("treatment"), "the flag has no variant " + treatment);
+            throw Failure.invalidField("treatment", "the flag has no variant " + treatment);
           }
           if (view.defaultVariant() == null) {
             throw Failure.conflict(
@@ -78,7 +79,7 @@ public final class RolloutService {
           }
           if (view.defaultVariant().equals(treatment)) {
             throw Failure.invalidField(
-                body.path("treatment"), "is already the default (the control) in " + environment);
+                "treatment", "is already the default (the control) in " + environment);
           }
           if (!view.state().equals("ENABLED")) {
             throw Failure.conflict("the flag is disabled in " + environment);
@@ -108,7 +109,7 @@ public final class RolloutService {
                   now,
                   now);
           RolloutStore.insert(tx, rollout);
-          record(tx, who, "start", null, rollout, now);
+          record(tx, who, RolloutAction.START, null, rollout, now);
           return rollout.toJson(now);
         });
   }
@@ -136,16 +137,16 @@ public final class RolloutService {
       String project,
       String environment,
       String flag,
-      String action,
+      RolloutAction action,
       Long ifMatch,
-      JsonBody body) {
+      String comment) {
     if (ifMatch == null) {
       throw new Failure(
           Failure.Kind.VERSION_REQUIRED,
           "precondition_required",
           "send If-Match with the rollout's version (its ETag)");
     }
-    Actor who = withComment(actor, body.string("comment", false));
+    Actor who = withComment(actor, comment);
     return catalog.write(
         project,
         ifMatch,
@@ -153,33 +154,33 @@ public final class RolloutService {
           Rollout r = latest(tx, project, environment, flag);
           long now = clock.millis();
           RolloutState target = target(action);
-          if (target == r.state() && !action.equals("advance")) {
+          if (target == r.state() && action != RolloutAction.ADVANCE) {
             return r.toJson(now); // already done: the same request again changes nothing
           }
-          if (action.equals("advance") && ifMatch == r.version() - 1) {
+          if (action == RolloutAction.ADVANCE && ifMatch == r.version() - 1) {
             String[] last = RolloutStore.lastTransition(tx, r.id()).orElseThrow();
-            if (last[0].equals("advance") && last[1].equals(who.name())) {
+            if (last[0].equals(action.label()) && last[1].equals(who.name())) {
               return r.toJson(now); // a repeated advance: applied once
             }
           }
           VersionConflict.check("rollout of " + flag, ifMatch, r.version());
           if (r.state().ended()) {
             throw Failure.conflict(
-                "cannot " + action + " a rollout that is " + r.state() + " (it has ended)");
+                "cannot " + action.label() + " a rollout that is " + r.state() + " (it has ended)");
           }
-          if (action.equals("resume") && r.state() != RolloutState.PAUSED) {
+          if (action == RolloutAction.RESUME && r.state() != RolloutState.PAUSED) {
             throw Failure.conflict("cannot resume a rollout that is " + r.state());
           }
-          if (action.equals("pause")
+          if (action == RolloutAction.PAUSE
               && r.state() != RolloutState.RUNNING
               && r.state() != RolloutState.AWAITING_APPROVAL) {
             throw Failure.conflict("cannot pause a rollout that is " + r.state());
           }
-          String reason = "manual " + action + " by " + who.name();
+          String reason = "manual " + action.label() + " by " + who.name();
           Rollout after =
               switch (action) {
-                case "advance" -> next(r, now, reason);
-                case "resume" ->
+                case ADVANCE -> next(r, now, reason);
+                case RESUME ->
                     r.with(RolloutState.RUNNING, r.stage(), now, reason, now)
                         .judged(now, r.evidence());
                 default -> r.with(target, r.stage(), r.stageStartedAt(), reason, now);
@@ -190,17 +191,16 @@ public final class RolloutService {
   }
 
   /** The state an action leads to. */
-  private static RolloutState target(String action) {
+  private static RolloutState target(RolloutAction action) {
     return switch (action) {
-      case "pause" -> RolloutState.PAUSED;
-      case "resume" -> RolloutState.RUNNING;
-      case "advance" -> null;
-      case "promote" -> RolloutState.COMPLETED;
-      case "rollback" -> RolloutState.ROLLED_BACK;
-      case "abort" -> RolloutState.ABORTED;
-      default ->
-          throw Failure.notFound(
-              "rollout action " + action + " (pause, resume, advance, promote, rollback, abort)");
+      case PAUSE -> RolloutState.PAUSED;
+      case RESUME -> RolloutState.RUNNING;
+      case ADVANCE -> null;
+      case PROMOTE -> RolloutState.COMPLETED;
+      case ROLLBACK -> RolloutState.ROLLED_BACK;
+      case ABORT -> RolloutState.ABORTED;
+      case START, AWAIT_APPROVAL ->
+          throw new IllegalArgumentException(action + " is not a manual control");
     };
   }
 
@@ -276,17 +276,19 @@ public final class RolloutService {
     long inStage = to - r.stageStartedAt();
     String because = evidence.verdict() + ": " + evidence.summary();
     Rollout after = null;
-    String action = null;
+    RolloutAction action = null;
     switch (evidence.verdict()) {
       case FAIL -> {
         after = judged.with(RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), because, now);
-        action = "rollback";
+        action = RolloutAction.ROLLBACK;
       }
       case ERROR -> {
         RolloutState state =
-            r.plan().onError().equals("rollback") ? RolloutState.ROLLED_BACK : RolloutState.PAUSED;
+            r.plan().onError() == RolloutPlan.OnError.ROLLBACK
+                ? RolloutState.ROLLED_BACK
+                : RolloutState.PAUSED;
         after = judged.with(state, r.stage(), r.stageStartedAt(), because, now);
-        action = state == RolloutState.PAUSED ? "pause" : "rollback";
+        action = state == RolloutState.PAUSED ? RolloutAction.PAUSE : RolloutAction.ROLLBACK;
       }
       case PASS -> {
         if (inStage >= stage.minDurationMs()) {
@@ -298,10 +300,10 @@ public final class RolloutService {
                     r.stageStartedAt(),
                     because + "; waiting for approval to leave stage " + r.stage(),
                     now);
-            action = "await_approval";
+            action = RolloutAction.AWAIT_APPROVAL;
           } else {
             after = next(judged, now, because);
-            action = "advance";
+            action = RolloutAction.ADVANCE;
           }
         }
       }
@@ -309,20 +311,20 @@ public final class RolloutService {
         if (inStage >= stage.maxDurationMs()) {
           String timedOut = because + "; the stage reached its maximum duration";
           switch (r.plan().onInsufficientData()) {
-            case "rollback" -> {
+            case ROLLBACK -> {
               after =
                   judged.with(
                       RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), timedOut, now);
-              action = "rollback";
+              action = RolloutAction.ROLLBACK;
             }
-            case "advance" -> {
+            case ADVANCE -> {
               after = next(judged, now, timedOut);
-              action = "advance";
+              action = RolloutAction.ADVANCE;
             }
-            default -> {
+            case PAUSE -> {
               after =
                   judged.with(RolloutState.PAUSED, r.stage(), r.stageStartedAt(), timedOut, now);
-              action = "pause";
+              action = RolloutAction.PAUSE;
             }
           }
         }
@@ -341,7 +343,8 @@ public final class RolloutService {
     return catalog.read(tx -> RolloutStore.running(tx).stream().map(Rollout::id).toList());
   }
 
-  private void save(Tx tx, Actor actor, String action, Rollout before, Rollout after, long now)
+  private void save(
+      Tx tx, Actor actor, RolloutAction action, Rollout before, Rollout after, long now)
       throws SQLException {
     if (!RolloutStore.update(tx, after, before.version())) {
       throw new VersionConflict("rollout of " + before.flag());
@@ -354,14 +357,15 @@ public final class RolloutService {
   }
 
   /** The history row and the audit event of a transition into {@code after}'s state. */
-  private void record(Tx tx, Actor actor, String action, Rollout before, Rollout after, long now)
+  private void record(
+      Tx tx, Actor actor, RolloutAction action, Rollout before, Rollout after, long now)
       throws SQLException {
     RolloutStore.transition(
         tx,
         after,
         now,
         actor.name(),
-        action,
+        action.label(),
         before == null ? null : before.state(),
         actor.comment());
     audit.append(
@@ -374,7 +378,7 @@ public final class RolloutService {
   }
 
   /** The audit action and webhook event of a transition. */
-  private static String event(String action, RolloutState state) {
+  private static String event(RolloutAction action, RolloutState state) {
     return switch (state) {
       case COMPLETED -> "completed";
       case ROLLED_BACK -> "rolled_back";
@@ -383,8 +387,8 @@ public final class RolloutService {
       case AWAITING_APPROVAL -> "awaiting_approval";
       case RUNNING ->
           switch (action) {
-            case "start" -> "started";
-            case "resume" -> "resumed";
+            case START -> "started";
+            case RESUME -> "resumed";
             default -> "advanced";
           };
     };

@@ -3,6 +3,7 @@ package dev.rollgate.server.webhooks;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.webhooks.WebhookStore.Due;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,40 +54,13 @@ public final class WebhookDispatcher {
     this.clock = clock;
   }
 
-  private record Due(
-      String id,
-      String hook,
-      String event,
-      String payload,
-      int attempts,
-      String url,
-      String secret) {}
-
   /** Sends every delivery that is due, at once; returns how many were attempted. */
   public int runDue() {
     if (!leadership.isLeader()) {
       return 0;
     }
     long now = clock.millis();
-    List<Due> due =
-        db.inTransaction(tx ->
-            tx.list(
-                "SELECT d.delivery_id, d.webhook_id, d.event, d.payload, d.attempts, w.url,"
-                    + " w.secret FROM webhook_deliveries d JOIN webhooks w"
-                    + " ON w.webhook_id = d.webhook_id"
-                    + " WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?"
-                    + " ORDER BY d.created_at, d.delivery_id LIMIT ?",
-                r ->
-                    new Due(
-                        r.getString(1),
-                        r.getString(2),
-                        r.getString(3),
-                        r.getString(4),
-                        r.getInt(5),
-                        r.getString(6),
-                        r.getString(7)),
-                now,
-                BATCH));
+    List<Due> due = db.inTransaction(tx -> WebhookStore.due(tx, now, BATCH));
     try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
       // One sender per webhook, in the order the changes happened; after a failure, that
       // webhook's later deliveries wait for the next run, so a receiver sees events in order.
@@ -188,22 +162,8 @@ public final class WebhookDispatcher {
       next = now + retryDelay(attempt);
     }
     db.inTransaction(tx -> {
-      tx.update(
-          "INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)"
-              + " VALUES (?, ?, ?, ?, ?, ?)",
-          d.id(),
-          attempt,
-          started,
-          status,
-          error,
-          now - started);
-      tx.update(
-          "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?"
-              + " WHERE delivery_id = ?",
-          state,
-          attempt,
-          next,
-          d.id());
+      WebhookStore.recordAttempt(
+          tx, d.id(), attempt, started, status, error, now - started, state, next);
       return null;
     });
   }

@@ -1,10 +1,9 @@
 package dev.rollgate.server.webhooks;
 
 import dev.rollgate.core.json.Json;
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.net.URI;
@@ -12,7 +11,6 @@ import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +26,6 @@ import java.util.UUID;
  * reported, a rolled-back one never. {@link WebhookDispatcher} sends them.
  */
 public final class WebhookService {
-  static final Set<String> CREATE_FIELDS = Set.of("url", "events", "secret", "description");
   static final Set<String> EVENTS =
       Set.of(
           "rollout.started",
@@ -74,12 +71,7 @@ public final class WebhookService {
     if (name == null) {
       return;
     }
-    record Hook(String id, List<?> events) {}
-    List<Hook> hooks =
-        tx.list(
-            "SELECT webhook_id, events FROM webhooks",
-            r -> new Hook(r.getString(1), (List<?>) Json.parse(r.getString(2))));
-    for (Hook hook : hooks) {
+    for (Webhook hook : WebhookStore.list(tx)) {
       if (!hook.events().contains(name) && !hook.events().contains("*")) {
         continue;
       }
@@ -94,155 +86,89 @@ public final class WebhookService {
       payload.put("auditSeq", event.seq());
       String data = event.after() != null ? event.after() : event.before();
       payload.put("data", data == null ? null : Json.parse(data));
-      tx.update(
-          "INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, payload, created_at,"
-              + " status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?)",
-          id,
-          hook.id(),
-          name,
-          Json.write(payload),
-          event.at(),
-          event.at());
+      WebhookStore.enqueue(tx, id, hook.id(), name, Json.write(payload), event.at());
     }
   }
 
+  /** A webhook to register; {@code secret} null means one is generated. */
+  public record Create(String url, List<String> events, String secret, String description) {}
+
+  /** A webhook just registered, with the secret the caller sees once. */
+  public record Created(Webhook webhook, String secret) {}
+
   /** Registers a webhook; the answer carries its secret, which is not shown again. */
-  public Map<String, Object> create(Actor actor, JsonBody body) {
-    String url = body.string("url", true);
+  public Created create(Actor actor, Create command) {
+    String url = command.url();
     URI uri;
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw Failure.invalidField(body.path("url"), "is not a URL");
+      throw Failure.invalidField("url", "is not a URL");
     }
     if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null) {
-      throw Failure.invalidField(body.path("url"), "must be an absolute http(s) URL");
+      throw Failure.invalidField("url", "must be an absolute http(s) URL");
     }
-    List<String> events = body.strings("events");
+    List<String> events = command.events();
     if (events == null || events.isEmpty()) {
-      throw Failure.invalidField(body.path("events"), "is required: the events to send");
+      throw Failure.invalidField("events", "is required: the events to send");
     }
     for (String e : events) {
       if (!EVENTS.contains(e)) {
         throw Failure.invalidField(
-            body.path("events"), e + " is not an event; one of " + new java.util.TreeSet<>(EVENTS));
+            "events", e + " is not an event; one of " + new java.util.TreeSet<>(EVENTS));
       }
     }
-    String secret = body.string("secret", false);
+    String secret = command.secret();
     if (secret == null) {
       byte[] bytes = new byte[24];
       RANDOM.nextBytes(bytes);
       secret = "whsec_" + HexFormat.of().formatHex(bytes);
     } else if (secret.length() < 16 || secret.length() > 128) {
-      throw Failure.invalidField(body.path("secret"), "must be 16 to 128 characters");
+      throw Failure.invalidField("secret", "must be 16 to 128 characters");
     }
-    String description = body.string("description", false);
-    String id = UUID.randomUUID().toString();
-    long now = clock.millis();
+    Webhook hook =
+        new Webhook(
+            UUID.randomUUID().toString(),
+            url,
+            List.copyOf(events),
+            command.description() == null ? "" : command.description(),
+            Instant.ofEpochMilli(clock.millis()));
     String finalSecret = secret;
-    Map<String, Object> json =
-        db.inTransaction(tx -> {
-          tx.update(
-              "INSERT INTO webhooks (webhook_id, url, events, secret, description, created_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)",
-              id,
-              url,
-              Json.write(events),
-              finalSecret,
-              description == null ? "" : description,
-              now);
-          Map<String, Object> hook = get(tx, id);
-          audit.append(tx, actor, "webhook.create", "webhooks/" + id, null, hook);
-          return hook;
-        });
-    json.put("secret", secret);
-    return json;
-  }
-
-  public List<Map<String, Object>> list() {
-    return db.inTransaction(tx -> {
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (String id :
-          tx.list("SELECT webhook_id FROM webhooks ORDER BY created_at", r -> r.getString(1))) {
-        out.add(get(tx, id));
-      }
-      return out;
+    db.inTransaction(tx -> {
+      WebhookStore.insert(tx, hook, finalSecret);
+      audit.append(tx, actor, "webhook.create", "webhooks/" + hook.id(), null, hook);
+      return null;
     });
+    return new Created(hook, secret);
   }
 
-  public Map<String, Object> get(String id) {
+  public List<Webhook> list() {
+    return db.inTransaction(WebhookStore::list);
+  }
+
+  public Webhook get(String id) {
     return db.inTransaction(tx -> get(tx, id));
   }
 
   public void delete(Actor actor, String id) {
     db.inTransaction(tx -> {
-      Map<String, Object> before = get(tx, id);
-      tx.update("DELETE FROM webhooks WHERE webhook_id = ?", id);
+      Webhook before = get(tx, id);
+      WebhookStore.delete(tx, id);
       audit.append(tx, actor, "webhook.delete", "webhooks/" + id, before, null);
       return null;
     });
   }
 
   /** The latest deliveries of a webhook, newest first, each with its attempts. */
-  public List<Map<String, Object>> deliveries(String id, int limit) {
+  public List<Webhook.Delivery> deliveries(String id, int limit) {
     return db.inTransaction(tx -> {
-      get(tx, id); // 404s
-      List<Map<String, Object>> out =
-          tx.list(
-              "SELECT delivery_id, event, created_at, status, attempts, next_attempt_at, payload"
-                  + " FROM webhook_deliveries WHERE webhook_id = ?"
-                  + " ORDER BY created_at DESC, delivery_id LIMIT ?",
-              r -> {
-                Map<String, Object> d = new LinkedHashMap<>();
-                d.put("id", r.getString(1));
-                d.put("event", r.getString(2));
-                d.put("createdAt", Instant.ofEpochMilli(r.getLong(3)).toString());
-                d.put("status", r.getString(4));
-                d.put("attempts", r.getLong(5));
-                long next = r.getLong(6);
-                d.put("nextAttemptAt", r.wasNull() ? null : Instant.ofEpochMilli(next).toString());
-                d.put("payload", Json.parse(r.getString(7)));
-                return d;
-              },
-              id,
-              limit);
-      for (Map<String, Object> d : out) {
-        d.put(
-            "attemptLog",
-            tx.list(
-                "SELECT attempt, at, status_code, error, duration_ms FROM webhook_attempts"
-                    + " WHERE delivery_id = ? ORDER BY attempt",
-                r -> {
-                  Map<String, Object> a = new LinkedHashMap<>();
-                  a.put("attempt", r.getLong(1));
-                  a.put("time", Instant.ofEpochMilli(r.getLong(2)).toString());
-                  int code = r.getInt(3);
-                  a.put("statusCode", r.wasNull() ? null : code);
-                  a.put("error", r.getString(4));
-                  a.put("durationMs", r.getLong(5));
-                  return a;
-                },
-                d.get("id")));
-      }
-      return out;
+      get(tx, id); // not found unless it exists
+      return WebhookStore.deliveries(tx, id, limit);
     });
   }
 
-  private static Map<String, Object> get(Tx tx, String id) throws SQLException {
-    return tx.one(
-            "SELECT webhook_id, url, events, description, created_at FROM webhooks"
-                + " WHERE webhook_id = ?",
-            r -> {
-              Map<String, Object> json = new LinkedHashMap<>();
-              json.put("id", r.getString(1));
-              json.put("url", r.getString(2));
-              json.put("events", Json.parse(r.getString(3)));
-              json.put("description", r.getString(4));
-              json.put("createdAt", Instant.ofEpochMilli(r.getLong(5)).toString());
-              return json;
-            },
-            id)
-        .orElseThrow(() -> Failure.notFound("webhook " + id));
+  private static Webhook get(Tx tx, String id) throws SQLException {
+    return WebhookStore.find(tx, id).orElseThrow(() -> Failure.notFound("webhook " + id));
   }
 }

@@ -148,4 +148,35 @@ class OpsTest extends ServerTestBase {
           .isEqualTo(true);
     }
   }
+
+  @Test
+  void everyRequestWritesOneAccessLineWithoutItsToken() {
+    ch.qos.logback.classic.Logger access =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("rollgate.access");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    ch.qos.logback.classic.Level level = access.getLevel();
+    access.setLevel(ch.qos.logback.classic.Level.INFO);
+    access.addAppender(lines);
+    try {
+      Response r = admin.send("GET", P + "/flags/nope?secret=x", null, "X-Request-Id", "req-42");
+      assertThat(r.status()).isEqualTo(404);
+      var mine =
+          lines.list.stream().filter(e -> e.getFormattedMessage().endsWith(" req-42")).toList();
+      assertThat(mine).hasSize(1);
+      String line = mine.getFirst().getFormattedMessage();
+      assertThat(line)
+          .startsWith("GET /api/v1/projects/{project}/flags/{flag} 404 ")
+          .doesNotContain(TestServer.ADMIN_TOKEN)
+          .doesNotContain("secret")
+          .doesNotContain("nope");
+      assertThat(mine.getFirst().getKeyValuePairs())
+          .extracting(kv -> kv.key)
+          .containsExactly("method", "route", "status", "durationMs", "requestId");
+    } finally {
+      access.detachAppender(lines);
+      access.setLevel(level);
+    }
+  }
 }

@@ -4,9 +4,9 @@ import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.ValueType;
 import dev.rollgate.core.health.LatencyHistogram;
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.JsonBody;
@@ -107,15 +107,7 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   Map<String, Object> start(Map<String, Object> plan) {
-    return rollouts.start(
-        ALICE,
-        PROJECT,
-        ENV,
-        FLAG,
-        JsonBody.of(
-            plan == null ? Map.of("treatment", "on") : Map.of("treatment", "on", "plan", plan),
-            "",
-            RolloutService.START_FIELDS));
+    return rollouts.start(ALICE, PROJECT, ENV, FLAG, new RolloutService.Start("on", plan, null));
   }
 
   Map<String, Object> current() {
@@ -131,14 +123,7 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   Map<String, Object> act(String action, long version) {
-    return rollouts.act(
-        ALICE,
-        PROJECT,
-        ENV,
-        FLAG,
-        action,
-        version,
-        JsonBody.of(Map.of(), "", RolloutService.ACTION_FIELDS));
+    return rollouts.act(ALICE, PROJECT, ENV, FLAG, RolloutAction.manual(action), version, null);
   }
 
   /**

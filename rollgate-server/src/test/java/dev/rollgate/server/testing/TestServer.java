@@ -2,7 +2,6 @@ package dev.rollgate.server.testing;
 
 import dev.rollgate.server.RollgateServer;
 import dev.rollgate.server.ServerConfig;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -144,18 +143,9 @@ public final class TestServer implements AutoCloseable {
     return server.catalog().snapshot(project, environment);
   }
 
-  /**
-   * The running server's Javalin, for tests that read what it registered. {@link RollgateServer}
-   * does not expose it, so this reads its private field; an accessor there would replace this.
-   */
-  public Javalin javalin() {
-    try {
-      java.lang.reflect.Field http = RollgateServer.class.getDeclaredField("http");
-      http.setAccessible(true);
-      return (Javalin) http.get(server);
-    } catch (ReflectiveOperationException e) {
-      throw new LinkageError("RollgateServer no longer keeps its Javalin in a field 'http'", e);
-    }
+  /** Every route the running server answers, as {@code "METHOD /path"}. */
+  public java.util.List<String> routes() {
+    return server.routes();
   }
 
   public Path dataDir() {

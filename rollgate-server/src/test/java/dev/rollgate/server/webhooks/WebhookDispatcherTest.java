@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rollgate.core.json.Json;
-import dev.rollgate.server.audit.Actor;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
-import dev.rollgate.server.http.JsonBody;
+import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.testing.MutableClock;
@@ -69,20 +68,16 @@ class WebhookDispatcherTest {
   }
 
   private String register(List<String> events) {
-    Map<String, Object> hook =
+    WebhookService.Created created =
         webhooks.create(
             new Actor("admin", null),
-            JsonBody.of(
-                Map.of(
-                    "url",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "events",
-                    events,
-                    "secret",
-                    SECRET),
-                "",
-                WebhookService.CREATE_FIELDS));
-    return (String) hook.get("id");
+            new WebhookService.Create(
+                "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                events,
+                SECRET,
+                null));
+    assertThat(created.secret()).isEqualTo(SECRET);
+    return created.webhook().id();
   }
 
   private void change(String action) {
@@ -116,9 +111,9 @@ class WebhookDispatcherTest {
     assertThat(signature.substring(signature.indexOf("v1=") + 3))
         .isEqualTo(Sha256.hmacHex(SECRET, t + "." + request.get("body")));
     assertThat(dispatcher.runDue()).isZero(); // delivered once
-    List<Map<String, Object>> deliveries = webhooks.deliveries(id, 10);
+    List<Webhook.Delivery> deliveries = webhooks.deliveries(id, 10);
     assertThat(deliveries).hasSize(1);
-    assertThat(deliveries.getFirst()).containsEntry("status", "DELIVERED");
+    assertThat(deliveries.getFirst().status()).isEqualTo("DELIVERED");
   }
 
   @Test
@@ -134,12 +129,13 @@ class WebhookDispatcherTest {
     assertThat(dispatcher.runDue()).as("the second wait is 10 s").isZero();
     clock.advance(5_000);
     assertThat(dispatcher.runDue()).isEqualTo(1); // delivered
-    Map<String, Object> delivery = webhooks.deliveries(id, 10).getFirst();
-    assertThat(delivery).containsEntry("status", "DELIVERED").containsEntry("attempts", 3L);
-    List<?> attempts = (List<?>) delivery.get("attemptLog");
+    Webhook.Delivery delivery = webhooks.deliveries(id, 10).getFirst();
+    assertThat(delivery.status()).isEqualTo("DELIVERED");
+    assertThat(delivery.attempts()).isEqualTo(3);
+    List<Webhook.Attempt> attempts = delivery.attemptLog();
     assertThat(attempts).hasSize(3);
-    assertThat(((Map<?, ?>) attempts.getFirst()).get("statusCode")).isEqualTo(500);
-    assertThat(((Map<?, ?>) attempts.getLast()).get("statusCode")).isEqualTo(204);
+    assertThat(attempts.getFirst().statusCode()).isEqualTo(500);
+    assertThat(attempts.getLast().statusCode()).isEqualTo(204);
   }
 
   @Test
@@ -152,9 +148,9 @@ class WebhookDispatcherTest {
       clock.advance(WebhookDispatcher.MAX_RETRY_MS);
     }
     assertThat(dispatcher.runDue()).isZero();
-    assertThat(webhooks.deliveries(id, 10).getFirst())
-        .containsEntry("status", "FAILED")
-        .containsEntry("nextAttemptAt", null);
+    Webhook.Delivery failed = webhooks.deliveries(id, 10).getFirst();
+    assertThat(failed.status()).isEqualTo("FAILED");
+    assertThat(failed.nextAttemptAt()).isNull();
   }
 
   @Test

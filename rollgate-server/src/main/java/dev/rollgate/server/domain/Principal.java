@@ -1,4 +1,4 @@
-package dev.rollgate.server.auth;
+package dev.rollgate.server.domain;
 
 /**
  * The authenticated caller.

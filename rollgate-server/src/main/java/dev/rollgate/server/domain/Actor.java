@@ -1,4 +1,4 @@
-package dev.rollgate.server.audit;
+package dev.rollgate.server.domain;
 
 /**
  * Who makes a change, as the audit trail records it.

@@ -1,9 +1,9 @@
-package dev.rollgate.server.auth;
+package dev.rollgate.server.domain;
 
 import java.util.Locale;
 
 /** What a token may do. */
-public enum Role {
+public enum Role implements Plain.Shown {
   /** Everything, tokens included. */
   ADMIN,
   /** Read everything; write flags, segments, rollouts and experiments. */
@@ -24,6 +24,12 @@ public enum Role {
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Roles are written in lower case, as clients send them. */
+  @Override
+  public Object plain() {
+    return label();
   }
 
   /** Whether this role may read the admin API. */

@@ -1,0 +1,75 @@
+package dev.rollgate.server.auth;
+
+import dev.rollgate.server.domain.Role;
+import dev.rollgate.server.store.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The tokens table: secrets only as their hashes. */
+final class TokenStore {
+  private TokenStore() {}
+
+  static long activeAdmins(Tx tx) throws SQLException {
+    return tx.count("SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL");
+  }
+
+  static boolean environmentExists(Tx tx, String project, String environment) throws SQLException {
+    return tx.count(
+            "SELECT COUNT(*) FROM environments WHERE project_key = ? AND environment_key = ?",
+            project,
+            environment)
+        > 0;
+  }
+
+  static void insert(Tx tx, Token token, String secretHash) throws SQLException {
+    tx.update(
+        "INSERT INTO tokens (token_id, name, role, project_key, environment_key, secret_hash, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        token.id(),
+        token.name(),
+        token.role().label(),
+        token.project(),
+        token.environment(),
+        secretHash,
+        token.createdAt().toEpochMilli());
+  }
+
+  static List<Token> list(Tx tx) throws SQLException {
+    return tx.list("SELECT * FROM tokens ORDER BY created_at, token_id", TokenStore::token);
+  }
+
+  static Optional<Token> find(Tx tx, String id) throws SQLException {
+    return tx.one("SELECT * FROM tokens WHERE token_id = ?", TokenStore::token, id);
+  }
+
+  static void revoke(Tx tx, String id, long at) throws SQLException {
+    tx.update("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL", at, id);
+  }
+
+  /** The active tokens by secret hash. */
+  static Map<String, Token> active(Tx tx) throws SQLException {
+    Map<String, Token> active = new HashMap<>();
+    tx.list(
+        "SELECT * FROM tokens WHERE revoked_at IS NULL",
+        r -> active.put(r.getString("secret_hash"), token(r)));
+    return active;
+  }
+
+  private static Token token(ResultSet r) throws SQLException {
+    long revoked = r.getLong("revoked_at");
+    Instant revokedAt = r.wasNull() ? null : Instant.ofEpochMilli(revoked);
+    return new Token(
+        r.getString("token_id"),
+        r.getString("name"),
+        Role.parse(r.getString("role")),
+        r.getString("project_key"),
+        r.getString("environment_key"),
+        Instant.ofEpochMilli(r.getLong("created_at")),
+        revokedAt);
+  }
+}
