@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,12 +45,7 @@ import picocli.CommandLine.Spec;
           + " values at that time, and the time from then to the rollback is printed."
     })
 final class SimulateRolloutCommand implements Callable<Integer> {
-  @Option(
-      names = "--url",
-      paramLabel = "URL",
-      defaultValue = "http://127.0.0.1:8420",
-      description = "The server's base URL.")
-  String url;
+  @Mixin ServerUrlOption server;
 
   @Option(
       names = "--token",
@@ -221,12 +217,12 @@ final class SimulateRolloutCommand implements Callable<Integer> {
     }
     try (RollgateClient client =
         RollgateClient.builder()
-            .baseUrl(url)
+            .baseUrl(server.url)
             .sdkToken((String) sdkToken.get("secret"))
             .flushInterval(Duration.ofMillis(500))
             .build()) {
       if (!client.awaitReady(Duration.ofSeconds(10))) {
-        throw new UserInputException("the SDK could not load flags from " + url);
+        throw new UserInputException("the SDK could not load flags from " + server.url);
       }
       Map<?, ?> started =
           require(
@@ -375,7 +371,7 @@ final class SimulateRolloutCommand implements Callable<Integer> {
 
   private Response call(String method, String path, Object body) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url + path))
+        HttpRequest.newBuilder(URI.create(server.url + path))
             .timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
@@ -390,7 +386,7 @@ final class SimulateRolloutCommand implements Callable<Integer> {
       String text = response.body();
       return new Response(response.statusCode(), text.isBlank() ? null : Json.parse(text));
     } catch (IOException e) {
-      throw new UserInputException("cannot reach " + url + ": " + Errors.reason(e));
+      throw new UserInputException("cannot reach " + server.url + ": " + Errors.reason(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UserInputException("interrupted");

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -36,12 +37,7 @@ import picocli.CommandLine.TypeConversionException;
 final class WaitReadyCommand implements Callable<Integer> {
   private static final Duration POLL = Duration.ofMillis(200);
 
-  @Option(
-      names = "--url",
-      paramLabel = "URL",
-      defaultValue = "http://127.0.0.1:8420",
-      description = "The server's base URL.")
-  String url;
+  @Mixin ServerUrlOption server;
 
   @Option(
       names = "--timeout",
@@ -53,7 +49,7 @@ final class WaitReadyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    URI ready = readyUri(url);
+    URI ready = readyUri(server.url);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     String lastProblem = "no answer";
@@ -76,7 +72,7 @@ final class WaitReadyCommand implements Callable<Integer> {
       }
       if (System.nanoTime() + POLL.toNanos() > deadline) {
         throw new NotReadyException(
-            url + " not ready after " + format(timeout) + ": " + lastProblem);
+            server.url + " not ready after " + format(timeout) + ": " + lastProblem);
       }
       Thread.sleep(POLL);
     }

@@ -189,8 +189,12 @@ public final class TokenService {
     return active.get(hash);
   }
 
-  /** Reloads the active tokens from the store. */
-  public void refresh() {
+  /**
+   * Reloads the active tokens from the store. One reload at a time: a reload started before a token
+   * was committed (another replica's notice) must not finish after, and replace, the one that the
+   * change itself started.
+   */
+  public synchronized void refresh() {
     Map<String, Principal> fresh = new HashMap<>();
     db.inTransaction(TokenStore::active)
         .forEach((hash, t) ->

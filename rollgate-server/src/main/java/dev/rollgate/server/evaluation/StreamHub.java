@@ -74,6 +74,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     synchronized void changed(ServedEnvironment env) {
       configuration(env);
       String data = Json.write(Map.of("type", Protocol.SSE_REFETCH_EVALUATION, "etag", env.etag()));
+      ensureOpen(); // the configuration may have been the write that found the client gone
       client.sendEvent(Protocol.SSE_EVENT_MESSAGE, data, String.valueOf(env.generation()));
     }
 

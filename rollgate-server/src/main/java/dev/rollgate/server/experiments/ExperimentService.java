@@ -7,6 +7,7 @@ import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
+import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -130,7 +131,7 @@ public final class ExperimentService {
         ExperimentState.RUNNING,
         (tx, e) -> {
           FlagService.EnvironmentView view = FlagService.view(tx, project, e.flag(), environment);
-          if (!view.state().equals("ENABLED")) {
+          if (view.state() != FlagState.ENABLED) {
             throw Failure.conflict("the flag is disabled in " + environment);
           }
           String owner = catalog.splitOwner(tx, project, environment, e.flag());

@@ -1,16 +1,17 @@
 package dev.rollgate.server.flags;
 
+import dev.rollgate.server.domain.Plain;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A flag as stored: the project-wide definition and one configuration per environment.
+ * A flag: the project-wide definition and one configuration per environment.
  *
  * @param kind boolean, string, number or object: the type every variant has
  */
-record Flag(
+public record Flag(
     String project,
     String key,
     String name,
@@ -22,32 +23,26 @@ record Flag(
     long version,
     long createdAt,
     long updatedAt,
-    Map<String, EnvironmentConfig> environments) {
+    Map<String, EnvironmentConfig> environments)
+    implements Plain.Shown {
 
   /**
    * A flag's configuration in one environment.
    *
-   * @param state ENABLED or DISABLED (the kill switch)
+   * @param state DISABLED is the kill switch
    * @param defaultVariant may be null: the caller's default is served
    * @param targeting JsonLogic, or null for none
    */
-  record EnvironmentConfig(
-      String state, String defaultVariant, Object targeting, Map<String, Object> metadata) {
-    EnvironmentConfig withState(String newState) {
+  public record EnvironmentConfig(
+      FlagState state, String defaultVariant, Object targeting, Map<String, Object> metadata) {
+    EnvironmentConfig withState(FlagState newState) {
       return new EnvironmentConfig(newState, defaultVariant, targeting, metadata);
-    }
-
-    Map<String, Object> toJson() {
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("state", state);
-      json.put("defaultVariant", defaultVariant);
-      json.put("targeting", targeting);
-      json.put("metadata", metadata);
-      return json;
     }
   }
 
-  Map<String, Object> toJson() {
+  /** Its definition and configurations; the project is where it was asked for. */
+  @Override
+  public Object plain() {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("key", key);
     json.put("name", name);
@@ -60,7 +55,7 @@ record Flag(
     json.put("createdAt", Instant.ofEpochMilli(createdAt).toString());
     json.put("updatedAt", Instant.ofEpochMilli(updatedAt).toString());
     Map<String, Object> envs = new LinkedHashMap<>();
-    environments.forEach((env, config) -> envs.put(env, config.toJson()));
+    environments.forEach((env, config) -> envs.put(env, Plain.record(config)));
     json.put("environments", envs);
     return json;
   }

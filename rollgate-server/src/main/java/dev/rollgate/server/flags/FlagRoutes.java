@@ -8,16 +8,27 @@ import static dev.rollgate.server.http.Requests.requireEdit;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
 
+import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code /api/v1/projects/{p}/flags}, their environments, and flagd import and export. */
 public final class FlagRoutes implements HttpApi.Routes {
   private static final String FLAGS = "/api/v1/projects/{project}/flags";
+  private static final Set<String> CREATE_FIELDS =
+      Set.of("key", "name", "description", "tags", "variants", "defaultVariant", "environments");
+  private static final Set<String> UPDATE_FIELDS =
+      Set.of("name", "description", "tags", "variants", "archived", "environments");
+  private static final Set<String> CONFIG_FIELDS =
+      Set.of("state", "defaultVariant", "targeting", "metadata");
   private static final String FLAG = FLAGS + "/{flag}";
 
   private final FlagService flags;
@@ -43,7 +54,7 @@ public final class FlagRoutes implements HttpApi.Routes {
                   Requests.limit(ctx, 50, 500),
                   ctx.queryParam("cursor"));
           Map<String, Object> body = new LinkedHashMap<>();
-          body.put("items", page.items());
+          body.put("items", Plain.of(page.items()));
           body.put("nextCursor", page.nextCursor());
           json(ctx, 200, body, null);
         });
@@ -54,8 +65,7 @@ public final class FlagRoutes implements HttpApi.Routes {
           resource(
               ctx,
               201,
-              flags.create(
-                  actor(ctx), ctx.pathParam("project"), body(ctx, FlagService.CREATE_FIELDS)));
+              flags.create(actor(ctx), ctx.pathParam("project"), create(body(ctx, CREATE_FIELDS))));
         });
     r.get(
         FLAG,
@@ -75,7 +85,7 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"),
                   ctx.pathParam("flag"),
                   ifMatch(ctx),
-                  body(ctx, FlagService.UPDATE_FIELDS)));
+                  change(body(ctx, UPDATE_FIELDS))));
         });
     r.delete(
         FLAG,
@@ -107,7 +117,7 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.pathParam("flag"),
                   ctx.pathParam("env"),
                   ifMatch(ctx),
-                  body(ctx, FlagService.CONFIG_FIELDS)));
+                  patch(body(ctx, CONFIG_FIELDS))));
         });
     r.get(
         "/api/v1/projects/{project}/environments/{env}/flagd",
@@ -137,5 +147,62 @@ public final class FlagRoutes implements HttpApi.Routes {
                   m),
               null);
         });
+  }
+
+  private static FlagService.Create create(JsonBody b) {
+    return new FlagService.Create(
+        b.key("key"),
+        b.string("name", false),
+        b.string("description", false),
+        b.strings("tags"),
+        b.object("variants"),
+        b.has("defaultVariant"),
+        b.string("defaultVariant", false),
+        patches(b, "environments"));
+  }
+
+  private static FlagService.Change change(JsonBody b) {
+    if (b.has("variants") && b.raw("variants") == null) {
+      throw Failure.invalidField("variants", "is required: an object of variant name to value");
+    }
+    List<String> tags = b.strings("tags");
+    return new FlagService.Change(
+        b.string("name", false),
+        b.string("description", false),
+        b.has("tags") && tags == null ? List.of() : tags,
+        b.object("variants"),
+        b.bool("archived"),
+        patches(b, "environments"));
+  }
+
+  /** Per-environment patches: {@code {"production": {"state": "ENABLED"}, ...}}. */
+  private static Map<String, FlagService.ConfigPatch> patches(JsonBody b, String field) {
+    Map<String, Object> raw = b.object(field);
+    if (raw == null) {
+      return null;
+    }
+    Map<String, FlagService.ConfigPatch> patches = new LinkedHashMap<>();
+    raw.forEach((env, value) ->
+        patches.put(
+            env, patch(JsonBody.of(value, JsonPath.member(b.path(field), env), CONFIG_FIELDS))));
+    return patches;
+  }
+
+  /** A JSON merge patch of one environment's configuration: what it leaves out stays. */
+  private static FlagService.ConfigPatch patch(JsonBody p) {
+    FlagState state =
+        p.has("state") ? FlagState.parse(p.string("state", true), p.path("state")) : null;
+    Object targeting = p.raw("targeting");
+    if (targeting != null && !(targeting instanceof Map<?, ?>)) {
+      throw Failure.invalidField(p.path("targeting"), "must be a JsonLogic object or null");
+    }
+    Map<String, Object> metadata = p.object("metadata");
+    return new FlagService.ConfigPatch(
+        state,
+        p.has("defaultVariant"),
+        p.string("defaultVariant", false),
+        p.has("targeting"),
+        targeting,
+        p.has("metadata") && metadata == null ? Map.of() : metadata);
   }
 }

@@ -6,7 +6,6 @@ import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.Projects;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -19,12 +18,6 @@ import java.util.Set;
 
 /** Flags: definitions, per-environment configuration, the kill switch. */
 public final class FlagService {
-  static final Set<String> CREATE_FIELDS =
-      Set.of("key", "name", "description", "tags", "variants", "defaultVariant", "environments");
-  static final Set<String> UPDATE_FIELDS =
-      Set.of("name", "description", "tags", "variants", "archived", "environments");
-  static final Set<String> CONFIG_FIELDS =
-      Set.of("state", "defaultVariant", "targeting", "metadata");
 
   private final Catalog catalog;
   private final AuditLog audit;
@@ -37,7 +30,43 @@ public final class FlagService {
   }
 
   /** A page of flags and the cursor of the next page (null on the last). */
-  public record Page(List<Map<String, Object>> items, String nextCursor) {}
+  public record Page(List<Flag> items, String nextCursor) {}
+
+  /**
+   * A change to one environment's configuration, as a JSON merge patch: a null {@code state} or
+   * {@code metadata} stays as it is; {@code defaultVariant} and {@code targeting} change only when
+   * their {@code sets...} flag is true, and may then be null (none).
+   */
+  public record ConfigPatch(
+      FlagState state,
+      boolean setsDefaultVariant,
+      String defaultVariant,
+      boolean setsTargeting,
+      Object targeting,
+      Map<String, Object> metadata) {}
+
+  /**
+   * A flag to create. {@code defaultVariant} applies when {@code setsDefaultVariant} (null: none),
+   * else the first variant; every environment starts disabled, then takes its patch, if any.
+   */
+  public record Create(
+      String key,
+      String name,
+      String description,
+      List<String> tags,
+      Map<String, Object> variants,
+      boolean setsDefaultVariant,
+      String defaultVariant,
+      Map<String, ConfigPatch> environments) {}
+
+  /** Changes to a flag; null fields stay as they are. */
+  public record Change(
+      String name,
+      String description,
+      List<String> tags,
+      Map<String, Object> variants,
+      Boolean archived,
+      Map<String, ConfigPatch> environments) {}
 
   public Page list(
       String project,
@@ -69,48 +98,55 @@ public final class FlagService {
           break;
         }
       }
-      List<Map<String, Object>> items = new ArrayList<>();
-      for (Flag f : FlagStore.withConfigs(tx, project, chosen)) {
-        items.add(f.toJson());
-      }
-      return new Page(items, next);
+      return new Page(FlagStore.withConfigs(tx, project, chosen), next);
     });
   }
 
-  public Map<String, Object> get(String project, String key) {
-    return catalog.read(tx -> FlagStore.get(tx, project, key).toJson());
+  public Flag get(String project, String key) {
+    return catalog.read(tx -> FlagStore.get(tx, project, key));
   }
 
+  /** One environment's configuration of a flag, with the flag's version (the ETag of both). */
+  public record Setting(
+      String flag,
+      String environment,
+      FlagState state,
+      String defaultVariant,
+      Object targeting,
+      Map<String, Object> metadata,
+      long version) {}
+
   /** One environment's configuration, with the flag's version (the ETag of both). */
-  public Map<String, Object> getEnvironment(String project, String key, String environment) {
+  public Setting getEnvironment(String project, String key, String environment) {
     return catalog.read(tx -> {
       Flag flag = FlagStore.get(tx, project, key);
       return environmentJson(flag, environment);
     });
   }
 
-  private static Map<String, Object> environmentJson(Flag flag, String environment) {
+  private static Setting environmentJson(Flag flag, String environment) {
     Flag.EnvironmentConfig config = flag.environments().get(environment);
     if (config == null) {
       throw Failure.notFound("flag " + flag.key() + " in environment " + environment);
     }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("flag", flag.key());
-    json.put("environment", environment);
-    json.putAll(config.toJson());
-    json.put("version", flag.version());
-    return json;
+    return new Setting(
+        flag.key(),
+        environment,
+        config.state(),
+        config.defaultVariant(),
+        config.targeting(),
+        config.metadata(),
+        flag.version());
   }
 
-  public Map<String, Object> create(Actor actor, String project, JsonBody body) {
-    String key = body.key("key");
-    Map<String, Object> variants = variants(body);
-    String kind = kind(variants, body.path("variants"));
+  public Flag create(Actor actor, String project, Create command) {
+    String key = command.key();
+    Map<String, Object> variants = variants(command.variants());
+    String kind = kind(variants, "variants");
     String defaultVariant =
-        body.has("defaultVariant")
-            ? body.string("defaultVariant", false)
+        command.setsDefaultVariant()
+            ? command.defaultVariant()
             : variants.keySet().iterator().next();
-    Map<String, Object> environments = body.object("environments");
     return catalog.write(
         project,
         null,
@@ -122,33 +158,32 @@ public final class FlagService {
           Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
           for (String env : FlagStore.environments(tx, project)) {
             configs.put(
-                env, new Flag.EnvironmentConfig("DISABLED", defaultVariant, null, Map.of()));
+                env,
+                new Flag.EnvironmentConfig(FlagState.DISABLED, defaultVariant, null, Map.of()));
           }
-          applyEnvironmentPatches(configs, environments, body.path("environments"));
+          applyEnvironmentPatches(configs, command.environments());
           long now = clock.millis();
           Flag flag =
               new Flag(
                   project,
                   key,
-                  orDefault(body.string("name", false), key),
-                  orDefault(body.string("description", false), ""),
+                  orDefault(command.name(), key),
+                  orDefault(command.description(), ""),
                   kind,
                   variants,
-                  tagsOf(body),
+                  command.tags() == null ? List.of() : command.tags(),
                   false,
                   1,
                   now,
                   now,
                   configs);
           FlagStore.insert(tx, flag);
-          Map<String, Object> after = flag.toJson();
-          audit.append(tx, actor, "flag.create", resource(project, key), null, after);
-          return after;
+          audit.append(tx, actor, "flag.create", resource(project, key), null, flag);
+          return flag;
         });
   }
 
-  public Map<String, Object> update(
-      Actor actor, String project, String key, Long ifMatch, JsonBody body) {
+  public Flag update(Actor actor, String project, String key, Long ifMatch, Change change) {
     return catalog.write(
         project,
         ifMatch,
@@ -156,28 +191,26 @@ public final class FlagService {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
           Map<String, Object> variants = before.variants();
-          if (body.has("variants")) {
-            variants = variants(body);
-            String kind = kind(variants, body.path("variants"));
+          if (change.variants() != null) {
+            variants = variants(change.variants());
+            String kind = kind(variants, "variants");
             if (!kind.equals(before.kind())) {
               throw Failure.invalidField(
-                  body.path("variants"),
-                  "must stay " + before.kind() + " (the flag's kind cannot change)");
+                  "variants", "must stay " + before.kind() + " (the flag's kind cannot change)");
             }
           }
           Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(before.environments());
-          applyEnvironmentPatches(configs, body.object("environments"), body.path("environments"));
-          Boolean archived = body.bool("archived");
+          applyEnvironmentPatches(configs, change.environments());
           Flag after =
               new Flag(
                   project,
                   key,
-                  orDefault(body.string("name", false), before.name()),
-                  orDefault(body.string("description", false), before.description()),
+                  orDefault(change.name(), before.name()),
+                  orDefault(change.description(), before.description()),
                   before.kind(),
                   variants,
-                  body.has("tags") ? tagsOf(body) : before.tags(),
-                  archived == null ? before.archived() : archived,
+                  change.tags() == null ? before.tags() : change.tags(),
+                  change.archived() == null ? before.archived() : change.archived(),
                   before.version() + 1,
                   before.createdAt(),
                   clock.millis(),
@@ -187,8 +220,13 @@ public final class FlagService {
   }
 
   /** Changes one environment's configuration; {@code {"state": "DISABLED"}} is the kill switch. */
-  public Map<String, Object> patchEnvironment(
-      Actor actor, String project, String key, String environment, Long ifMatch, JsonBody body) {
+  public Setting patchEnvironment(
+      Actor actor,
+      String project,
+      String key,
+      String environment,
+      Long ifMatch,
+      ConfigPatch patch) {
     return catalog.write(
         project,
         ifMatch,
@@ -204,7 +242,7 @@ public final class FlagService {
           if (current == null) {
             throw Failure.notFound("flag " + key + " in environment " + environment);
           }
-          Flag after = saveEnvironment(tx, actor, before, environment, applyPatch(current, body));
+          Flag after = saveEnvironment(tx, actor, before, environment, applyPatch(current, patch));
           return environmentJson(after, environment);
         });
   }
@@ -233,7 +271,7 @@ public final class FlagService {
   }
 
   /** What a rollout needs of a flag in one environment. */
-  public record EnvironmentView(Set<String> variants, String state, String defaultVariant) {}
+  public record EnvironmentView(Set<String> variants, FlagState state, String defaultVariant) {}
 
   /** The flag's variants and its configuration in {@code environment}; 404 when either is not. */
   public static EnvironmentView view(Tx tx, String project, String key, String environment)
@@ -270,27 +308,20 @@ public final class FlagService {
         tx -> {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
-          int rows =
-              tx.update(
-                  "DELETE FROM flags WHERE project_key = ? AND flag_key = ? AND version = ?",
-                  project,
-                  key,
-                  before.version());
-          if (rows == 0) {
-            throw new VersionConflict("flag " + project + "/" + key);
-          }
-          audit.append(tx, actor, "flag.delete", resource(project, key), before.toJson(), null);
+          VersionConflict.unlessWritten(
+              FlagStore.delete(tx, project, key, before.version()), "flag " + project + "/" + key);
+          audit.append(tx, actor, "flag.delete", resource(project, key), before, null);
           return null;
         });
   }
 
-  private Map<String, Object> save(Tx tx, Actor actor, Flag before, Flag after, String action)
+  private Flag save(Tx tx, Actor actor, Flag before, Flag after, String action)
       throws SQLException {
-    FlagStore.update(tx, after, before.version(), after.updatedAt());
-    Map<String, Object> json = after.toJson();
-    audit.append(
-        tx, actor, action, resource(before.project(), before.key()), before.toJson(), json);
-    return json;
+    VersionConflict.unlessWritten(
+        FlagStore.update(tx, after, before.version(), after.updatedAt()),
+        "flag " + before.project() + "/" + before.key());
+    audit.append(tx, actor, action, resource(before.project(), before.key()), before, after);
+    return after;
   }
 
   /** The audit action; switching a flag on or off gets its own name, so it is easy to find. */
@@ -312,7 +343,7 @@ public final class FlagService {
       Flag.EnvironmentConfig old = before.environments().get(changed.getFirst());
       Flag.EnvironmentConfig now = after.environments().get(changed.getFirst());
       if (old.withState(now.state()).equals(now)) {
-        return now.state().equals("DISABLED") ? "flag.disable" : "flag.enable";
+        return now.state() == FlagState.DISABLED ? "flag.disable" : "flag.enable";
       }
     }
     return "flag.update";
@@ -327,53 +358,36 @@ public final class FlagService {
     return config != null
         ? config
         : new Flag.EnvironmentConfig(
-            "DISABLED", flag.variants().keySet().iterator().next(), null, Map.of());
+            FlagState.DISABLED, flag.variants().keySet().iterator().next(), null, Map.of());
   }
 
   private static void applyEnvironmentPatches(
-      Map<String, Flag.EnvironmentConfig> configs, Map<String, Object> patches, String path) {
+      Map<String, Flag.EnvironmentConfig> configs, Map<String, ConfigPatch> patches) {
     if (patches == null) {
       return;
     }
-    for (Map.Entry<String, Object> e : patches.entrySet()) {
-      String at = JsonPath.member(path, e.getKey());
+    for (Map.Entry<String, ConfigPatch> e : patches.entrySet()) {
       Flag.EnvironmentConfig base = configs.get(e.getKey());
       if (base == null) {
         throw Failure.invalidField(
-            at, "there is no environment " + e.getKey() + " in this project");
+            JsonPath.member("environments", e.getKey()),
+            "there is no environment " + e.getKey() + " in this project");
       }
-      configs.put(e.getKey(), applyPatch(base, JsonBody.of(e.getValue(), at, CONFIG_FIELDS)));
+      configs.put(e.getKey(), applyPatch(base, e.getValue()));
     }
   }
 
-  static Flag.EnvironmentConfig applyPatch(Flag.EnvironmentConfig base, JsonBody patch) {
-    String state = base.state();
-    if (patch.has("state")) {
-      state = patch.string("state", true);
-      if (!state.equals("ENABLED") && !state.equals("DISABLED")) {
-        throw Failure.invalidField(patch.path("state"), "must be ENABLED or DISABLED");
-      }
-    }
-    String defaultVariant =
-        patch.has("defaultVariant") ? patch.string("defaultVariant", false) : base.defaultVariant();
-    Object targeting = base.targeting();
-    if (patch.has("targeting")) {
-      targeting = patch.raw("targeting");
-      if (targeting != null && !(targeting instanceof Map<?, ?>)) {
-        throw Failure.invalidField(patch.path("targeting"), "must be a JsonLogic object or null");
-      }
-    }
-    Map<String, Object> metadata =
-        patch.has("metadata") ? patch.object("metadata") : base.metadata();
+  static Flag.EnvironmentConfig applyPatch(Flag.EnvironmentConfig base, ConfigPatch patch) {
     return new Flag.EnvironmentConfig(
-        state, defaultVariant, targeting, metadata == null ? Map.of() : metadata);
+        patch.state() == null ? base.state() : patch.state(),
+        patch.setsDefaultVariant() ? patch.defaultVariant() : base.defaultVariant(),
+        patch.setsTargeting() ? patch.targeting() : base.targeting(),
+        patch.metadata() == null ? base.metadata() : patch.metadata());
   }
 
-  private static Map<String, Object> variants(JsonBody body) {
-    Map<String, Object> variants = body.object("variants");
+  private static Map<String, Object> variants(Map<String, Object> variants) {
     if (variants == null || variants.isEmpty()) {
-      throw Failure.invalidField(
-          body.path("variants"), "is required: an object of variant name to value");
+      throw Failure.invalidField("variants", "is required: an object of variant name to value");
     }
     return variants;
   }
@@ -394,11 +408,6 @@ public final class FlagService {
       kind = k;
     }
     return kind;
-  }
-
-  private static List<String> tagsOf(JsonBody body) {
-    List<String> tags = body.strings("tags");
-    return tags == null ? List.of() : tags;
   }
 
   private static String orDefault(String value, String fallback) {

@@ -1,7 +1,6 @@
 package dev.rollgate.server.flags;
 
 import dev.rollgate.core.json.Json;
-import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
@@ -118,9 +117,9 @@ final class FlagStore {
   /**
    * Writes the definition and every configuration of {@code flag}, bumping its version, if the
    * stored version is still {@code expectedVersion}. Configurations missing from {@code flag} are
-   * removed.
+   * removed. Returns false, writing nothing, when the row moved on.
    */
-  static void update(Tx tx, Flag flag, long expectedVersion, long now) throws SQLException {
+  static boolean update(Tx tx, Flag flag, long expectedVersion, long now) throws SQLException {
     int rows =
         tx.update(
             "UPDATE flags SET name = ?, description = ?, variants = ?, tags = ?, archived = ?,"
@@ -135,7 +134,7 @@ final class FlagStore {
             flag.key(),
             expectedVersion);
     if (rows == 0) {
-      throw new VersionConflict("flag " + flag.project() + "/" + flag.key());
+      return false;
     }
     tx.update(
         "DELETE FROM flag_environments WHERE project_key = ? AND flag_key = ?",
@@ -144,6 +143,7 @@ final class FlagStore {
     for (Map.Entry<String, Flag.EnvironmentConfig> e : flag.environments().entrySet()) {
       putConfig(tx, flag.project(), flag.key(), e.getKey(), e.getValue());
     }
+    return true;
   }
 
   private static void putConfig(
@@ -154,13 +154,23 @@ final class FlagStore {
         project,
         key,
         env,
-        c.state(),
+        c.state().name(),
         c.defaultVariant(),
         c.targeting() == null ? null : Json.write(c.targeting()),
         Json.write(c.metadata()));
   }
 
   /** The flags that have a configuration in {@code environment}. */
+  static boolean delete(Tx tx, String project, String key, long expectedVersion)
+      throws SQLException {
+    return tx.update(
+            "DELETE FROM flags WHERE project_key = ? AND flag_key = ? AND version = ?",
+            project,
+            key,
+            expectedVersion)
+        > 0;
+  }
+
   static List<String> keysIn(Tx tx, String project, String environment) throws SQLException {
     return tx.list(
         "SELECT flag_key FROM flag_environments WHERE project_key = ? AND environment_key = ? ORDER BY flag_key",
@@ -197,7 +207,7 @@ final class FlagStore {
   private static Flag.EnvironmentConfig config(ResultSet r) throws SQLException {
     String targeting = r.getString("targeting");
     return new Flag.EnvironmentConfig(
-        r.getString("state"),
+        FlagState.valueOf(r.getString("state")),
         r.getString("default_variant"),
         targeting == null ? null : Json.parse(targeting),
         (Map<String, Object>) Json.parse(r.getString("metadata")));

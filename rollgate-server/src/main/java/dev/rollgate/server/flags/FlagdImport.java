@@ -9,6 +9,7 @@ import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.http.JsonBody;
@@ -98,7 +99,7 @@ public final class FlagdImport {
             String kind = FlagService.kind(variants, JsonPath.member(at, "variants"));
             Flag.EnvironmentConfig config =
                 new Flag.EnvironmentConfig(
-                    (String) json.get("state"),
+                    FlagState.parse((String) json.get("state"), JsonPath.member(at, "state")),
                     (String) json.get("defaultVariant"),
                     json.get("targeting"),
                     json.get("metadata") instanceof Map<?, ?> m
@@ -108,7 +109,8 @@ public final class FlagdImport {
             if (existing.isEmpty()) {
               Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
               for (String env : envs) {
-                configs.put(env, env.equals(environment) ? config : config.withState("DISABLED"));
+                configs.put(
+                    env, env.equals(environment) ? config : config.withState(FlagState.DISABLED));
               }
               Flag flag =
                   new Flag(
@@ -126,12 +128,7 @@ public final class FlagdImport {
                       configs);
               FlagStore.insert(tx, flag);
               audit.append(
-                  tx,
-                  actor,
-                  "flag.create",
-                  FlagService.resource(project, e.getKey()),
-                  null,
-                  flag.toJson());
+                  tx, actor, "flag.create", FlagService.resource(project, e.getKey()), null, flag);
               created.add(e.getKey());
               continue;
             }
@@ -161,14 +158,11 @@ public final class FlagdImport {
               unchanged.add(old.key());
               continue;
             }
-            FlagStore.update(tx, flag, old.version(), now);
+            VersionConflict.unlessWritten(
+                FlagStore.update(tx, flag, old.version(), now),
+                "flag " + project + "/" + old.key());
             audit.append(
-                tx,
-                actor,
-                "flag.update",
-                FlagService.resource(project, old.key()),
-                old.toJson(),
-                flag.toJson());
+                tx, actor, "flag.update", FlagService.resource(project, old.key()), old, flag);
             updated.add(old.key());
           }
           if (mode == Mode.REPLACE) {
@@ -192,14 +186,11 @@ public final class FlagdImport {
                         old.createdAt(),
                         now,
                         configs);
-                FlagStore.update(tx, flag, old.version(), now);
+                VersionConflict.unlessWritten(
+                    FlagStore.update(tx, flag, old.version(), now),
+                    "flag " + project + "/" + old.key());
                 audit.append(
-                    tx,
-                    actor,
-                    "flag.update",
-                    FlagService.resource(project, key),
-                    old.toJson(),
-                    flag.toJson());
+                    tx, actor, "flag.update", FlagService.resource(project, key), old, flag);
                 removed.add(key);
               }
             }

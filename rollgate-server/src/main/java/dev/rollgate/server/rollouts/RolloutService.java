@@ -7,6 +7,7 @@ import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagService;
+import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.health.CohortStats;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.store.Tx;
@@ -81,7 +82,7 @@ public final class RolloutService {
             throw Failure.invalidField(
                 "treatment", "is already the default (the control) in " + environment);
           }
-          if (!view.state().equals("ENABLED")) {
+          if (view.state() != FlagState.ENABLED) {
             throw Failure.conflict("the flag is disabled in " + environment);
           }
           String owner = catalog.splitOwner(tx, project, environment, flag);
@@ -346,9 +347,8 @@ public final class RolloutService {
   private void save(
       Tx tx, Actor actor, RolloutAction action, Rollout before, Rollout after, long now)
       throws SQLException {
-    if (!RolloutStore.update(tx, after, before.version())) {
-      throw new VersionConflict("rollout of " + before.flag());
-    }
+    VersionConflict.unlessWritten(
+        RolloutStore.update(tx, after, before.version()), "rollout of " + before.flag());
     record(tx, actor, action, before, after, now);
     if (after.state() == RolloutState.COMPLETED) {
       flags.setDefaultVariant(

@@ -137,4 +137,39 @@ class FirstHourTest extends ServerTestBase {
     List<Object> details = new ArrayList<>((List<?>) r.object().get("details"));
     assertThat(Json.write(details)).contains("\"index\":0");
   }
+
+  private double streamClients() {
+    for (String line : server.as(null).get("/metrics").text().split("\n", -1)) {
+      if (line.startsWith("rollgate_stream_clients ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no rollgate_stream_clients gauge");
+  }
+
+  @Test
+  void aStreamClientThatDisconnectsIsDroppedWithoutAWarning() throws Exception {
+    ch.qos.logback.classic.Logger javalin =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.javalin");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    javalin.addAppender(lines);
+    try {
+      admin.post(P + "/flags", checkoutFlag());
+      String sdk = token("sdk");
+      try (SseListener listener =
+          new SseListener(admin.base() + "/api/v1/stream", sdk, null, "text/event-stream")) {
+        listener.next("configuration", 10);
+      }
+      String prod = P + "/flags/new-checkout/environments/production";
+      for (int i = 0; i < 20 && streamClients() > 0; i++) {
+        admin.patch(prod, Map.of("state", i % 2 == 0 ? "DISABLED" : "ENABLED"));
+      }
+      assertThat(streamClients()).as("the gone client was dropped").isZero();
+      assertThat(lines.list).extracting(Object::toString).noneMatch(l -> l.contains("WARN"));
+    } finally {
+      javalin.detachAppender(lines);
+    }
+  }
 }

@@ -206,15 +206,16 @@ class RolloutControllerTest {
         RolloutHarness.FLAG,
         RolloutHarness.ENV,
         null,
-        dev.rollgate.server.http.JsonBody.of(
+        new dev.rollgate.server.flags.FlagService.ConfigPatch(
+            null,
+            false,
+            null,
+            true,
             Map.of(
-                "targeting",
-                Map.of(
-                    "if",
-                    java.util.Arrays.asList(
-                        Map.of("==", List.of(Map.of("var", "plan"), "beta")), "on", null))),
-            "",
-            java.util.Set.of("targeting")));
+                "if",
+                java.util.Arrays.asList(
+                    Map.of("==", List.of(Map.of("var", "plan"), "beta")), "on", null)),
+            null));
     h.start(null);
     int canary = 0;
     for (int u = 0; u < 1000; u++) {

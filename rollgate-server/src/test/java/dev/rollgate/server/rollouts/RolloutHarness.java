@@ -9,7 +9,6 @@ import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.Outcomes;
-import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -67,18 +65,18 @@ final class RolloutHarness implements AutoCloseable {
     flags.create(
         ALICE,
         PROJECT,
-        JsonBody.of(
+        new FlagService.Create(
+            FLAG,
+            null,
+            null,
+            null,
+            Map.of("on", true, "off", false),
+            true,
+            "off",
             Map.of(
-                "key",
-                FLAG,
-                "variants",
-                Map.of("on", true, "off", false),
-                "defaultVariant",
-                "off",
-                "environments",
-                Map.of(ENV, Map.of("state", "ENABLED"))),
-            "",
-            Set.of("key", "variants", "defaultVariant", "environments")));
+                ENV,
+                new FlagService.ConfigPatch(
+                    dev.rollgate.server.flags.FlagState.ENABLED, false, null, false, null, null))));
   }
 
   static RolloutHarness open(StoreKind kind) {
@@ -176,7 +174,7 @@ final class RolloutHarness implements AutoCloseable {
 
   /** The flag's default variant in production, as stored. */
   String defaultVariant() {
-    return (String) flags.getEnvironment(PROJECT, FLAG, ENV).get("defaultVariant");
+    return flags.getEnvironment(PROJECT, FLAG, ENV).defaultVariant();
   }
 
   @Override
