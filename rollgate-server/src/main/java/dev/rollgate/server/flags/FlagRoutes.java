@@ -139,12 +139,13 @@ public final class FlagRoutes implements HttpApi.Routes {
           json(
               ctx,
               200,
-              flagd.importDocument(
-                  actor(ctx),
-                  ctx.pathParam("project"),
-                  ctx.pathParam("env"),
-                  Requests.text(ctx),
-                  m),
+              Plain.of(
+                  flagd.importDocument(
+                      actor(ctx),
+                      ctx.pathParam("project"),
+                      ctx.pathParam("env"),
+                      Requests.text(ctx),
+                      m)),
               null);
         });
   }

@@ -54,8 +54,18 @@ public final class FlagdImport {
     });
   }
 
+  /** What an import did, flag by flag, and which segments it created or changed. */
+  public record Summary(
+      String mode,
+      List<String> created,
+      List<String> updated,
+      List<String> unchanged,
+      List<String> removed,
+      List<String> segmentsChanged) {}
+
+  /** Imports a flagd document (its text, as flagd reads it) into one environment, whole or not. */
   @SuppressWarnings("unchecked")
-  public Map<String, Object> importDocument(
+  public Summary importDocument(
       Actor actor, String project, String environment, String text, Mode mode) {
     Object tree;
     try {
@@ -209,14 +219,13 @@ public final class FlagdImport {
                 before,
                 catalog.document(tx, project, environment));
           }
-          Map<String, Object> summary = new LinkedHashMap<>();
-          summary.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
-          summary.put("created", created);
-          summary.put("updated", updated);
-          summary.put("unchanged", unchanged);
-          summary.put("removed", removed);
-          summary.put("segmentsChanged", segmentsChanged);
-          return summary;
+          return new Summary(
+              mode.name().toLowerCase(java.util.Locale.ROOT),
+              created,
+              updated,
+              unchanged,
+              removed,
+              segmentsChanged);
         });
   }
 

@@ -1,7 +1,6 @@
 package dev.rollgate.server.rollouts;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -82,27 +81,55 @@ record Rollout(
     return "projects/" + project + "/environments/" + environment + "/flags/" + flag + "/rollout";
   }
 
-  Map<String, Object> toJson(long now) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("id", id);
-    json.put("project", project);
-    json.put("environment", environment);
-    json.put("flag", flag);
-    json.put("treatment", treatment);
-    json.put("control", control);
-    json.put("state", state.name());
-    json.put("stage", stage);
-    json.put("stages", plan.stages().size());
-    json.put("percent", percent());
-    json.put("stageStartedAt", Instant.ofEpochMilli(stageStartedAt).toString());
-    json.put("timeInStageSeconds", state.ended() ? null : (now - stageStartedAt) / 1000);
-    json.put("judgedUntil", Instant.ofEpochMilli(judgedUntil).toString());
-    json.put("reason", reason);
-    json.put("evidence", evidence);
-    json.put("plan", plan.toJson());
-    json.put("version", version);
-    json.put("createdAt", Instant.ofEpochMilli(createdAt).toString());
-    json.put("updatedAt", Instant.ofEpochMilli(updatedAt).toString());
-    return json;
+  /** How the rollout stands at {@code now}: what the API answers and the audit trail records. */
+  View view(long now) {
+    return new View(
+        id,
+        project,
+        environment,
+        flag,
+        treatment,
+        control,
+        state,
+        stage,
+        plan.stages().size(),
+        percent(),
+        Instant.ofEpochMilli(stageStartedAt),
+        state.ended() ? null : (now - stageStartedAt) / 1000,
+        Instant.ofEpochMilli(judgedUntil),
+        reason,
+        evidence,
+        plan.toJson(),
+        version,
+        Instant.ofEpochMilli(createdAt),
+        Instant.ofEpochMilli(updatedAt));
   }
+
+  /**
+   * A rollout as it stands at one moment.
+   *
+   * @param stages how many stages the plan has
+   * @param timeInStageSeconds how long the current stage has run; null once the rollout ended
+   * @param plan the plan as JSON, as stored
+   */
+  public record View(
+      String id,
+      String project,
+      String environment,
+      String flag,
+      String treatment,
+      String control,
+      RolloutState state,
+      int stage,
+      int stages,
+      double percent,
+      Instant stageStartedAt,
+      Long timeInStageSeconds,
+      Instant judgedUntil,
+      String reason,
+      Object evidence,
+      Map<String, Object> plan,
+      long version,
+      Instant createdAt,
+      Instant updatedAt) {}
 }

@@ -61,7 +61,7 @@ public final class RolloutService {
    */
   public record Start(String treatment, Map<String, Object> plan, String comment) {}
 
-  public Map<String, Object> start(
+  public Rollout.View start(
       Actor actor, String project, String environment, String flag, Start command) {
     String treatment = command.treatment();
     RolloutPlan plan = RolloutPlan.parse(command.plan(), "plan", defaults);
@@ -111,13 +111,13 @@ public final class RolloutService {
                   now);
           RolloutStore.insert(tx, rollout);
           record(tx, who, RolloutAction.START, null, rollout, now);
-          return rollout.toJson(now);
+          return rollout.view(now);
         });
   }
 
   /** The flag's latest rollout in the environment, with its latest evidence. */
-  public Map<String, Object> current(String project, String environment, String flag) {
-    return catalog.read(tx -> latest(tx, project, environment, flag).toJson(clock.millis()));
+  public Rollout.View current(String project, String environment, String flag) {
+    return catalog.read(tx -> latest(tx, project, environment, flag).view(clock.millis()));
   }
 
   public List<Map<String, Object>> history(String project, String environment, String flag) {
@@ -133,7 +133,7 @@ public final class RolloutService {
   }
 
   /** A manual control: pause, resume, advance, promote, rollback or abort. */
-  public Map<String, Object> act(
+  public Rollout.View act(
       Actor actor,
       String project,
       String environment,
@@ -156,12 +156,12 @@ public final class RolloutService {
           long now = clock.millis();
           RolloutState target = target(action);
           if (target == r.state() && action != RolloutAction.ADVANCE) {
-            return r.toJson(now); // already done: the same request again changes nothing
+            return r.view(now); // already done: the same request again changes nothing
           }
           if (action == RolloutAction.ADVANCE && ifMatch == r.version() - 1) {
             String[] last = RolloutStore.lastTransition(tx, r.id()).orElseThrow();
             if (last[0].equals(action.label()) && last[1].equals(who.name())) {
-              return r.toJson(now); // a repeated advance: applied once
+              return r.view(now); // a repeated advance: applied once
             }
           }
           VersionConflict.check("rollout of " + flag, ifMatch, r.version());
@@ -187,7 +187,7 @@ public final class RolloutService {
                 default -> r.with(target, r.stage(), r.stageStartedAt(), reason, now);
               };
           save(tx, who, action, r, after, now);
-          return after.toJson(now);
+          return after.view(now);
         });
   }
 
@@ -373,8 +373,8 @@ public final class RolloutService {
         actor,
         "rollout." + event(action, after.state()),
         after.resource(),
-        before == null ? null : before.toJson(now),
-        after.toJson(now));
+        before == null ? null : before.view(now),
+        after.view(now));
   }
 
   /** The audit action and webhook event of a transition. */

@@ -7,6 +7,7 @@ import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Actor;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.projects.ProjectService;
@@ -105,11 +106,12 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   Map<String, Object> start(Map<String, Object> plan) {
-    return rollouts.start(ALICE, PROJECT, ENV, FLAG, new RolloutService.Start("on", plan, null));
+    return Plain.record(
+        rollouts.start(ALICE, PROJECT, ENV, FLAG, new RolloutService.Start("on", plan, null)));
   }
 
   Map<String, Object> current() {
-    return rollouts.current(PROJECT, ENV, FLAG);
+    return Plain.record(rollouts.current(PROJECT, ENV, FLAG));
   }
 
   List<Map<String, Object>> history() {
@@ -121,7 +123,8 @@ final class RolloutHarness implements AutoCloseable {
   }
 
   Map<String, Object> act(String action, long version) {
-    return rollouts.act(ALICE, PROJECT, ENV, FLAG, RolloutAction.manual(action), version, null);
+    return Plain.record(
+        rollouts.act(ALICE, PROJECT, ENV, FLAG, RolloutAction.manual(action), version, null));
   }
 
   /**
