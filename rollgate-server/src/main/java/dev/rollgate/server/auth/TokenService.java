@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -145,7 +146,13 @@ public final class TokenService {
     String secret = "rgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Token token =
         new Token(
-            UUID.randomUUID().toString(), name, role, project, environment, clock.instant(), null);
+            UUID.randomUUID().toString(),
+            name,
+            role,
+            project,
+            environment,
+            Instant.ofEpochMilli(clock.millis()), // stored in milliseconds
+            null);
     TokenStore.insert(tx, token, hash(secret));
     audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token);
     db.notifyChange(tx, "tokens");

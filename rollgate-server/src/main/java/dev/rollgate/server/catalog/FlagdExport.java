@@ -12,7 +12,8 @@ import java.util.Map;
  * One environment of a project as a flagd flag document: the flags configured there (archived ones
  * left out), with the split that a {@link SplitSource} (a rollout, an experiment) drives, and every
  * segment as a shared evaluator. The server validates, serves and snapshots exactly this document,
- * so what it exports is what it evaluates.
+ * so what it exports is what it evaluates (SDKs are served it with this server's kill switches
+ * applied, {@link dev.rollgate.core.KillSwitches}).
  */
 final class FlagdExport {
   private FlagdExport() {}

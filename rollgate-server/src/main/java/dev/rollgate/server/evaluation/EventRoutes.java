@@ -165,10 +165,7 @@ public final class EventRoutes implements HttpApi.Routes {
       throw new Failure(
           Failure.Kind.INVALID_INPUT,
           "invalid_events",
-          "no event in the batch is valid; the first: "
-              + JsonPath.element(BATCH_EVENTS, 0)
-              + ": "
-              + rejected.getFirst().get("message"),
+          "no event in the batch is valid; the first: " + rejected.getFirst().get("message"),
           rejected);
     }
     Requests.json(ctx, 202, answer, null);

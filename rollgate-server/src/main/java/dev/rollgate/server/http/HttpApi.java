@@ -160,13 +160,21 @@ public final class HttpApi {
         }));
   }
 
+  /**
+   * Whether a client's request id looks like one of our secrets (a token pasted into the wrong
+   * header): it would be echoed and logged, so it is replaced.
+   */
+  private static boolean secretLike(String id) {
+    return id.startsWith("rgt_") || id.startsWith("whsec_");
+  }
+
   /** Rate limits per token: admin writes, and evaluations. */
   private record Limits(RateLimiter writes, RateLimiter evaluations) {}
 
   private static void prepare(Context ctx, Settings config, Authenticator tokens, Limits limits) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
-        incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches()
+        incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches() && !secretLike(incoming)
             ? incoming
             : UUID.randomUUID().toString();
     ctx.attribute(Requests.REQUEST_ID, requestId);

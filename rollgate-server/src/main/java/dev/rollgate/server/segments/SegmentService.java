@@ -58,7 +58,7 @@ public final class SegmentService {
           if (SegmentStore.find(tx, project, command.key()).isPresent()) {
             throw Failure.conflict("segment " + project + "/" + command.key() + " already exists");
           }
-          Instant now = clock.instant();
+          Instant now = Instant.ofEpochMilli(clock.millis()); // stored in milliseconds
           Segment segment =
               new Segment(
                   command.key(),
@@ -76,13 +76,13 @@ public final class SegmentService {
   }
 
   public Segment update(Actor actor, String project, String key, Long ifMatch, Change change) {
-    checkRules(change.rules(), false);
     return catalog.write(
         project,
         ifMatch,
         tx -> {
           Segment before = require(tx, project, key);
           VersionConflict.check(name(project, key), ifMatch, before.version());
+          checkRules(change.rules(), false);
           Segment after =
               write(
                   tx,
@@ -127,7 +127,7 @@ public final class SegmentService {
       throws SQLException {
     Optional<Segment> existing = SegmentStore.find(tx, project, key);
     if (existing.isEmpty()) {
-      Instant now = clock.instant();
+      Instant now = Instant.ofEpochMilli(clock.millis()); // stored in milliseconds
       Segment created = new Segment(key, key, "", rules, 1, now, now);
       SegmentStore.insert(tx, project, created);
       audit.append(tx, actor, "segment.create", resource(project, key), null, created);
@@ -158,7 +158,7 @@ public final class SegmentService {
             rules,
             before.version() + 1,
             before.createdAt(),
-            clock.instant());
+            Instant.ofEpochMilli(clock.millis()));
     VersionConflict.unlessWritten(
         SegmentStore.update(tx, project, after, before.version()), name(project, before.key()));
     return after;

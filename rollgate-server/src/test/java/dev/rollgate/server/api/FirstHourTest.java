@@ -132,7 +132,7 @@ class FirstHourTest extends ServerTestBase {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.object()).containsEntry("code", "invalid_events");
     assertThat((String) r.object().get("message"))
-        .startsWith("no event in the batch is valid; the first: events[0]: ")
+        .startsWith("no event in the batch is valid; the first: events[0].type: ")
         .doesNotContain("{index=");
     List<Object> details = new ArrayList<>((List<?>) r.object().get("details"));
     assertThat(Json.write(details)).contains("\"index\":0");
@@ -171,5 +171,35 @@ class FirstHourTest extends ServerTestBase {
     } finally {
       javalin.detachAppender(lines);
     }
+  }
+
+  @Test
+  void aCreatedResourceAnswersWhatALaterReadAnswers() {
+    Response segment =
+        admin.post(
+            P + "/segments",
+            Map.of("key", "staff", "rules", Map.of("==", List.of(Map.of("var", "staff"), true))));
+    assertThat(segment.status()).isEqualTo(201);
+    assertThat(admin.get(P + "/segments/staff").object()).isEqualTo(segment.object());
+    Response token = admin.post("/api/v1/tokens", Map.of("name", "reader", "role", "viewer"));
+    Map<String, Object> created = new java.util.LinkedHashMap<>(token.object());
+    assertThat(created.remove("secret")).isNotNull();
+    Object listed =
+        ((List<?>) admin.get("/api/v1/tokens").object().get("items"))
+            .stream()
+                .filter(t -> ((Map<?, ?>) t).get("id").equals(created.get("id")))
+                .findFirst()
+                .orElseThrow();
+    assertThat(listed).isEqualTo(created);
+  }
+
+  @Test
+  void aRequestIdThatLooksLikeASecretIsReplaced() {
+    Response r = admin.send("GET", P, null, "X-Request-Id", "rgt_pasted-by-mistake");
+    assertThat(r.header("X-Request-Id"))
+        .isNotEqualTo("rgt_pasted-by-mistake")
+        .doesNotContain("rgt_");
+    assertThat(admin.send("GET", P, null, "X-Request-Id", "trace-7").header("X-Request-Id"))
+        .isEqualTo("trace-7");
   }
 }
