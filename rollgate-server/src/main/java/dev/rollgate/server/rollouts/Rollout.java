@@ -132,4 +132,23 @@ record Rollout(
       long version,
       Instant createdAt,
       Instant updatedAt) {}
+
+  /**
+   * One move of a rollout, as its history lists it.
+   *
+   * @param from the state before, null for the start
+   * @param evidence the window's evidence that moved it, null for a manual control
+   */
+  public record Transition(
+      long seq,
+      Instant time,
+      String actor,
+      String action,
+      String from,
+      String to,
+      long stage,
+      double percent,
+      String reason,
+      String comment,
+      Object evidence) {}
 }

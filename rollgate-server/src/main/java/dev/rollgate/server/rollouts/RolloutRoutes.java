@@ -2,7 +2,7 @@ package dev.rollgate.server.rollouts;
 
 import static dev.rollgate.server.http.Requests.actor;
 import static dev.rollgate.server.http.Requests.ifMatch;
-import static dev.rollgate.server.http.Requests.json;
+import static dev.rollgate.server.http.Requests.items;
 import static dev.rollgate.server.http.Requests.requireEdit;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
@@ -12,7 +12,6 @@ import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.Map;
 import java.util.Set;
 
 /** {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout} and its controls. */
@@ -58,14 +57,10 @@ public final class RolloutRoutes implements HttpApi.Routes {
         ROLLOUT + "/history",
         ctx -> {
           requireRead(ctx);
-          json(
+          items(
               ctx,
-              200,
-              Map.of(
-                  "items",
-                  rollouts.history(
-                      ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("flag"))),
-              null);
+              rollouts.history(
+                  ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("flag")));
         });
     r.post(
         ROLLOUT + "/{action}",

@@ -120,7 +120,7 @@ public final class RolloutService {
     return catalog.read(tx -> latest(tx, project, environment, flag).view(clock.millis()));
   }
 
-  public List<Map<String, Object>> history(String project, String environment, String flag) {
+  public List<Rollout.Transition> history(String project, String environment, String flag) {
     return catalog.read(
         tx -> RolloutStore.history(tx, latest(tx, project, environment, flag).id()));
   }

@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -176,25 +175,24 @@ final class RolloutStore {
         id);
   }
 
-  static List<Map<String, Object>> history(Tx tx, String id) throws SQLException {
+  static List<Rollout.Transition> history(Tx tx, String id) throws SQLException {
     return tx.list(
         "SELECT seq, at, actor, action, from_state, to_state, stage, percent, reason, comment,"
             + " evidence FROM rollout_transitions WHERE rollout_id = ? ORDER BY seq",
         r -> {
-          Map<String, Object> json = new LinkedHashMap<>();
-          json.put("seq", r.getLong(1));
-          json.put("time", Instant.ofEpochMilli(r.getLong(2)).toString());
-          json.put("actor", r.getString(3));
-          json.put("action", r.getString(4));
-          json.put("from", r.getString(5));
-          json.put("to", r.getString(6));
-          json.put("stage", r.getLong(7));
-          json.put("percent", r.getDouble(8));
-          json.put("reason", r.getString(9));
-          json.put("comment", r.getString(10));
           String evidence = r.getString(11);
-          json.put("evidence", evidence == null ? null : Json.parse(evidence));
-          return json;
+          return new Rollout.Transition(
+              r.getLong(1),
+              Instant.ofEpochMilli(r.getLong(2)),
+              r.getString(3),
+              r.getString(4),
+              r.getString(5),
+              r.getString(6),
+              r.getLong(7),
+              r.getDouble(8),
+              r.getString(9),
+              r.getString(10),
+              evidence == null ? null : Json.parse(evidence));
         },
         id);
   }

@@ -114,8 +114,9 @@ final class RolloutHarness implements AutoCloseable {
     return Plain.record(rollouts.current(PROJECT, ENV, FLAG));
   }
 
+  @SuppressWarnings("unchecked")
   List<Map<String, Object>> history() {
-    return rollouts.history(PROJECT, ENV, FLAG);
+    return (List<Map<String, Object>>) Plain.of(rollouts.history(PROJECT, ENV, FLAG));
   }
 
   Map<String, Object> act(String action) {
