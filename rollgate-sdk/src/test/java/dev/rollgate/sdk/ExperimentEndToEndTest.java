@@ -171,7 +171,7 @@ class ExperimentEndToEndTest {
   void anAaExperimentDoesNotShip() throws InterruptedException {
     experiment("exp-aa");
     Map<String, Object> r = results("exp-aa", simulate("exp-aa", 0.10, 0.10, 0, 2));
-    assertThat(decision(r).get("decision")).isEqualTo("keep_running");
+    assertThat(decision(r).get("decision")).as("results: %s", r).isEqualTo("keep_running");
     assertThat(
             ((Map<String, Long>) r.get("units")).values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(USERS);
