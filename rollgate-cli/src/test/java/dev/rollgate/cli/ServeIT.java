@@ -74,19 +74,29 @@ class ServeIT {
     throw new AssertionError("server did not become ready");
   }
 
-  /** Waits until the server reports at least {@code count} requests in flight. */
+  /**
+   * Waits until the server reports at least {@code count} requests in flight on two polls 200 ms
+   * apart: a poll's own request is counted until just after its answer, so one poll can still see
+   * the one before it.
+   */
   private static void awaitInFlight(int port, int count) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int seen = 0;
     while (System.nanoTime() < deadline) {
       String metrics =
           send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))).body();
+      boolean enough = false;
       for (String line : metrics.lines().toList()) {
         if (line.startsWith("http_server_requests_active ")
             && Double.parseDouble(line.substring(line.indexOf(' ') + 1)) >= count) {
-          return;
+          enough = true;
         }
       }
-      Thread.sleep(50);
+      seen = enough ? seen + 1 : 0;
+      if (seen == 2) {
+        return;
+      }
+      Thread.sleep(200);
     }
     throw new AssertionError("the slow request never reached the server");
   }
