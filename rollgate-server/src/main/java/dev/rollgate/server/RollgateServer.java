@@ -6,6 +6,7 @@ import dev.rollgate.server.audit.AuditRoutes;
 import dev.rollgate.server.auth.TokenRoutes;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.evaluation.EventRoutes;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
@@ -154,6 +155,15 @@ public final class RollgateServer implements AutoCloseable {
    */
   public static RollgateServer start(
       ServerConfig config, Map<String, String> environment, Clock clock) {
+    return start(config, environment, clock, IdSource.RANDOM);
+  }
+
+  /**
+   * {@link #start(ServerConfig, Map, Clock)} with the source of rollout and experiment ids, which
+   * seed their traffic splits: tests pass a seeded one to be deterministic.
+   */
+  public static RollgateServer start(
+      ServerConfig config, Map<String, String> environment, Clock clock, IdSource ids) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new ClassLoaderMetrics().bindTo(meters);
     new JvmMemoryMetrics().bindTo(meters);
@@ -201,13 +211,19 @@ public final class RollgateServer implements AutoCloseable {
               new RolloutPlan.Defaults(
                   config.rolloutWindowSeconds(),
                   config.rollbackErrorRatePercent() / 100,
-                  config.rollbackP99Ms()));
+                  config.rollbackP99Ms()),
+              ids);
       WebhookService webhooks = new WebhookService(db, audit, clock);
       ExperimentEvents experimentEvents = new ExperimentEvents(db, clock);
       MetricService metrics = new MetricService(catalog, audit, clock);
       ExperimentService experiments =
           new ExperimentService(
-              catalog, audit, experimentEvents, new ExperimentResults(db, outcomes, clock), clock);
+              catalog,
+              audit,
+              experimentEvents,
+              new ExperimentResults(db, outcomes, clock),
+              clock,
+              ids);
       Leadership leadership = new Leadership(db);
       StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
       Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)

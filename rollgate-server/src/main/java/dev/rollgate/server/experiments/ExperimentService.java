@@ -6,6 +6,7 @@ import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.store.Tx;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Experiments: created as drafts, started (the flag then splits its default traffic between the
@@ -27,6 +27,7 @@ public final class ExperimentService {
   private final ExperimentEvents events;
   private final ExperimentResults results;
   private final Clock clock;
+  private final IdSource ids;
 
   /** How running experiments split their flags, for the catalog. */
   public static final SplitSource SPLITS = ExperimentStore::splits;
@@ -36,12 +37,14 @@ public final class ExperimentService {
       AuditLog audit,
       ExperimentEvents events,
       ExperimentResults results,
-      Clock clock) {
+      Clock clock,
+      IdSource ids) {
     this.catalog = catalog;
     this.audit = audit;
     this.events = events;
     this.results = results;
     this.clock = clock;
+    this.ids = ids;
   }
 
   /**
@@ -87,7 +90,7 @@ public final class ExperimentService {
           }
           Experiment e =
               new Experiment(
-                  UUID.randomUUID().toString(),
+                  ids.next(),
                   project,
                   environment,
                   key,

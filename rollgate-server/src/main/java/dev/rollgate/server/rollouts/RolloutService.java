@@ -6,6 +6,7 @@ import dev.rollgate.server.catalog.SplitSource;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.health.CohortStats;
@@ -15,7 +16,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Progressive rollouts: starting one, the manual controls, and the controller's judgement of each
@@ -35,6 +35,7 @@ public final class RolloutService {
   private final FlagService flags;
   private final Outcomes outcomes;
   private final Clock clock;
+  private final IdSource ids;
   private final RolloutPlan.Defaults defaults;
 
   /** How rollouts that have not ended split their flags, for the catalog. */
@@ -46,13 +47,15 @@ public final class RolloutService {
       FlagService flags,
       Outcomes outcomes,
       Clock clock,
-      RolloutPlan.Defaults defaults) {
+      RolloutPlan.Defaults defaults,
+      IdSource ids) {
     this.catalog = catalog;
     this.audit = audit;
     this.flags = flags;
     this.outcomes = outcomes;
     this.clock = clock;
     this.defaults = defaults;
+    this.ids = ids;
   }
 
   /**
@@ -93,7 +96,7 @@ public final class RolloutService {
           long now = clock.millis();
           Rollout rollout =
               new Rollout(
-                  UUID.randomUUID().toString(),
+                  ids.next(),
                   project,
                   environment,
                   flag,

@@ -7,6 +7,7 @@ import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Actor;
+import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.Outcomes;
@@ -38,6 +39,8 @@ final class RolloutHarness implements AutoCloseable {
   static final long T0 = 1_800_000_000_000L; // 2027-01-15
 
   final MutableClock clock;
+  // Rollout ids seed the split: seeded, the same users are in the canary on every run.
+  private final IdSource ids = IdSource.seeded(11);
   private final Path dataDir;
   private final String dbUrl;
   Database db;
@@ -93,7 +96,8 @@ final class RolloutHarness implements AutoCloseable {
     flags = new FlagService(catalog, audit, clock);
     outcomes = new Outcomes(db, clock, new SimpleMeterRegistry(), Duration.ofDays(3650));
     rollouts =
-        new RolloutService(catalog, audit, flags, outcomes, clock, RolloutPlan.Defaults.STANDARD);
+        new RolloutService(
+            catalog, audit, flags, outcomes, clock, RolloutPlan.Defaults.STANDARD, ids);
     leadership = new Leadership(db);
     controller = new RolloutController(rollouts, leadership);
     catalog.loadAll();

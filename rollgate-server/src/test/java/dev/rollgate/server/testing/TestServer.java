@@ -2,6 +2,7 @@ package dev.rollgate.server.testing;
 
 import dev.rollgate.server.RollgateServer;
 import dev.rollgate.server.ServerConfig;
+import dev.rollgate.server.domain.IdSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,10 +31,17 @@ public final class TestServer implements AutoCloseable {
   private ApiClient client;
 
   private final boolean ownsSchema;
+  private final IdSource ids;
+  private final java.util.concurrent.atomic.AtomicLong replicas =
+      new java.util.concurrent.atomic.AtomicLong();
   private boolean running;
 
-  private TestServer(StoreKind kind, Map<String, String> environment, String sharedDbUrl) {
+  private TestServer(
+      StoreKind kind, Map<String, String> environment, String sharedDbUrl, long idSeed) {
     this.kind = kind;
+    // Seeded ids make the splits that rollouts and experiments bucket by them the same on every
+    // run; kept across restarts, so a restarted server goes on with the sequence.
+    this.ids = IdSource.seeded(idSeed);
     try {
       this.dataDir = Files.createTempDirectory("rollgate-test");
     } catch (IOException e) {
@@ -59,7 +67,7 @@ public final class TestServer implements AutoCloseable {
 
   /** A server with the test admin token, no rate limit and no kill switches set. */
   public static TestServer start(StoreKind kind) {
-    return new TestServer(kind, Map.of(), null);
+    return new TestServer(kind, Map.of(), null, 1);
   }
 
   /**
@@ -67,7 +75,7 @@ public final class TestServer implements AutoCloseable {
    * ROLLGATE_*}) and kill switches ({@code ROLLGATE_FLAG_*}).
    */
   public static TestServer start(StoreKind kind, Map<String, String> environment) {
-    return new TestServer(kind, environment, null);
+    return new TestServer(kind, environment, null, 1);
   }
 
   /**
@@ -75,7 +83,8 @@ public final class TestServer implements AutoCloseable {
    * URL, or one through a proxy).
    */
   public TestServer replica(String viaDbUrl, Map<String, String> environment) {
-    return new TestServer(kind, environment, viaDbUrl == null ? dbUrl : viaDbUrl);
+    return new TestServer(
+        kind, environment, viaDbUrl == null ? dbUrl : viaDbUrl, 1 + replicas.incrementAndGet());
   }
 
   /** The JDBC URL of this server's store (PostgreSQL only). */
@@ -87,7 +96,7 @@ public final class TestServer implements AutoCloseable {
   public void start() {
     server =
         RollgateServer.start(
-            ServerConfig.fromEnvironment(environment), environment, Clock.systemUTC());
+            ServerConfig.fromEnvironment(environment), environment, Clock.systemUTC(), ids);
     client = new ApiClient("http://127.0.0.1:" + server.port(), ADMIN_TOKEN);
     running = true;
   }
