@@ -203,7 +203,14 @@ public final class AuditLog {
       json.put("valid", valid);
       json.put("events", events);
       if (!valid) {
-        json.put("firstBroken", Map.of("seq", brokenSeq, "id", brokenId, "reason", reason));
+        // A removed tail has no event to name, only the sequence number that is missing.
+        Map<String, Object> broken = new LinkedHashMap<>();
+        broken.put("seq", brokenSeq);
+        if (brokenId != null) {
+          broken.put("id", brokenId);
+        }
+        broken.put("reason", reason);
+        json.put("firstBroken", broken);
       }
       return json;
     }

@@ -94,6 +94,32 @@ class PersistenceTest extends ServerTestBase {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void verifyFindsTheLastEventsOrEveryEventDeleted() throws Exception {
+    admin.post(P + "/flags", checkoutFlag());
+    admin.patch(P + "/flags/new-checkout", Map.of("description", "x"));
+    admin.patch(P + "/flags/new-checkout", Map.of("description", "y"));
+    try (Connection c = server.connect()) {
+      c.createStatement().executeUpdate("DELETE FROM audit_events WHERE seq >= 3");
+    }
+    Response tail = admin.get("/api/v1/audit/verify");
+    assertThat(tail.status()).isEqualTo(200);
+    assertThat(tail.object()).containsEntry("valid", false).containsEntry("events", 2L);
+    assertThat((Map<String, Object>) tail.object().get("firstBroken"))
+        .containsEntry("seq", 3L)
+        .containsEntry("reason", "events after 2 were removed");
+    try (Connection c = server.connect()) {
+      c.createStatement().executeUpdate("DELETE FROM audit_events");
+    }
+    Response all = admin.get("/api/v1/audit/verify");
+    assertThat(all.status()).isEqualTo(200);
+    assertThat(all.object()).containsEntry("valid", false).containsEntry("events", 0L);
+    assertThat((Map<String, Object>) all.object().get("firstBroken"))
+        .containsEntry("seq", 1L)
+        .containsEntry("reason", "events after 0 were removed");
+  }
+
+  @Test
   void auditEventsRecordWhoWhatAndWhy() {
     admin.post(P + "/flags", checkoutFlag());
     admin.send(
