@@ -202,13 +202,13 @@ public final class HttpApi {
             "payload_too_large",
             "the body is larger than " + config.maxBodyBytes() + " bytes");
       }
-      String type = ctx.contentType();
       // Neither Content-Length nor chunked (curl -X POST without -d): an empty body.
       boolean empty = length == 0 || (length < 0 && ctx.header("Transfer-Encoding") == null);
-      if (!empty
-          && (type == null
-              || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json"))) {
-        throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
+      if (!empty && !isUtf8Json(ctx.header("Content-Type"))) {
+        throw new ApiException(
+            415,
+            "unsupported_media_type",
+            "send the body as application/json (charset=utf-8, the only one read)");
       }
     }
     RateLimiter limiter =
@@ -223,6 +223,32 @@ public final class HttpApi {
         throw new ApiException(429, "rate_limited", e.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether a Content-Type names JSON in UTF-8: {@code application/json}, with no charset or {@code
+   * charset=utf-8} (JSON is UTF-8, RFC 8259 section 8.1). {@code application/jsonx} is not JSON,
+   * and a charset the server would have to decode otherwise is refused before anything reads the
+   * body.
+   */
+  static boolean isUtf8Json(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.split(";", -1);
+    if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String[] parameter = parts[i].split("=", 2);
+      if (parameter[0].strip().equalsIgnoreCase("charset")) {
+        String charset = parameter.length < 2 ? "" : parameter[1].strip().replace("\"", "");
+        if (!charset.equalsIgnoreCase("utf-8")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**

@@ -124,7 +124,17 @@ public final class Requests {
   public static String text(Context ctx) {
     long length = ctx.req().getContentLengthLong();
     if (length < 0) {
-      return ctx.body(); // chunked: Javalin reads it, enforcing the limit
+      try {
+        return ctx.body(); // chunked: Javalin reads it, enforcing the limit
+      } catch (io.javalin.http.HttpResponseException e) {
+        throw e; // over the limit: Javalin's 413
+      } catch (Exception e) { // Jetty's EofException and other read failures, thrown unchecked
+        throw new Failure(
+            Failure.Kind.INVALID_INPUT,
+            "malformed_body",
+            "the body could not be read: "
+                + (e.getMessage() == null ? "bad chunking" : e.getMessage()));
+      }
     }
     try {
       byte[] bytes = ctx.req().getInputStream().readNBytes((int) length);

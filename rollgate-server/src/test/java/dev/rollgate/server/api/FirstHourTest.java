@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.testing.ApiClient.Response;
+import dev.rollgate.server.testing.RawHttp;
 import dev.rollgate.server.testing.SseListener;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,22 +17,14 @@ class FirstHourTest extends ServerTestBase {
 
   /** {@code curl -X POST URL}: no body, no Content-Length, no Content-Type. */
   private String bareRequest(String method, String path) throws IOException {
-    URI base = URI.create(admin.base());
-    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          (method
-                  + " "
-                  + path
-                  + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                  + dev.rollgate.server.testing.TestServer.ADMIN_TOKEN
-                  + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return RawHttp.send(
+        admin.base(),
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + dev.rollgate.server.testing.TestServer.ADMIN_TOKEN
+            + "\r\nConnection: close\r\n\r\n");
   }
 
   @Test
