@@ -123,6 +123,7 @@ public final class HttpApi {
           // first.
           c.jetty.modifyServer(server -> {
             server.setHandler(new GracefulHandler());
+            server.setErrorHandler(new JsonErrorHandler());
             server.setStopTimeout(FLUSH_TIMEOUT_MS);
           });
           if (!config.corsOrigins().isEmpty()) {

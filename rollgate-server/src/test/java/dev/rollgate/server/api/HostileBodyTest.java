@@ -69,4 +69,36 @@ class HostileBodyTest extends ServerTestBase {
             "application/json; charset=UTF-8");
     assertThat(utf8.status()).isEqualTo(201);
   }
+
+  @Test
+  void errorsJettyAnswersItselfAreRollgatesJsonWithItsHeaders() throws IOException {
+    Map<String, String> requests =
+        Map.of(
+            "400",
+            "GARBAGE\r\n\r\n",
+            "414",
+            "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "431",
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(40_000) + "\r\n\r\n",
+            "505",
+            "GET / HTTP/9.9\r\nHost: x\r\n\r\n");
+    for (Map.Entry<String, String> e : requests.entrySet()) {
+      String answer = RawHttp.send(admin.base(), e.getValue());
+      String head = answer.substring(0, Math.max(0, answer.indexOf("\r\n\r\n")));
+      String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+      assertThat(answer).as(e.getKey()).startsWith("HTTP/1.1 " + e.getKey());
+      assertThat(head.toLowerCase(java.util.Locale.ROOT))
+          .as(e.getKey())
+          .contains("content-type: application/json")
+          .contains("x-content-type-options: nosniff")
+          .contains("x-frame-options: deny")
+          .contains("x-request-id: ");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> error =
+          (Map<String, Object>) dev.rollgate.core.json.Json.parse(body.strip());
+      assertThat(error.get("status")).as(e.getKey()).isEqualTo(Long.parseLong(e.getKey()));
+      assertThat(error.keySet()).contains("code", "message", "requestId");
+      assertThat(body).doesNotContain("<html").doesNotContain("Exception");
+    }
+  }
 }
