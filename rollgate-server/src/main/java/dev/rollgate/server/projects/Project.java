@@ -11,4 +11,9 @@ public record Project(
     long version,
     Instant createdAt,
     Instant updatedAt,
-    List<String> environments) {}
+    List<String> environments) {
+
+  Project withEnvironments(List<String> keys) {
+    return new Project(key, name, description, version, createdAt, updatedAt, keys);
+  }
+}

@@ -21,30 +21,33 @@ final class ProjectStore {
     return tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) > 0;
   }
 
+  /** Every project with its environments: one query for the projects, one per project after. */
   static List<Project> list(Tx tx) throws SQLException {
-    List<String> keys =
-        tx.list("SELECT project_key FROM projects ORDER BY project_key", r -> r.getString(1));
     List<Project> out = new java.util.ArrayList<>();
-    for (String key : keys) {
-      find(tx, key).ifPresent(out::add);
+    for (Project p :
+        tx.list("SELECT * FROM projects ORDER BY project_key", r -> project(r, List.of()))) {
+      out.add(p.withEnvironments(environmentKeys(tx, p.key())));
     }
     return out;
   }
 
   static Optional<Project> find(Tx tx, String key) throws SQLException {
-    List<String> environments = environmentKeys(tx, key);
-    return tx.one(
-        "SELECT * FROM projects WHERE project_key = ?",
-        r ->
-            new Project(
-                r.getString("project_key"),
-                r.getString("name"),
-                r.getString("description"),
-                r.getLong("version"),
-                Instant.ofEpochMilli(r.getLong("created_at")),
-                Instant.ofEpochMilli(r.getLong("updated_at")),
-                environments),
-        key);
+    Optional<Project> bare =
+        tx.one("SELECT * FROM projects WHERE project_key = ?", r -> project(r, List.of()), key);
+    return bare.isEmpty()
+        ? bare
+        : Optional.of(bare.get().withEnvironments(environmentKeys(tx, key)));
+  }
+
+  private static Project project(ResultSet r, List<String> environments) throws SQLException {
+    return new Project(
+        r.getString("project_key"),
+        r.getString("name"),
+        r.getString("description"),
+        r.getLong("version"),
+        Instant.ofEpochMilli(r.getLong("created_at")),
+        Instant.ofEpochMilli(r.getLong("updated_at")),
+        environments);
   }
 
   static void insert(Tx tx, String key, String name, String description, long now)
