@@ -12,6 +12,7 @@ import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.evaluation.Usage;
 import dev.rollgate.server.evaluation.UsageRoutes;
+import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.experiments.AnalysisRoutes;
 import dev.rollgate.server.experiments.ExperimentEvents;
 import dev.rollgate.server.experiments.ExperimentResults;
@@ -199,8 +200,9 @@ public final class RollgateServer implements AutoCloseable {
               : null;
 
       Usage usage = new Usage(clock, meters);
+      EventInbox inbox = new EventInbox(db, clock);
       Outcomes outcomes =
-          new Outcomes(db, clock, meters, Duration.ofHours(config.outcomeRetentionHours()));
+          new Outcomes(db, inbox, clock, meters, Duration.ofHours(config.outcomeRetentionHours()));
       RolloutService rollouts =
           new RolloutService(
               catalog,
@@ -214,7 +216,7 @@ public final class RollgateServer implements AutoCloseable {
                   config.rollbackP99Ms()),
               ids);
       WebhookService webhooks = new WebhookService(db, audit, clock);
-      ExperimentEvents experimentEvents = new ExperimentEvents(db, clock);
+      ExperimentEvents experimentEvents = new ExperimentEvents(db, inbox, clock);
       MetricService metrics = new MetricService(catalog, audit, clock);
       ExperimentService experiments =
           new ExperimentService(
@@ -234,7 +236,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage, experimentEvents),
               streams,
               new UsageRoutes(catalog, usage),
-              new EventRoutes(catalog, outcomes, experimentEvents, experimentEvents, meters, clock),
+              new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),

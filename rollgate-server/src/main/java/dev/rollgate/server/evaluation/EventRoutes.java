@@ -31,7 +31,8 @@ import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.domain.Principal;
-import dev.rollgate.server.health.Outcomes;
+import dev.rollgate.server.events.EventInbox;
+import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
@@ -49,10 +50,11 @@ import java.util.Set;
 /**
  * {@code POST /api/v1/events}: batches of exposures, track events, request outcomes and
  * pre-aggregated outcome windows from SDKs. Each event is checked on its own: the valid ones are
- * kept, and the answer lists the index and the reason of each one that was not. Outcomes feed
- * rollout health ({@link Outcomes}); exposures and track events feed experiments (through {@link
- * ExposureSink} and {@link TrackSink}). Every event is counted ({@code
- * rollgate_events_received_total{type}}).
+ * kept, and the answer lists the index and the reason of each one that was not. The valid events
+ * are written to the {@link EventInbox} before the answer, so what is acknowledged survives a
+ * crash; from there outcomes feed rollout health and exposures and track events feed experiments.
+ * Exposures of flags that no experiment observes ({@link ExposureSink#observes}) are not kept.
+ * Every valid event is counted ({@code rollgate_events_received_total{type}}).
  */
 public final class EventRoutes implements HttpApi.Routes {
   static final int MAX_BATCH = 1000;
@@ -102,23 +104,20 @@ public final class EventRoutes implements HttpApi.Routes {
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private final Catalog catalog;
-  private final Outcomes outcomes;
+  private final EventInbox inbox;
   private final ExposureSink exposures;
-  private final TrackSink tracks;
   private final MeterRegistry meters;
   private final Clock clock;
 
   public EventRoutes(
       Catalog catalog,
-      Outcomes outcomes,
+      EventInbox inbox,
       ExposureSink exposures,
-      TrackSink tracks,
       MeterRegistry meters,
       Clock clock) {
     this.catalog = catalog;
+    this.inbox = inbox;
     this.exposures = exposures;
-    this.tracks = tracks;
-    this.outcomes = outcomes;
     this.meters = meters;
     this.clock = clock;
   }
@@ -145,11 +144,19 @@ public final class EventRoutes implements HttpApi.Routes {
     FlagSnapshot flags = catalog.snapshot(sdk.project(), sdk.environment());
     long now = clock.millis();
     List<Map<String, Object>> rejected = new ArrayList<>();
+    List<Inbound> kept = new ArrayList<>();
+    Map<String, Integer> types = new LinkedHashMap<>();
     int accepted = 0;
     for (int i = 0; i < events.size(); i++) {
       String path = JsonPath.element(BATCH_EVENTS, i);
       try {
-        accept(sdk, flags, JsonBody.of(events.get(i), path, ALL_FIELDS), now);
+        JsonBody event = JsonBody.of(events.get(i), path, ALL_FIELDS);
+        Inbound inbound = accept(flags, event, now);
+        if (!(inbound instanceof Inbound.Exposure x)
+            || exposures.observes(sdk.project(), sdk.environment(), x.flag())) {
+          kept.add(inbound);
+        }
+        types.merge(event.string(FIELD_TYPE, true), 1, Integer::sum);
         accepted++;
       } catch (Failure e) {
         Map<String, Object> reason = new LinkedHashMap<>();
@@ -168,10 +175,20 @@ public final class EventRoutes implements HttpApi.Routes {
           "no event in the batch is valid; the first: " + rejected.getFirst().get("message"),
           rejected);
     }
+    inbox.append(sdk.project(), sdk.environment(), kept); // durable before the answer
+    types.forEach((type, count) ->
+        Counter.builder("rollgate.events.received")
+            .description("Events received from SDKs")
+            .tag("type", type)
+            .tag("project", sdk.project())
+            .tag("environment", sdk.environment())
+            .register(meters)
+            .increment(count));
     Requests.json(ctx, 202, answer, null);
   }
 
-  private void accept(Principal sdk, FlagSnapshot flags, JsonBody e, long now) {
+  /** The event, checked; a {@link Failure} says what is wrong with it. */
+  private static Inbound accept(FlagSnapshot flags, JsonBody e, long now) {
     String type = e.string(FIELD_TYPE, true);
     Set<String> fields = FIELDS.get(type);
     if (fields == null) {
@@ -190,11 +207,9 @@ public final class EventRoutes implements HttpApi.Routes {
         throw Failure.invalidField(e.path(FIELD_FLAG), "no flag " + flag + " in this environment");
       }
     }
-    switch (type) {
+    return switch (type) {
       case EVENT_TYPE_EXPOSURE ->
-          exposures.exposure(
-              sdk.project(),
-              sdk.environment(),
+          new Inbound.Exposure(
               flag,
               e.string(FIELD_VARIANT, false),
               e.string(FIELD_TARGETING_KEY, false),
@@ -202,27 +217,18 @@ public final class EventRoutes implements HttpApi.Routes {
       case EVENT_TYPE_TRACK -> {
         String name = e.string(FIELD_NAME, true);
         Double value = e.number(FIELD_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
-        tracks.track(
-            sdk.project(),
-            sdk.environment(),
+        yield new Inbound.Track(
             e.string(FIELD_TARGETING_KEY, false),
             name,
             value == null ? 0 : value,
             plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now));
       }
-      default -> recordOutcomes(sdk, flag, e, type.equals(EVENT_TYPE_OUTCOME), now);
-    }
-    Counter.builder("rollgate.events.received")
-        .description("Events received from SDKs")
-        .tag("type", type)
-        .tag("project", sdk.project())
-        .tag("environment", sdk.environment())
-        .register(meters)
-        .increment();
+      default -> outcome(flag, e, type.equals(EVENT_TYPE_OUTCOME), now);
+    };
   }
 
   /** An {@code outcome} (one request) or an {@code outcomes} window, checked and recorded. */
-  private void recordOutcomes(Principal sdk, String flag, JsonBody e, boolean single, long now) {
+  private static Inbound.Outcome outcome(String flag, JsonBody e, boolean single, long now) {
     String variant = e.string(FIELD_VARIANT, true);
     String route = e.string(FIELD_ROUTE, false);
     if (route != null && route.length() > 256) {
@@ -264,16 +270,8 @@ public final class EventRoutes implements HttpApi.Routes {
             e.path(FIELD_START), "is more than an hour in the past or a minute in the future");
       }
     }
-    outcomes.record(
-        sdk.project(),
-        sdk.environment(),
-        flag,
-        variant,
-        route == null ? "" : route,
-        time,
-        count,
-        errors,
-        latency);
+    return new Inbound.Outcome(
+        flag, variant, route == null ? "" : route, time, count, errors, latency);
   }
 
   private static long require(Long value, String path) {

@@ -8,7 +8,9 @@ public interface ExposureSink {
   /** A unit saw {@code variant} of {@code flag} just now (a single-flag OFREP evaluation). */
   void exposure(String project, String environment, String flag, String variant, String unit);
 
-  /** A unit saw {@code variant} of {@code flag} at {@code time} (an SDK's exposure event). */
-  void exposure(
-      String project, String environment, String flag, String variant, String unit, long time);
+  /**
+   * Whether exposures of {@code flag} count for anything now (an experiment observes it): SDKs'
+   * exposure events of other flags are not kept.
+   */
+  boolean observes(String project, String environment, String flag);
 }

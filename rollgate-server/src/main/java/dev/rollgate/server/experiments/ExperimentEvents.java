@@ -1,7 +1,8 @@
 package dev.rollgate.server.experiments;
 
 import dev.rollgate.server.evaluation.ExposureSink;
-import dev.rollgate.server.evaluation.TrackSink;
+import dev.rollgate.server.events.EventInbox;
+import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Exposures and track events, attributed to running experiments.
  *
- * <p>They are queued in memory and applied by {@link #flush} (every second on a running server) in
- * one transaction, in time order:
+ * <p>SDKs' events wait in the {@link EventInbox} (they were acknowledged, so they are in the
+ * store); exposures from OFREP evaluations are queued in memory. {@link #flush} (every second on a
+ * running server) applies both in one transaction, in time order, and removes what it applied from
+ * the inbox in the same transaction:
  *
  * <ul>
  *   <li>an exposure of a flag under a running experiment assigns the unit to the variant it saw,
@@ -33,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * <p>Exposures of flags without a running experiment are dropped at once, without allocating: OFREP
  * calls this on every evaluation.
  */
-public final class ExperimentEvents implements ExposureSink, TrackSink {
+public final class ExperimentEvents implements ExposureSink {
   private static final Logger log = LoggerFactory.getLogger(ExperimentEvents.class);
   private static final int MAX_QUEUED = 200_000;
   private static final long REFRESH_MS = 5_000;
+  private static final int INBOX_PAGE = 200;
 
   /** A running experiment, as the ingestion needs it. */
   private record Running(Experiment experiment, List<MetricDefinition> metrics) {}
@@ -54,6 +58,7 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
       implements Event {}
 
   private final Database db;
+  private final EventInbox inbox;
   private final Clock clock;
   private final AtomicLong dropped = new AtomicLong();
   private final Object queueLock = new Object();
@@ -62,8 +67,9 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
   private volatile Map<String, Map<String, Map<String, Running>>> running = Map.of();
   private long nextRefresh;
 
-  public ExperimentEvents(Database db, Clock clock) {
+  public ExperimentEvents(Database db, EventInbox inbox, Clock clock) {
     this.db = db;
+    this.inbox = inbox;
     this.clock = clock;
     refresh();
   }
@@ -76,26 +82,29 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
   }
 
   /** A unit saw {@code variant} of {@code flag} at {@code time}. */
+  void exposure(
+      String project, String environment, String flag, String variant, String unit, long time) {
+    Exposure x = exposureOrNull(project, environment, flag, variant, unit, time);
+    if (x != null) {
+      offer(x);
+    }
+  }
+
   @Override
-  public void exposure(
+  public boolean observes(String project, String environment, String flag) {
+    return runningFor(project, environment, flag) != null;
+  }
+
+  /** The exposure when it can count for a running experiment, else null. */
+  private Exposure exposureOrNull(
       String project, String environment, String flag, String variant, String unit, long time) {
     if (unit == null
         || unit.isEmpty()
         || variant == null
         || runningFor(project, environment, flag) == null) {
-      return;
+      return null;
     }
-    offer(new Exposure(project, environment, flag, variant, unit, time));
-  }
-
-  /** A unit sent a track event ({@code value} 0 when it has none). */
-  @Override
-  public void track(
-      String project, String environment, String unit, String name, double value, long time) {
-    if (unit == null || unit.isEmpty()) {
-      return;
-    }
-    offer(new Track(project, environment, unit, name, value, time));
+    return new Exposure(project, environment, flag, variant, unit, time);
   }
 
   private Running runningFor(String project, String environment, String flag) {
@@ -143,37 +152,70 @@ public final class ExperimentEvents implements ExposureSink, TrackSink {
     nextRefresh = clock.millis() + REFRESH_MS;
   }
 
-  /** Applies what was queued, in one transaction. */
+  /**
+   * Applies what was queued and what waits in the inbox, a page of the inbox per transaction, and
+   * removes what it applied from the inbox in the same transaction. When the store fails, the
+   * queued events wait for the next flush, and the inbox keeps its rows.
+   */
   public synchronized void flush() {
     if (clock.millis() >= nextRefresh) {
       refresh();
     }
-    List<Event> batch;
+    List<Event> queued;
     synchronized (queueLock) {
-      batch = queue;
+      queued = queue;
       queue = new ArrayList<>();
     }
-    if (batch.isEmpty()) {
-      return;
-    }
-    batch.sort(Comparator.comparingLong(Event::time));
     try {
-      db.inTransaction(tx -> {
-        for (Event event : batch) {
-          switch (event) {
-            case Exposure x -> apply(tx, x);
-            case Track t -> apply(tx, t);
-          }
-        }
-        return null;
-      });
+      boolean more = true;
+      while (more) {
+        List<Event> memory = queued;
+        more =
+            db.inTransaction(tx -> {
+              List<EventInbox.Batch> taken =
+                  inbox.take(tx, EventInbox.Stream.EXPERIMENTS, INBOX_PAGE);
+              List<Event> batch = new ArrayList<>(memory);
+              for (EventInbox.Batch b : taken) {
+                for (Inbound event : b.events()) {
+                  Event e = event(b.project(), b.environment(), event);
+                  if (e != null) {
+                    batch.add(e);
+                  }
+                }
+              }
+              batch.sort(Comparator.comparingLong(Event::time));
+              for (Event event : batch) {
+                switch (event) {
+                  case Exposure x -> apply(tx, x);
+                  case Track t -> apply(tx, t);
+                }
+              }
+              inbox.remove(tx, taken);
+              return taken.size() == INBOX_PAGE;
+            });
+        queued = List.of();
+      }
     } catch (RuntimeException e) {
-      log.warn("experiments: cannot apply {} events ({}); retrying", batch.size(), e.getMessage());
+      log.warn("experiments: cannot apply events ({}); retrying", e.getMessage());
       synchronized (queueLock) {
-        batch.addAll(queue);
-        queue = batch;
+        List<Event> again = new ArrayList<>(queued);
+        again.addAll(queue);
+        queue = again;
       }
     }
+  }
+
+  /** An inbox event as this class applies it, or null when it cannot count. */
+  private Event event(String project, String environment, Inbound event) {
+    return switch (event) {
+      case Inbound.Exposure x ->
+          exposureOrNull(project, environment, x.flag(), x.variant(), x.unit(), x.time());
+      case Inbound.Track t ->
+          t.unit() == null || t.unit().isEmpty()
+              ? null
+              : new Track(project, environment, t.unit(), t.name(), t.value(), t.time());
+      case Inbound.Outcome o -> null; // rollout health's
+    };
   }
 
   private void apply(Tx tx, Exposure x) throws SQLException {

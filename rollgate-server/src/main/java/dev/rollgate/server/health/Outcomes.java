@@ -1,14 +1,19 @@
 package dev.rollgate.server.health;
 
 import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.server.events.EventInbox;
+import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.store.Tx;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Request outcomes per flag, variant (cohort) and route: what rollouts judge health on.
  *
- * <p>Outcomes are added up in memory per second and written to the store by {@link #flush} (every
- * second on a running server), merged into what other replicas wrote for the same second. They are
+ * <p>Outcomes that SDKs sent wait in the {@link EventInbox}; outcomes recorded in process ({@link
+ * #record}) are added up in memory per second. {@link #flush} (every second on a running server)
+ * writes both to the store, merged into what other replicas wrote for the same second. They are
  * exported in /metrics as {@code rollgate_outcomes_requests_total}, {@code
  * rollgate_outcomes_errors_total} and the latency quantiles of the last complete 10 s on this
  * replica ({@code rollgate_outcomes_latency_ms{quantile}}).
@@ -34,6 +40,7 @@ public final class Outcomes {
   private static final int MAX_PENDING = 100_000;
 
   private static final long GAUGE_WINDOW_MS = 10_000;
+  private static final int INBOX_PAGE = 200;
 
   /** One row of {@code outcome_windows}: {@code second} is the window's start in epoch ms. */
   record Key(
@@ -49,6 +56,7 @@ public final class Outcomes {
   }
 
   private final Database db;
+  private final EventInbox inbox;
   private final Clock clock;
   private final MeterRegistry meters;
   private final Duration retention;
@@ -58,8 +66,10 @@ public final class Outcomes {
   private final AtomicLong dropped = new AtomicLong();
   private long nextPrune;
 
-  public Outcomes(Database db, Clock clock, MeterRegistry meters, Duration retention) {
+  public Outcomes(
+      Database db, EventInbox inbox, Clock clock, MeterRegistry meters, Duration retention) {
     this.db = db;
+    this.inbox = inbox;
     this.clock = clock;
     this.meters = meters;
     this.retention = retention;
@@ -83,7 +93,7 @@ public final class Outcomes {
       long requests,
       long errors,
       LatencyHistogram latency) {
-    Key key = new Key(project, environment, flag, variant, route, time - Math.floorMod(time, 1000));
+    Key key = key(project, environment, flag, variant, route, time);
     if (addPending(key, requests, errors, latency)) {
       export(new Series(project, environment, flag, variant), time, requests, errors, latency);
     }
@@ -168,40 +178,73 @@ public final class Outcomes {
   }
 
   /**
-   * Writes what was recorded to the store, in one transaction, rows in one order (so replicas
-   * flushing at once cannot deadlock). When the store fails, the outcomes wait for the next flush.
+   * Writes what was recorded here and what waits in the inbox to the store, a page of the inbox per
+   * transaction, rows in one order (so replicas flushing at once cannot deadlock), removing what it
+   * wrote from the inbox in the same transaction. When the store fails, the outcomes recorded here
+   * wait for the next flush, and the inbox keeps its rows.
    */
   public void flush() {
-    Map<Key, CohortStats> batch;
+    Map<Key, CohortStats> recorded;
     swap.writeLock().lock();
     try {
-      batch = pending;
+      recorded = pending;
       pending = new ConcurrentHashMap<>();
     } finally {
       swap.writeLock().unlock();
     }
-    if (!batch.isEmpty()) {
-      List<Key> keys = new ArrayList<>(batch.keySet());
-      keys.sort(
-          Comparator.comparing(Key::project)
-              .thenComparing(Key::environment)
-              .thenComparing(Key::flag)
-              .thenComparingLong(Key::second)
-              .thenComparing(Key::variant)
-              .thenComparing(Key::route));
-      try {
-        db.inTransaction(tx -> {
-          for (Key key : keys) {
-            OutcomeStore.merge(tx, db.dialect(), key, batch.get(key));
+    Map<Key, CohortStats> memory = recorded;
+    try {
+      boolean more = true;
+      while (more) {
+        Map<Key, CohortStats> first = memory;
+        List<EventInbox.Batch> applied = new ArrayList<>();
+        more =
+            db.inTransaction(tx -> {
+              List<EventInbox.Batch> taken = inbox.take(tx, EventInbox.Stream.OUTCOMES, INBOX_PAGE);
+              Map<Key, CohortStats> batch = new HashMap<>();
+              first.forEach(
+                  (key, stats) -> batch.computeIfAbsent(key, k -> new CohortStats()).add(stats));
+              for (EventInbox.Batch b : taken) {
+                for (Inbound event : b.events()) {
+                  if (event instanceof Inbound.Outcome o) {
+                    batch
+                        .computeIfAbsent(
+                            key(
+                                b.project(),
+                                b.environment(),
+                                o.flag(),
+                                o.variant(),
+                                o.route(),
+                                o.time()),
+                            k -> new CohortStats())
+                        .add(o.count(), o.errors(), o.latency());
+                  }
+                }
+              }
+              write(tx, batch);
+              inbox.remove(tx, taken);
+              applied.addAll(taken);
+              return taken.size() == INBOX_PAGE;
+            });
+        memory = Map.of();
+        for (EventInbox.Batch b : applied) { // counted once they are in the store
+          for (Inbound event : b.events()) {
+            if (event instanceof Inbound.Outcome o) {
+              export(
+                  new Series(b.project(), b.environment(), o.flag(), o.variant()),
+                  o.time(),
+                  o.count(),
+                  o.errors(),
+                  o.latency());
+            }
           }
-          return null;
-        });
-      } catch (RuntimeException e) {
-        log.warn("outcomes: cannot write {} rows ({}); retrying", keys.size(), e.getMessage());
-        batch.forEach(
-            (key, stats) -> addPending(key, stats.requests(), stats.errors(), stats.latency()));
-        return;
+        }
       }
+    } catch (RuntimeException e) {
+      log.warn("outcomes: cannot write {} rows ({}); retrying", memory.size(), e.getMessage());
+      memory.forEach(
+          (key, stats) -> addPending(key, stats.requests(), stats.errors(), stats.latency()));
+      return;
     }
     long now = clock.millis();
     if (now >= nextPrune) {
@@ -210,6 +253,26 @@ public final class Outcomes {
       if (pruned > 0) {
         log.info("outcomes: pruned {} rows older than {}", pruned, retention);
       }
+    }
+  }
+
+  /** The row an outcome at {@code time} adds to: its second's. */
+  private static Key key(
+      String project, String environment, String flag, String variant, String route, long time) {
+    return new Key(project, environment, flag, variant, route, time - Math.floorMod(time, 1000));
+  }
+
+  private void write(Tx tx, Map<Key, CohortStats> batch) throws SQLException {
+    List<Key> keys = new ArrayList<>(batch.keySet());
+    keys.sort(
+        Comparator.comparing(Key::project)
+            .thenComparing(Key::environment)
+            .thenComparing(Key::flag)
+            .thenComparingLong(Key::second)
+            .thenComparing(Key::variant)
+            .thenComparing(Key::route));
+    for (Key key : keys) {
+      OutcomeStore.merge(tx, db.dialect(), key, batch.get(key));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.rollgate.server.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.testing.MutableClock;
 import dev.rollgate.server.testing.StoreKind;
@@ -34,8 +35,12 @@ class OutcomesTest {
     MutableClock clock = new MutableClock(T0);
     try (Database db =
         Database.open(url, null, null, Files.createTempDirectory("rollgate-outcomes"), null)) {
-      Outcomes one = new Outcomes(db, clock, new SimpleMeterRegistry(), Duration.ofHours(1));
-      Outcomes two = new Outcomes(db, clock, new SimpleMeterRegistry(), Duration.ofHours(1));
+      Outcomes one =
+          new Outcomes(
+              db, new EventInbox(db, clock), clock, new SimpleMeterRegistry(), Duration.ofHours(1));
+      Outcomes two =
+          new Outcomes(
+              db, new EventInbox(db, clock), clock, new SimpleMeterRegistry(), Duration.ofHours(1));
       one.record("p", "prod", "f", "on", "/a", T0 + 100, 2, 1, latencies(10, 20));
       two.record("p", "prod", "f", "on", "/a", T0 + 900, 1, 0, latencies(30));
       two.record("p", "prod", "f", "off", "", T0 + 1500, 5, 0, null);

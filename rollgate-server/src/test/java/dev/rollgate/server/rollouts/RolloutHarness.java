@@ -9,6 +9,7 @@ import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.domain.Plain;
+import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.projects.ProjectService;
@@ -94,7 +95,9 @@ final class RolloutHarness implements AutoCloseable {
     catalog =
         new Catalog(db, ParseOptions.defaults().withClock(clock), List.of(RolloutService.SPLITS));
     flags = new FlagService(catalog, audit, clock);
-    outcomes = new Outcomes(db, clock, new SimpleMeterRegistry(), Duration.ofDays(3650));
+    outcomes =
+        new Outcomes(
+            db, new EventInbox(db, clock), clock, new SimpleMeterRegistry(), Duration.ofDays(3650));
     rollouts =
         new RolloutService(
             catalog, audit, flags, outcomes, clock, RolloutPlan.Defaults.STANDARD, ids);
