@@ -15,7 +15,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Errors that Jetty answers before Rollgate sees the request (a request line it cannot parse, a URI
  * or headers over its limits, an unknown HTTP version): the same JSON error, with the same security
- * headers, as every other answer, instead of Jetty's HTML page.
+ * headers, as every other answer, instead of Jetty's HTML page. Jetty closes the connection after
+ * such an error, so the answer says {@code Connection: close}: a client that reused the connection
+ * would otherwise find it dead on its next request.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
@@ -33,6 +35,7 @@ final class JsonErrorHandler extends ErrorHandler {
   }
 
   private static void headers(HttpFields.Mutable fields, String requestId) {
+    fields.put(HttpHeader.CONNECTION, "close");
     fields.put(HttpHeader.CONTENT_TYPE, "application/json");
     fields.put("X-Request-Id", requestId);
     fields.put("X-Content-Type-Options", "nosniff");
