@@ -1,5 +1,6 @@
 package dev.rollgate.server;
 
+import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.http.HttpApi;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -86,7 +87,7 @@ public record ServerConfig(
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
         integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
-        blankToNull(env.get("ROLLGATE_AUDIT_SIGNING_KEY")));
+        auditSigningKey(env.get("ROLLGATE_AUDIT_SIGNING_KEY")));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
@@ -133,6 +134,15 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           name + " must be a number of 0 or more, not '" + value + "'");
     }
+  }
+
+  /** The key, refused here when it is not one, so that nothing starts with a wrong key. */
+  private static String auditSigningKey(String value) {
+    String key = blankToNull(value);
+    if (key != null) {
+      var unused = AuditKey.ofSetting(key);
+    }
+    return key;
   }
 
   private static String blankToNull(String value) {

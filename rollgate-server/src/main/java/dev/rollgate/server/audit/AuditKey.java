@@ -46,7 +46,7 @@ public final class AuditKey {
    */
   public static AuditKey load(String base64Pkcs8, Path dataDir) {
     if (base64Pkcs8 != null) {
-      return parse(base64Pkcs8, "ROLLGATE_AUDIT_SIGNING_KEY");
+      return ofSetting(base64Pkcs8);
     }
     Path file = dataDir.resolve(FILE);
     try {
@@ -57,6 +57,15 @@ public final class AuditKey {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create " + file, e);
     }
+  }
+
+  /**
+   * The key in {@code ROLLGATE_AUDIT_SIGNING_KEY}'s value.
+   *
+   * @throws IllegalArgumentException when it is not an Ed25519 private key as base64 PKCS#8
+   */
+  public static AuditKey ofSetting(String base64Pkcs8) {
+    return parse(base64Pkcs8, "ROLLGATE_AUDIT_SIGNING_KEY");
   }
 
   /** A new random key (the first start's, and tests'). */
