@@ -1,6 +1,7 @@
 package dev.rollgate.server;
 
 import dev.rollgate.core.ParseOptions;
+import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.audit.AuditRoutes;
 import dev.rollgate.server.auth.TokenRoutes;
@@ -174,11 +175,22 @@ public final class RollgateServer implements AutoCloseable {
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
 
+    AuditKey auditKey = AuditKey.load(config.auditSigningKey(), config.dataDir());
     Database db =
         Database.open(
             config.dbUrl(), config.dbUser(), config.dbPassword(), config.dataDir(), meters);
     try {
-      AuditLog audit = new AuditLog(clock);
+      if (db.dialect() == Database.Dialect.POSTGRES && config.auditSigningKey() == null) {
+        log.warn(
+            "audit: signing with the key in {}; replicas sharing this database must all set the"
+                + " same ROLLGATE_AUDIT_SIGNING_KEY, or each will find the others' events invalid",
+            config.dataDir());
+      }
+      AuditLog audit = new AuditLog(clock, auditKey);
+      db.inTransaction(tx -> {
+        audit.signUpgradedTrail(tx);
+        return null;
+      });
       Catalog catalog =
           new Catalog(
               db,

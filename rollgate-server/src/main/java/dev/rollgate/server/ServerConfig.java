@@ -1,5 +1,6 @@
 package dev.rollgate.server;
 
+import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.http.HttpApi;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,6 +36,10 @@ import java.util.Map;
  *     latency, default 2000
  * @param outcomeRetentionHours {@code ROLLGATE_OUTCOME_RETENTION_HOURS}: how long request outcomes
  *     are kept, default 168 (a week)
+ * @param auditSigningKey {@code ROLLGATE_AUDIT_SIGNING_KEY}: the Ed25519 private key (base64
+ *     PKCS#8) that signs audit events and checkpoints; when not set, the key in {@code
+ *     <dataDir>/audit-signing.key}, created there on first start. Replicas sharing one PostgreSQL
+ *     must all set the same one
  */
 public record ServerConfig(
     String host,
@@ -53,7 +58,8 @@ public record ServerConfig(
     long rolloutWindowSeconds,
     double rollbackErrorRatePercent,
     double rollbackP99Ms,
-    long outcomeRetentionHours) {
+    long outcomeRetentionHours,
+    String auditSigningKey) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -80,7 +86,8 @@ public record ServerConfig(
         integer(env, "ROLLGATE_ROLLOUT_WINDOW_S", 10),
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
-        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168));
+        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
+        auditSigningKey(env.get("ROLLGATE_AUDIT_SIGNING_KEY")));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
@@ -127,6 +134,15 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           name + " must be a number of 0 or more, not '" + value + "'");
     }
+  }
+
+  /** The key, refused here when it is not one, so that nothing starts with a wrong key. */
+  private static String auditSigningKey(String value) {
+    String key = blankToNull(value);
+    if (key != null) {
+      var unused = AuditKey.ofSetting(key);
+    }
+    return key;
   }
 
   private static String blankToNull(String value) {

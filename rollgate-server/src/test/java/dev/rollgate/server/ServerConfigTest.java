@@ -37,4 +37,19 @@ class ServerConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ROLLGATE_LOG_FORMAT must be text or json, not 'xml'");
   }
+
+  @Test
+  void theAuditSigningKeyIsCheckedWithTheOtherSettings() {
+    assertThat(ServerConfig.fromEnvironment(Map.of()).auditSigningKey()).isNull();
+    String key = dev.rollgate.server.audit.AuditKey.generate().encoded();
+    assertThat(
+            ServerConfig.fromEnvironment(Map.of("ROLLGATE_AUDIT_SIGNING_KEY", " " + key + "\n"))
+                .auditSigningKey())
+        .isEqualTo(key);
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_AUDIT_SIGNING_KEY", "secret")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "ROLLGATE_AUDIT_SIGNING_KEY must be an Ed25519 private key as base64 PKCS#8");
+  }
 }

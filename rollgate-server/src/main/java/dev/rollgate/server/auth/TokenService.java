@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -30,11 +31,15 @@ import org.slf4j.LoggerFactory;
 /**
  * API tokens: created with a role, shown once, stored only as a SHA-256 hash (secrets are 192
  * random bits, so a fast hash is enough), revocable at once.
+ *
+ * <p>A token acts in the audit trail as its id, with its name beside it. Names are unique among all
+ * tokens, revoked ones included and without regard to case, and none may be one of the server's own
+ * actors' ({@link Actor#reserved}), so that a name read in the trail means one token.
  */
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  static final String BOOTSTRAP_NAME = "bootstrap-admin";
+  private static final int MAX_NAME = 200;
 
   private final Database db;
   private final AuditLog audit;
@@ -72,9 +77,17 @@ public final class TokenService {
     }
     Created created =
         db.inTransaction(tx -> {
-          return TokenStore.activeAdmins(tx) > 0
-              ? null
-              : insert(tx, Actor.SYSTEM, BOOTSTRAP_NAME, Role.ADMIN, null, null);
+          AuditLog.lockHead(tx);
+          if (TokenStore.activeAdmins(tx) > 0) {
+            return null;
+          }
+          String id = UUID.randomUUID().toString();
+          // A revoked first token keeps its name; the next one carries its id as well.
+          String name =
+              TokenStore.nameTaken(tx, key(Actor.BOOTSTRAP_ADMIN_NAME))
+                  ? Actor.BOOTSTRAP_ADMIN_NAME + "-" + id
+                  : Actor.BOOTSTRAP_ADMIN_NAME;
+          return insert(tx, Actor.SYSTEM, id, name, Role.ADMIN, null, null);
         });
     if (created == null) {
       return;
@@ -108,9 +121,7 @@ public final class TokenService {
   /** Creates a token; the secret is in the result and nowhere else. */
   public Created create(Actor actor, Create command) {
     String name = command.name();
-    if (name == null || name.isBlank() || name.length() > 200) {
-      throw Failure.invalidField("name", "must be 1-200 characters");
-    }
+    checkName(name);
     Role role = command.role() == null ? null : Role.parse(command.role());
     if (role == null) {
       throw Failure.invalidField("role", "must be admin, editor, viewer or sdk");
@@ -128,32 +139,62 @@ public final class TokenService {
     }
     Created created =
         db.inTransaction(tx -> {
+          AuditLog.lockHead(tx); // two creations of one name on two replicas: one waits
           if (role == Role.SDK && !TokenStore.environmentExists(tx, project, environment)) {
             throw Failure.invalidField(
                 "environment", "environment " + project + "/" + environment + " does not exist");
           }
-          return insert(tx, actor, name, role, project, environment);
+          if (TokenStore.nameTaken(tx, key(name))) {
+            throw Failure.conflict(
+                "a token named '"
+                    + name
+                    + "' already exists (names are unique, whatever their case, revoked tokens"
+                    + " included)");
+          }
+          return insert(tx, actor, UUID.randomUUID().toString(), name, role, project, environment);
         });
     refresh();
     return created;
   }
 
+  /** Refuses a name that could be mistaken for another actor's in the audit trail. */
+  private static void checkName(String name) {
+    if (name == null || name.isBlank() || name.length() > MAX_NAME) {
+      throw Failure.invalidField("name", "must be 1-" + MAX_NAME + " characters");
+    }
+    if (!name.strip().equals(name)) {
+      throw Failure.invalidField("name", "must not begin or end with white space");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw Failure.invalidField("name", "must not contain control characters");
+    }
+    if (Actor.reserved(name)) {
+      throw Failure.invalidField(
+          "name", "'" + name + "' is reserved for one of Rollgate's own actors");
+    }
+  }
+
+  /** A name as names are compared: in lower case. */
+  private static String key(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
   private Created insert(
-      Tx tx, Actor actor, String name, Role role, String project, String environment)
+      Tx tx, Actor actor, String id, String name, Role role, String project, String environment)
       throws SQLException {
     byte[] bytes = new byte[24];
     RANDOM.nextBytes(bytes);
     String secret = "rgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     Token token =
         new Token(
-            UUID.randomUUID().toString(),
+            id,
             name,
             role,
             project,
             environment,
             Instant.ofEpochMilli(clock.millis()), // stored in milliseconds
             null);
-    TokenStore.insert(tx, token, hash(secret));
+    TokenStore.insert(tx, token, key(name), hash(secret));
     audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token);
     db.notifyChange(tx, "tokens");
     return new Created(token, secret);
@@ -191,7 +232,8 @@ public final class TokenService {
         && MessageDigest.isEqual(
             hash.getBytes(StandardCharsets.US_ASCII),
             environmentAdminHash.getBytes(StandardCharsets.US_ASCII))) {
-      return new Principal("bootstrap", BOOTSTRAP_NAME, Role.ADMIN, null, null);
+      return new Principal(
+          Actor.ENVIRONMENT_ADMIN_ID, Actor.BOOTSTRAP_ADMIN_NAME, Role.ADMIN, null, null);
     }
     return active.get(hash);
   }

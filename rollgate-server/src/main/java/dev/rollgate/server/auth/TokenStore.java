@@ -26,12 +26,18 @@ final class TokenStore {
         > 0;
   }
 
-  static void insert(Tx tx, Token token, String secretHash) throws SQLException {
+  /** Whether a token, active or revoked, has the name whose lower case is {@code nameKey}. */
+  static boolean nameTaken(Tx tx, String nameKey) throws SQLException {
+    return tx.count("SELECT COUNT(*) FROM tokens WHERE name_key = ?", nameKey) > 0;
+  }
+
+  static void insert(Tx tx, Token token, String nameKey, String secretHash) throws SQLException {
     tx.update(
-        "INSERT INTO tokens (token_id, name, role, project_key, environment_key, secret_hash, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tokens (token_id, name, name_key, role, project_key, environment_key,"
+            + " secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         token.id(),
         token.name(),
+        nameKey,
         token.role().label(),
         token.project(),
         token.environment(),

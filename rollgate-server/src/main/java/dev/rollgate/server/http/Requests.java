@@ -38,7 +38,7 @@ public final class Requests {
       throw Failure.invalidField(
           "X-Rollgate-Comment", "is longer than " + MAX_COMMENT + " characters");
     }
-    return new Actor(principal(ctx).name(), comment == null || comment.isBlank() ? null : comment);
+    return principal(ctx).actor(comment == null || comment.isBlank() ? null : comment);
   }
 
   public static String requestId(Context ctx) {

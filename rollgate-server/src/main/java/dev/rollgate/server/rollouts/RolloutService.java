@@ -28,7 +28,7 @@ public final class RolloutService {
   /** Outcomes reach the store within about two seconds; a window is judged after that. */
   static final long INGEST_DELAY_MS = 2_000;
 
-  static final Actor CONTROLLER = new Actor("rollout-controller", null);
+  static final Actor CONTROLLER = Actor.ROLLOUT_CONTROLLER;
 
   private final Catalog catalog;
   private final AuditLog audit;
@@ -68,7 +68,7 @@ public final class RolloutService {
       Actor actor, String project, String environment, String flag, Start command) {
     String treatment = command.treatment();
     RolloutPlan plan = RolloutPlan.parse(command.plan(), "plan", defaults);
-    Actor who = withComment(actor, command.comment());
+    Actor who = actor.withComment(command.comment());
     return catalog.write(
         project,
         null,
@@ -150,7 +150,7 @@ public final class RolloutService {
           "precondition_required",
           "send If-Match with the rollout's version (its ETag)");
     }
-    Actor who = withComment(actor, comment);
+    Actor who = actor.withComment(comment);
     return catalog.write(
         project,
         ifMatch,
@@ -395,9 +395,5 @@ public final class RolloutService {
             default -> "advanced";
           };
     };
-  }
-
-  private static Actor withComment(Actor actor, String comment) {
-    return comment == null ? actor : new Actor(actor.name(), comment);
   }
 }

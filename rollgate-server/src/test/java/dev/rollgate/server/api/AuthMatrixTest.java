@@ -160,6 +160,9 @@ class AuthMatrixTest extends ServerTestBase {
             }));
     e.add(new Endpoint("GET audit", Needs.READ, (c, n) -> c.get("/api/v1/audit")));
     e.add(new Endpoint("GET audit verify", Needs.READ, (c, n) -> c.get("/api/v1/audit/verify")));
+    e.add(
+        new Endpoint(
+            "GET audit checkpoint", Needs.READ, (c, n) -> c.get("/api/v1/audit/checkpoint")));
     return e;
   }
 

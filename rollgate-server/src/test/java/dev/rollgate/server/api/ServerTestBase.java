@@ -40,20 +40,18 @@ abstract class ServerTestBase {
     return TestFlags.checkout();
   }
 
-  /** Creates a token with {@code role} and returns its secret. */
+  private int tokens;
+
+  /**
+   * Creates a token with {@code role} (and a name of its own: names are unique); returns its
+   * secret.
+   */
   String token(String role) {
+    String name = role + "-token-" + ++tokens;
     Map<String, Object> body =
         role.equals("sdk")
-            ? Map.of(
-                "name",
-                role + "-token",
-                "role",
-                role,
-                "project",
-                "default",
-                "environment",
-                "production")
-            : Map.of("name", role + "-token", "role", role);
+            ? Map.of("name", name, "role", role, "project", "default", "environment", "production")
+            : Map.of("name", name, "role", role);
     ApiClient.Response r = admin.post("/api/v1/tokens", body);
     if (r.status() != 201) {
       throw new AssertionError("token creation failed: " + r);

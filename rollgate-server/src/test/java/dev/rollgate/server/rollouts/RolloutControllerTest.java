@@ -188,7 +188,8 @@ class RolloutControllerTest {
     RolloutService other =
         new RolloutService(
             h.catalog,
-            new dev.rollgate.server.audit.AuditLog(h.clock),
+            new dev.rollgate.server.audit.AuditLog(
+                h.clock, dev.rollgate.server.audit.AuditKey.generate()),
             h.flags,
             h.outcomes,
             h.clock,

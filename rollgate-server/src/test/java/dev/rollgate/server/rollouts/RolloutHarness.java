@@ -4,6 +4,7 @@ import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.ValueType;
 import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Actor;
@@ -36,7 +37,7 @@ final class RolloutHarness implements AutoCloseable {
   static final String PROJECT = "default";
   static final String ENV = "production";
   static final String FLAG = "new-checkout";
-  static final Actor ALICE = new Actor("alice", null);
+  static final Actor ALICE = new Actor("alice-id", "alice", null);
   static final long T0 = 1_800_000_000_000L; // 2027-01-15
 
   final MutableClock clock;
@@ -66,7 +67,8 @@ final class RolloutHarness implements AutoCloseable {
     }
     this.dbUrl = kind == StoreKind.POSTGRES ? TestPostgres.newSchema() : null;
     open();
-    new ProjectService(catalog, new AuditLog(clock), clock).ensureDefaultProject();
+    new ProjectService(catalog, new AuditLog(clock, AuditKey.generate()), clock)
+        .ensureDefaultProject();
     flags.create(
         ALICE,
         PROJECT,
@@ -91,7 +93,7 @@ final class RolloutHarness implements AutoCloseable {
   /** Builds every component anew on the same store: what a restart does. */
   void open() {
     db = Database.open(dbUrl, null, null, dataDir, null);
-    AuditLog audit = new AuditLog(clock);
+    AuditLog audit = new AuditLog(clock, AuditKey.generate());
     catalog =
         new Catalog(db, ParseOptions.defaults().withClock(clock), List.of(RolloutService.SPLITS));
     flags = new FlagService(catalog, audit, clock);

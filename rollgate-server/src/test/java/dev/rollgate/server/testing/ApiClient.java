@@ -21,7 +21,7 @@ public final class ApiClient {
   private final String base;
   private final String token;
 
-  ApiClient(String base, String token) {
+  public ApiClient(String base, String token) {
     this.base = base;
     this.token = token;
   }

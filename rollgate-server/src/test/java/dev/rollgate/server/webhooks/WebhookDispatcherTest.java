@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rollgate.core.json.Json;
+import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Actor;
@@ -38,7 +39,7 @@ class WebhookDispatcherTest {
   @BeforeEach
   void setUp() throws IOException {
     db = Database.open(null, null, null, Files.createTempDirectory("rollgate-hooks"), null);
-    audit = new AuditLog(clock);
+    audit = new AuditLog(clock, AuditKey.generate());
     webhooks = new WebhookService(db, audit, clock);
     Leadership leadership = new Leadership(db);
     dispatcher = new WebhookDispatcher(db, leadership, clock);
@@ -70,7 +71,7 @@ class WebhookDispatcherTest {
   private String register(List<String> events) {
     WebhookService.Created created =
         webhooks.create(
-            new Actor("admin", null),
+            new Actor("admin-id", "admin", null),
             new WebhookService.Create(
                 "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
                 events,
@@ -84,7 +85,7 @@ class WebhookDispatcherTest {
     db.inTransaction(tx ->
         audit.append(
             tx,
-            new Actor("alice", "because"),
+            new Actor("alice-id", "alice", "because"),
             action,
             "projects/default/flags/f",
             null,
