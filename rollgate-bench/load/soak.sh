@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 240); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
-server_pid="$(pgrep -f -- "--data-dir $data" | grep -v "^$launcher$" | tail -1 || true)"
+server_pid="$(pgrep -f -- "java.*--data-dir $data" | tail -1 || true)"
 [ -n "$server_pid" ] || server_pid=$launcher
 
 api="localhost:$port/api/v1"
@@ -110,7 +110,7 @@ for minute in $(seq 1 "$minutes"); do
   eval_err=$((non2xx + sockerr))
   write_err=$(taken write_failed); batch_err=$(taken batch_failed); reopened=$(taken stream_reopened)
   rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo 0)
-  heap=$(curl -s "localhost:$port/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ {s += $2} END {printf "%.0f", s / 1048576}')
+  heap=$(curl -s "localhost:$port/metrics" | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ {s += $NF} END {printf "%.0f", s / 1048576}')
   rss+=("$rss_kib")
   printf '%-6s %10s %9s %8s %8s %8s %9s %9s %9s\n' "$minute" "$rate" "$p99" "$eval_err" "$write_err" "$batch_err" "$reopened" $((rss_kib / 1024)) "$heap"
   [ $((eval_err + write_err + batch_err)) -eq 0 ] || failed=1
