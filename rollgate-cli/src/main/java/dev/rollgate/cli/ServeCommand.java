@@ -70,8 +70,11 @@ final class ServeCommand implements Callable<Integer> {
     RollgateServer server;
     try {
       server = RollgateServer.start(config, env, Clock.systemUTC());
-    } catch (StoreException e) {
+    } catch (StoreException | IllegalArgumentException e) {
+      // a store it cannot open, a key file it cannot read: one line, not a stack trace
       throw new UserInputException(e.getMessage());
+    } catch (java.io.UncheckedIOException e) {
+      throw new UserInputException(e.getMessage() + ": " + e.getCause().getMessage());
     } catch (JavalinBindException e) {
       throw new UserInputException("cannot listen on port " + config.port() + ": it is in use");
     }

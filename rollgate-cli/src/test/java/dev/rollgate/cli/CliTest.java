@@ -56,6 +56,17 @@ class CliTest {
   }
 
   @Test
+  void serveWithAnUnreadableKeyFileIsOneLineAndStatusTwo() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("audit-signing.key"), "not a key");
+    Run run = run("serve", "--port", "0", "--data-dir", data.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().lines()).singleElement().asString().contains("audit-signing.key");
+    assertThat(run.err()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
   void evaluatesOneFlag() {
     Run run =
         run(

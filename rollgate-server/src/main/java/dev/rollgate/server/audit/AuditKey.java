@@ -97,7 +97,7 @@ public final class AuditKey {
       return pair;
     } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
       throw new IllegalArgumentException(
-          source + " must be an Ed25519 private key as base64 PKCS#8: " + e.getMessage(), e);
+          source + " must be an Ed25519 private key as base64 PKCS#8; it could not be read", e);
     }
   }
 
