@@ -13,7 +13,7 @@ import java.util.Map;
  * @param host interface to listen on ({@code ROLLGATE_HOST}, default 0.0.0.0)
  * @param port {@code ROLLGATE_PORT}, default 8420; 0 picks a free port
  * @param dataDir {@code ROLLGATE_DATA_DIR}, default ./rollgate-data: the SQLite file, the bootstrap
- *     admin token
+ *     admin token, the secret key; created 0700, its files 0600
  * @param dbUrl {@code ROLLGATE_DB_URL}: a {@code jdbc:postgresql:} URL, or null for SQLite
  * @param adminToken {@code ROLLGATE_ADMIN_TOKEN}: accepted as an admin token when set
  * @param maxBodyBytes {@code ROLLGATE_MAX_BODY_BYTES}, default 1 MiB
@@ -35,6 +35,11 @@ import java.util.Map;
  *     latency, default 2000
  * @param outcomeRetentionHours {@code ROLLGATE_OUTCOME_RETENTION_HOURS}: how long request outcomes
  *     are kept, default 168 (a week)
+ * @param secretKey {@code ROLLGATE_SECRET_KEY}: 32 bytes in base64, the key that seals webhook
+ *     signing secrets in the store; when not set, {@code <dataDir>/secret.key} (created on first
+ *     start). Replicas on PostgreSQL must all have the same key, so set it there.
+ * @param webhookAllowPrivate {@code ROLLGATE_WEBHOOK_ALLOW_PRIVATE}: {@code true} lets webhooks
+ *     target loopback, private and link-local addresses; default false (public addresses only)
  */
 public record ServerConfig(
     String host,
@@ -53,7 +58,9 @@ public record ServerConfig(
     long rolloutWindowSeconds,
     double rollbackErrorRatePercent,
     double rollbackP99Ms,
-    long outcomeRetentionHours) {
+    long outcomeRetentionHours,
+    String secretKey,
+    boolean webhookAllowPrivate) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -80,7 +87,9 @@ public record ServerConfig(
         integer(env, "ROLLGATE_ROLLOUT_WINDOW_S", 10),
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
-        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168));
+        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
+        blankToNull(env.get("ROLLGATE_SECRET_KEY")),
+        bool(env, "ROLLGATE_WEBHOOK_ALLOW_PRIVATE", false));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
@@ -110,6 +119,19 @@ public record ServerConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
     }
+  }
+
+  private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(name + " must be true or false, not '" + value + "'");
+    };
   }
 
   private static double decimal(Map<String, String> env, String name, double fallback) {

@@ -37,4 +37,17 @@ class ServerConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("ROLLGATE_LOG_FORMAT must be text or json, not 'xml'");
   }
+
+  @Test
+  void webhooksGoToPublicAddressesUnlessPrivateOnesAreAllowed() {
+    assertThat(ServerConfig.fromEnvironment(Map.of()).webhookAllowPrivate()).isFalse();
+    assertThat(
+            ServerConfig.fromEnvironment(Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "TRUE"))
+                .webhookAllowPrivate())
+        .isTrue();
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "yes")))
+        .hasMessage("ROLLGATE_WEBHOOK_ALLOW_PRIVATE must be true or false, not 'yes'");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).secretKey()).isNull();
+  }
 }
