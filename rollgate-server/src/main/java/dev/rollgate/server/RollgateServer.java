@@ -39,6 +39,7 @@ import dev.rollgate.server.rollouts.RolloutService;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
@@ -180,7 +181,7 @@ public final class RollgateServer implements AutoCloseable {
       // the admin token and the secret key live there whichever the store
       KeyFiles.privateDirectory(config.dataDir());
     } catch (java.io.IOException e) {
-      throw new IllegalStateException(
+      throw new StoreException(
           "cannot create data directory " + config.dataDir() + ": " + e.getMessage(), e);
     }
     Database db =
@@ -188,6 +189,12 @@ public final class RollgateServer implements AutoCloseable {
             config.dbUrl(), config.dbUser(), config.dbPassword(), config.dataDir(), meters);
     try {
       AuditLog audit = new AuditLog(clock);
+      // First, so a wrong key stops the start before anything is written.
+      SecretBox secrets = secretBox(config, db);
+      TargetPolicy webhookTargets =
+          new TargetPolicy(config.webhookAllowPrivate(), TargetPolicy.SYSTEM);
+      WebhookService webhooks = new WebhookService(db, audit, clock, secrets, webhookTargets);
+      webhooks.sealStoredSecrets();
       Catalog catalog =
           new Catalog(
               db,
@@ -223,11 +230,6 @@ public final class RollgateServer implements AutoCloseable {
                   config.rollbackErrorRatePercent() / 100,
                   config.rollbackP99Ms()),
               ids);
-      SecretBox secrets = secretBox(config, db);
-      TargetPolicy webhookTargets =
-          new TargetPolicy(config.webhookAllowPrivate(), TargetPolicy.SYSTEM);
-      WebhookService webhooks = new WebhookService(db, audit, clock, secrets, webhookTargets);
-      webhooks.sealStoredSecrets();
       ExperimentEvents experimentEvents = new ExperimentEvents(db, clock);
       MetricService metrics = new MetricService(catalog, audit, clock);
       ExperimentService experiments =
@@ -287,8 +289,10 @@ public final class RollgateServer implements AutoCloseable {
     try {
       secrets = SecretBox.load(config.secretKey(), config.dataDir());
     } catch (java.io.IOException e) {
-      throw new IllegalStateException(
+      throw new StoreException(
           "cannot read or create the secret key in " + config.dataDir() + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(e.getMessage(), e); // a key file that holds no key
     }
     if (config.secretKey() == null && db.dialect() == Database.Dialect.POSTGRES) {
       log.warn(

@@ -1,5 +1,6 @@
 package dev.rollgate.server;
 
+import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.http.HttpApi;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -88,7 +89,7 @@ public record ServerConfig(
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
         integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
-        blankToNull(env.get("ROLLGATE_SECRET_KEY")),
+        secretKey(blankToNull(env.get("ROLLGATE_SECRET_KEY"))),
         bool(env, "ROLLGATE_WEBHOOK_ALLOW_PRIVATE", false));
   }
 
@@ -119,6 +120,14 @@ public record ServerConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
     }
+  }
+
+  /** The key as given, once it is known to be 32 bytes in base64. */
+  private static String secretKey(String value) {
+    if (value != null) {
+      SecretBox.parseKey(value, SecretBox.KEY_VARIABLE);
+    }
+    return value;
   }
 
   private static boolean bool(Map<String, String> env, String name, boolean fallback) {

@@ -49,5 +49,9 @@ class ServerConfigTest {
             () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "yes")))
         .hasMessage("ROLLGATE_WEBHOOK_ALLOW_PRIVATE must be true or false, not 'yes'");
     assertThat(ServerConfig.fromEnvironment(Map.of()).secretKey()).isNull();
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_SECRET_KEY", "c2hvcnQ=")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ROLLGATE_SECRET_KEY must hold a 32-byte key in base64");
   }
 }

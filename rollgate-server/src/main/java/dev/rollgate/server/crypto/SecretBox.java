@@ -59,7 +59,7 @@ public final class SecretBox {
    */
   public static SecretBox load(String base64Key, Path dataDir) throws IOException {
     if (base64Key != null && !base64Key.isBlank()) {
-      return new SecretBox(decode(base64Key, KEY_VARIABLE), KEY_VARIABLE);
+      return new SecretBox(parseKey(base64Key, KEY_VARIABLE), KEY_VARIABLE);
     }
     Path file = dataDir.resolve(KEY_FILE);
     byte[] text =
@@ -72,10 +72,15 @@ public final class SecretBox {
                   .getBytes(StandardCharsets.US_ASCII);
             });
     return new SecretBox(
-        decode(new String(text, StandardCharsets.US_ASCII), file.toString()), file.toString());
+        parseKey(new String(text, StandardCharsets.US_ASCII), file.toString()), file.toString());
   }
 
-  private static byte[] decode(String base64, String source) {
+  /**
+   * The key {@code base64} holds; {@code source} names it in the message.
+   *
+   * @throws IllegalArgumentException when it is not 32 bytes in base64
+   */
+  public static byte[] parseKey(String base64, String source) {
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(base64.strip());

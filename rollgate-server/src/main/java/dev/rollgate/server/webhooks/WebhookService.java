@@ -7,6 +7,7 @@ import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.store.Tx;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -67,7 +68,7 @@ public final class WebhookService {
    * Seals the secrets an earlier version stored readable, and checks that the key opens every
    * sealed one, so a wrong key stops the start instead of failing each delivery later.
    *
-   * @throws IllegalStateException when some secret does not open with the key
+   * @throws StoreException when some secret does not open with the key
    */
   public void sealStoredSecrets() {
     int unreadable =
@@ -87,7 +88,7 @@ public final class WebhookService {
           return failed;
         });
     if (unreadable > 0) {
-      throw new IllegalStateException(
+      throw new StoreException(
           "the secret key from "
               + secrets.source()
               + " does not open the signing secrets of "
@@ -95,7 +96,8 @@ public final class WebhookService {
               + " webhook(s): they were sealed with another key. Start with the key they were"
               + " sealed with (every replica needs the same "
               + SecretBox.KEY_VARIABLE
-              + "); a lost key means those webhooks must be deleted and registered again");
+              + "); a lost key means those webhooks must be deleted and registered again",
+          null);
     }
   }
 

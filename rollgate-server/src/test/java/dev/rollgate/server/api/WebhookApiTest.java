@@ -1,8 +1,10 @@
 package dev.rollgate.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollgate.server.crypto.KeyFiles;
+import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestServer;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,6 +91,20 @@ class WebhookApiTest extends ServerTestBase {
     server.stop();
     server.start();
     assertThat(server.admin().get("/api/v1/webhooks/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aReplicaWithAnotherKeyDoesNotStartAndOneWithTheSameKeyDoes() throws Exception {
+    Assumptions.assumeTrue(store == StoreKind.POSTGRES, "replicas share a PostgreSQL store");
+    register(admin, "http://127.0.0.1:9/hook");
+    // A replica without ROLLGATE_SECRET_KEY makes a key file of its own: not the first one's key.
+    assertThatThrownBy(() -> server.replica(null, Map.of()))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("secret.key does not open the signing secrets of 1 webhook(s)");
+    String key = Files.readString(server.dataDir().resolve("secret.key")).strip();
+    try (TestServer replica = server.replica(null, Map.of("ROLLGATE_SECRET_KEY", key))) {
+      assertThat(replica.admin().get("/api/v1/webhooks").status()).isEqualTo(200);
+    }
   }
 
   @Test

@@ -340,7 +340,7 @@ class WebhookDispatcherTest {
     TargetPolicy policy = new TargetPolicy(true, LOOPBACK_NAME);
     WebhookService restarted = new WebhookService(db, new AuditLog(clock), clock, other, policy);
     org.assertj.core.api.Assertions.assertThatThrownBy(restarted::sealStoredSecrets)
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(dev.rollgate.server.store.StoreException.class)
         .hasMessageStartingWith(
             "the secret key from ROLLGATE_SECRET_KEY does not open the signing secrets of 1"
                 + " webhook(s)");
