@@ -33,6 +33,9 @@ public final class TargetPolicy {
   /** The system's resolver (DNS, hosts file). */
   public static final Resolver SYSTEM = host -> List.of(InetAddress.getAllByName(host));
 
+  /** The longest URL the store keeps. */
+  private static final int MAX_URL = 2048;
+
   private final boolean allowPrivate;
   private final Resolver resolver;
 
@@ -107,6 +110,9 @@ public final class TargetPolicy {
 
   /** The URL's form: http or https, a host, a valid port, no user name or password. */
   private static URI parse(String url) throws Refused {
+    if (url.length() > MAX_URL) {
+      throw new Refused("invalid_url", "is longer than " + MAX_URL + " characters");
+    }
     URI uri;
     try {
       uri = new URI(url);

@@ -50,22 +50,12 @@ public final class WebhookDispatcher {
 
   public WebhookDispatcher(
       Database db, Leadership leadership, Clock clock, SecretBox secrets, TargetPolicy targets) {
-    this(db, leadership, clock, secrets, targets, WebhookSender.standard());
-  }
-
-  WebhookDispatcher(
-      Database db,
-      Leadership leadership,
-      Clock clock,
-      SecretBox secrets,
-      TargetPolicy targets,
-      WebhookSender sender) {
     this.db = db;
     this.leadership = leadership;
     this.clock = clock;
     this.secrets = secrets;
     this.targets = targets;
-    this.sender = sender;
+    this.sender = WebhookSender.standard();
   }
 
   /** Sends every delivery that is due, at once; returns how many were attempted. */

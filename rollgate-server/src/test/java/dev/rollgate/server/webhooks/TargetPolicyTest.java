@@ -151,7 +151,8 @@ class TargetPolicyTest {
             "/relative/path",
             "http://127.0.0.1:0/",
             "http://127.0.0.1:70000/",
-            "http://bad host/")) {
+            "http://bad host/",
+            "http://127.0.0.1/" + "a".repeat(2048))) {
       assertThat(refused(policy, url).category()).as(url).isEqualTo("invalid_url");
     }
     assertThat(refused(policy, "http://user:pass@127.0.0.1/hook").getMessage())
