@@ -7,6 +7,8 @@ import dev.rollgate.server.audit.AuditRoutes;
 import dev.rollgate.server.auth.TokenRoutes;
 import dev.rollgate.server.auth.TokenService;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.crypto.KeyFiles;
+import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.evaluation.EventRoutes;
 import dev.rollgate.server.evaluation.OfrepRoutes;
@@ -39,6 +41,8 @@ import dev.rollgate.server.rollouts.RolloutService;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.store.StoreException;
+import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
 import dev.rollgate.server.webhooks.WebhookService;
@@ -175,11 +179,20 @@ public final class RollgateServer implements AutoCloseable {
     new ProcessorMetrics().bindTo(meters);
     new UptimeMetrics().bindTo(meters);
 
+    try {
+      // the admin token and the secret key live there whichever the store
+      KeyFiles.privateDirectory(config.dataDir());
+    } catch (java.io.IOException e) {
+      throw new StoreException(
+          "cannot create data directory " + config.dataDir() + ": " + e.getMessage(), e);
+    }
     AuditKey auditKey = AuditKey.load(config.auditSigningKey(), config.dataDir());
     Database db =
         Database.open(
             config.dbUrl(), config.dbUser(), config.dbPassword(), config.dataDir(), meters);
     try {
+      // First, so a wrong key stops the start before anything is written.
+      SecretBox secrets = secretBox(config, db);
       if (db.dialect() == Database.Dialect.POSTGRES && config.auditSigningKey() == null) {
         log.warn(
             "audit: signing with the key in {}; replicas sharing this database must all set the"
@@ -191,6 +204,10 @@ public final class RollgateServer implements AutoCloseable {
         audit.signUpgradedTrail(tx);
         return null;
       });
+      TargetPolicy webhookTargets =
+          new TargetPolicy(config.webhookAllowPrivate(), TargetPolicy.SYSTEM);
+      WebhookService webhooks = new WebhookService(db, audit, clock, secrets, webhookTargets);
+      webhooks.sealStoredSecrets();
       Catalog catalog =
           new Catalog(
               db,
@@ -227,7 +244,6 @@ public final class RollgateServer implements AutoCloseable {
                   config.rollbackErrorRatePercent() / 100,
                   config.rollbackP99Ms()),
               ids);
-      WebhookService webhooks = new WebhookService(db, audit, clock);
       ExperimentEvents experimentEvents = new ExperimentEvents(db, inbox, clock);
       MetricService metrics = new MetricService(catalog, audit, clock);
       ExperimentService experiments =
@@ -273,12 +289,35 @@ public final class RollgateServer implements AutoCloseable {
               experimentEvents,
               leadership,
               new RolloutController(rollouts, leadership),
-              new WebhookDispatcher(db, leadership, clock));
+              new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets));
       return new RollgateServer(db, http, drain, streams, sync, catalog, gc, background);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /** The key that seals webhook secrets: from the environment, else the data directory's file. */
+  private static SecretBox secretBox(ServerConfig config, Database db) {
+    SecretBox secrets;
+    try {
+      secrets = SecretBox.load(config.secretKey(), config.dataDir());
+    } catch (java.io.IOException e) {
+      throw new StoreException(
+          "cannot read or create the secret key in " + config.dataDir() + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(e.getMessage(), e); // a key file that holds no key
+    }
+    if (config.secretKey() == null && db.dialect() == Database.Dialect.POSTGRES) {
+      log.warn(
+          "secrets: webhook secrets are sealed with the key in {}; replicas on PostgreSQL must"
+              + " share one key: set {} on every replica (the file holds it in base64)",
+          secrets.source(),
+          SecretBox.KEY_VARIABLE);
+    } else {
+      log.info("secrets: webhook secrets are sealed with the key from {}", secrets.source());
+    }
+    return secrets;
   }
 
   public int port() {

@@ -1,6 +1,7 @@
 package dev.rollgate.server;
 
 import dev.rollgate.server.audit.AuditKey;
+import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.http.HttpApi;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,7 +15,7 @@ import java.util.Map;
  * @param host interface to listen on ({@code ROLLGATE_HOST}, default 0.0.0.0)
  * @param port {@code ROLLGATE_PORT}, default 8420; 0 picks a free port
  * @param dataDir {@code ROLLGATE_DATA_DIR}, default ./rollgate-data: the SQLite file, the bootstrap
- *     admin token
+ *     admin token, the secret key; created 0700, its files 0600
  * @param dbUrl {@code ROLLGATE_DB_URL}: a {@code jdbc:postgresql:} URL, or null for SQLite
  * @param adminToken {@code ROLLGATE_ADMIN_TOKEN}: accepted as an admin token when set
  * @param maxBodyBytes {@code ROLLGATE_MAX_BODY_BYTES}, default 1 MiB
@@ -40,6 +41,11 @@ import java.util.Map;
  *     PKCS#8) that signs audit events and checkpoints; when not set, the key in {@code
  *     <dataDir>/audit-signing.key}, created there on first start. Replicas sharing one PostgreSQL
  *     must all set the same one
+ * @param secretKey {@code ROLLGATE_SECRET_KEY}: 32 bytes in base64, the key that seals webhook
+ *     signing secrets in the store; when not set, {@code <dataDir>/secret.key} (created on first
+ *     start). Replicas on PostgreSQL must all have the same key, so set it there.
+ * @param webhookAllowPrivate {@code ROLLGATE_WEBHOOK_ALLOW_PRIVATE}: {@code true} lets webhooks
+ *     target loopback, private and link-local addresses; default false (public addresses only)
  */
 public record ServerConfig(
     String host,
@@ -59,7 +65,9 @@ public record ServerConfig(
     double rollbackErrorRatePercent,
     double rollbackP99Ms,
     long outcomeRetentionHours,
-    String auditSigningKey) {
+    String auditSigningKey,
+    String secretKey,
+    boolean webhookAllowPrivate) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -87,7 +95,9 @@ public record ServerConfig(
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
         integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
-        auditSigningKey(env.get("ROLLGATE_AUDIT_SIGNING_KEY")));
+        auditSigningKey(env.get("ROLLGATE_AUDIT_SIGNING_KEY")),
+        secretKey(blankToNull(env.get("ROLLGATE_SECRET_KEY"))),
+        bool(env, "ROLLGATE_WEBHOOK_ALLOW_PRIVATE", false));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
@@ -117,6 +127,27 @@ public record ServerConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
     }
+  }
+
+  /** The key as given, once it is known to be 32 bytes in base64. */
+  private static String secretKey(String value) {
+    if (value != null) {
+      SecretBox.parseKey(value, SecretBox.KEY_VARIABLE);
+    }
+    return value;
+  }
+
+  private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(name + " must be true or false, not '" + value + "'");
+    };
   }
 
   private static double decimal(Map<String, String> env, String name, double fallback) {

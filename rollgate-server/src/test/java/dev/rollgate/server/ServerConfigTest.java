@@ -52,4 +52,21 @@ class ServerConfigTest {
         .hasMessageStartingWith(
             "ROLLGATE_AUDIT_SIGNING_KEY must be an Ed25519 private key as base64 PKCS#8");
   }
+
+  @Test
+  void webhooksGoToPublicAddressesUnlessPrivateOnesAreAllowed() {
+    assertThat(ServerConfig.fromEnvironment(Map.of()).webhookAllowPrivate()).isFalse();
+    assertThat(
+            ServerConfig.fromEnvironment(Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "TRUE"))
+                .webhookAllowPrivate())
+        .isTrue();
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "yes")))
+        .hasMessage("ROLLGATE_WEBHOOK_ALLOW_PRIVATE must be true or false, not 'yes'");
+    assertThat(ServerConfig.fromEnvironment(Map.of()).secretKey()).isNull();
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_SECRET_KEY", "c2hvcnQ=")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("ROLLGATE_SECRET_KEY must hold a 32-byte key in base64");
+  }
 }

@@ -3,11 +3,15 @@ package dev.rollgate.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.rollgate.server.crypto.KeyFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +21,14 @@ import org.slf4j.LoggerFactory;
  * URL. Both get their schema from the same Flyway migrations at start.
  *
  * <p>SQLite gets a pool of one connection: it allows one writer at a time anyway, and a single
- * connection turns "database is locked" into plain waiting.
+ * connection turns "database is locked" into plain waiting. Its file is readable by the server's
+ * user only (0600, and so its -wal and -shm files, which SQLite creates with the database file's
+ * mode), in a data directory created 0700.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
+  private static final Set<PosixFilePermission> OWNER_READ_WRITE =
+      PosixFilePermissions.fromString("rw-------");
 
   /** The SQL dialect in use. */
   public enum Dialect {
@@ -53,13 +61,15 @@ public final class Database implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     Dialect dialect;
     if (url == null || url.isBlank()) {
+      Path file = dataDir.resolve("rollgate.db");
       try {
-        Files.createDirectories(dataDir);
+        KeyFiles.privateDirectory(dataDir);
+        ownerOnly(file);
       } catch (java.io.IOException e) {
         throw new StoreException(
-            "cannot create data directory " + dataDir + ": " + e.getMessage(), e);
+            "cannot create the database in " + dataDir + ": " + e.getMessage(), e);
       }
-      config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("rollgate.db"));
+      config.setJdbcUrl("jdbc:sqlite:" + file);
       config.addDataSourceProperty("foreign_keys", "true");
       config.addDataSourceProperty("journal_mode", "WAL");
       config.addDataSourceProperty("synchronous", "FULL");
@@ -111,6 +121,29 @@ public final class Database implements AutoCloseable {
     log.info(
         "store: {} ({})", dialect == Dialect.SQLITE ? config.getJdbcUrl() : "PostgreSQL", dialect);
     return new Database(dataSource, dialect, config.getJdbcUrl(), user, password);
+  }
+
+  /**
+   * Creates the SQLite file empty (which SQLite takes as a new database) and 0600 before SQLite
+   * would create it with the umask's mode; one from an earlier version, and its -wal and -shm
+   * files, are narrowed to 0600.
+   */
+  private static void ownerOnly(Path file) throws java.io.IOException {
+    try {
+      Files.createFile(file, KeyFiles.attributes("rw-------"));
+      return;
+    } catch (java.nio.file.FileAlreadyExistsException existing) {
+      // narrowed below
+    }
+    for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+      Path path = file.resolveSibling(file.getFileName() + suffix);
+      Set<PosixFilePermission> mode = Files.exists(path) ? KeyFiles.permissions(path) : null;
+      if (mode != null && !mode.equals(OWNER_READ_WRITE)) {
+        Files.setPosixFilePermissions(path, OWNER_READ_WRITE);
+        log.info(
+            "store: {} had mode {}; it is 0600 now", path, PosixFilePermissions.toString(mode));
+      }
+    }
   }
 
   @SuppressWarnings("ReferenceEquality") // a cause that is itself ends the chain

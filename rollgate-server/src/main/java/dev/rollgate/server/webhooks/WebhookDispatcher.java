@@ -1,16 +1,12 @@
 package dev.rollgate.server.webhooks;
 
+import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.webhooks.WebhookStore.Due;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * later). A 2xx answer delivers it; anything else is retried after 5 s, 10 s, 20 s ... (doubling,
  * at most an hour apart), and after {@link #MAX_ATTEMPTS} attempts it is FAILED. Every attempt is
  * recorded.
+ *
+ * <p>Before each attempt the URL is checked again by the {@link TargetPolicy} (DNS answers change)
+ * and the request goes to the addresses just checked. A failed attempt records a category, never an
+ * exception's message: {@code http_<status>}, {@code connection_failed}, {@code timeout}, {@code
+ * tls_error}, {@code bad_response}, {@code refused_address}, {@code dns_failed}, {@code
+ * invalid_url} or {@code secret_unreadable}.
  */
 public final class WebhookDispatcher {
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
@@ -42,16 +44,18 @@ public final class WebhookDispatcher {
   private final Database db;
   private final Leadership leadership;
   private final Clock clock;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(5))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  private final SecretBox secrets;
+  private final TargetPolicy targets;
+  private final WebhookSender sender;
 
-  public WebhookDispatcher(Database db, Leadership leadership, Clock clock) {
+  public WebhookDispatcher(
+      Database db, Leadership leadership, Clock clock, SecretBox secrets, TargetPolicy targets) {
     this.db = db;
     this.leadership = leadership;
     this.clock = clock;
+    this.secrets = secrets;
+    this.targets = targets;
+    this.sender = WebhookSender.standard();
   }
 
   /** Sends every delivery that is due, at once; returns how many were attempted. */
@@ -86,7 +90,9 @@ public final class WebhookDispatcher {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
-          log.warn("webhooks: a delivery failed unexpectedly: {}", e.getCause().toString());
+          // the class only: a message could hold the URL
+          log.warn(
+              "webhooks: a delivery failed unexpectedly: {}", e.getCause().getClass().getName());
         }
       }
       return attempted.get();
@@ -96,48 +102,38 @@ public final class WebhookDispatcher {
   /** Sends one delivery and records the attempt; true when it was delivered. */
   private boolean attempt(Due d) {
     long started = clock.millis();
-    long timestamp = started / 1000;
     Integer status = null;
-    String error = null;
+    String error;
     try {
-      HttpResponse<Void> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(d.url()))
-                  .timeout(Duration.ofSeconds(10))
-                  .header("Content-Type", "application/json")
-                  .header("User-Agent", "rollgate-webhooks")
-                  .header("Rollgate-Event", d.event())
-                  .header("Rollgate-Delivery", d.id())
-                  .header("Rollgate-Signature", signature(d.secret(), timestamp, d.payload()))
-                  .POST(HttpRequest.BodyPublishers.ofString(d.payload()))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      status = response.statusCode();
-      if (status / 100 != 2) {
-        error = "answered " + status;
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      error = describe(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      status = send(d, started / 1000);
+      error = status / 100 == 2 ? null : "http_" + status;
+    } catch (TargetPolicy.Refused e) {
+      error = e.category();
+    } catch (WebhookSender.Failed e) {
+      error = e.category();
+    } catch (SecretBox.Unreadable e) {
+      error = "secret_unreadable";
+      log.error(
+          "webhooks: the signing secret of webhook {} does not open with the key from {}; its"
+              + " deliveries fail until the server has the key it was sealed with",
+          d.hook(),
+          secrets.source());
     }
     record(d, started, status, error);
     return error == null;
   }
 
-  /**
-   * A failure in words: the first message along the cause chain. The JDK's client throws a {@code
-   * ConnectException} without a message (and often without a cause) when the connection is refused.
-   */
-  static String describe(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        return e.getClass().getSimpleName() + ": " + t.getMessage();
-      }
-    }
-    return e.getClass().getSimpleName()
-        + (e instanceof java.net.ConnectException ? ": connection refused" : ": no detail given");
+  private int send(Due d, long timestamp)
+      throws TargetPolicy.Refused, WebhookSender.Failed, SecretBox.Unreadable {
+    String secret = WebhookService.secret(secrets, d.secret());
+    TargetPolicy.Target target = targets.check(d.url());
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("User-Agent", "rollgate-webhooks");
+    headers.put("Rollgate-Event", d.event());
+    headers.put("Rollgate-Delivery", d.id());
+    headers.put("Rollgate-Signature", signature(secret, timestamp, d.payload()));
+    return sender.post(target, headers, d.payload().getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code t=<timestamp>,v1=<HMAC-SHA256(secret, "<timestamp>.<body>")>}. */

@@ -2,11 +2,15 @@ package dev.rollgate.server.webhooks;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.audit.AuditLog;
+import dev.rollgate.server.crypto.SecretBox;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
+import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.store.Tx;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -24,6 +28,9 @@ import java.util.UUID;
  * <p>Every audit event that maps to a webhook event ({@link #eventOf}) becomes one delivery per
  * subscribed webhook, written in the same transaction as the change: a committed change is always
  * reported, a rolled-back one never. {@link WebhookDispatcher} sends them.
+ *
+ * <p>A webhook's URL must pass the {@link TargetPolicy}. Its signing secret is stored sealed by the
+ * {@link SecretBox}, and the audit trail, which viewers read, gets the URL {@link #redacted}.
  */
 public final class WebhookService {
   static final Set<String> EVENTS =
@@ -44,12 +51,102 @@ public final class WebhookService {
   private final Database db;
   private final AuditLog audit;
   private final Clock clock;
+  private final SecretBox secrets;
+  private final TargetPolicy targets;
 
-  public WebhookService(Database db, AuditLog audit, Clock clock) {
+  public WebhookService(
+      Database db, AuditLog audit, Clock clock, SecretBox secrets, TargetPolicy targets) {
     this.db = db;
     this.audit = audit;
     this.clock = clock;
+    this.secrets = secrets;
+    this.targets = targets;
     audit.observe(this::enqueue);
+  }
+
+  /**
+   * Seals the secrets an earlier version stored readable, and checks that the key opens every
+   * sealed one, so a wrong key stops the start instead of failing each delivery later.
+   *
+   * @throws StoreException when some secret does not open with the key
+   */
+  public void sealStoredSecrets() {
+    int unreadable =
+        db.inTransaction(tx -> {
+          int failed = 0;
+          for (WebhookStore.StoredSecret stored : WebhookStore.secrets(tx)) {
+            if (stored.sealed() == null) {
+              WebhookStore.seal(tx, stored.webhook(), seal(stored.webhook(), stored.readable()));
+              continue;
+            }
+            try {
+              secrets.open(stored.sealed(), context(stored.webhook()));
+            } catch (SecretBox.Unreadable e) {
+              failed++;
+            }
+          }
+          return failed;
+        });
+    if (unreadable > 0) {
+      throw new StoreException(
+          "the secret key from "
+              + secrets.source()
+              + " does not open the signing secrets of "
+              + unreadable
+              + " webhook(s): they were sealed with another key. Start with the key they were"
+              + " sealed with (every replica needs the same "
+              + SecretBox.KEY_VARIABLE
+              + "); a lost key means those webhooks must be deleted and registered again",
+          null);
+    }
+  }
+
+  /** What binds a sealed secret to its webhook's row. */
+  static String context(String webhook) {
+    return "webhooks/" + webhook + "/secret";
+  }
+
+  private String seal(String webhook, String secret) {
+    return secrets.seal(secret, context(webhook));
+  }
+
+  /** The secret to sign with: opened from its sealed form, or as an earlier version stored it. */
+  static String secret(SecretBox secrets, WebhookStore.StoredSecret stored)
+      throws SecretBox.Unreadable {
+    return stored.sealed() != null
+        ? secrets.open(stored.sealed(), context(stored.webhook()))
+        : stored.readable();
+  }
+
+  /**
+   * {@code url} as the audit trail keeps it: scheme, host and port, with the path and query (where
+   * tokens live, as in Slack's URLs) and any credentials replaced by a fingerprint of the whole
+   * URL, so a change of URL still shows.
+   */
+  static String redacted(String url) {
+    String origin = "";
+    try {
+      URI uri = new URI(url);
+      if (uri.getScheme() != null && uri.getHost() != null) {
+        origin =
+            uri.getScheme()
+                + "://"
+                + uri.getHost()
+                + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+                + "/";
+      }
+    } catch (URISyntaxException e) {
+      // nothing of it is kept but the fingerprint
+    }
+    return origin + "\u2026#sha256:" + Sha256.hex(url, 4);
+  }
+
+  /** The webhook as recorded in the audit trail. */
+  private static Webhook audited(Webhook hook) {
+    return hook == null
+        ? null
+        : new Webhook(
+            hook.id(), redacted(hook.url()), hook.events(), hook.description(), hook.createdAt());
   }
 
   /** The webhook event an audit action is reported as, or null when none is. */
@@ -99,16 +196,6 @@ public final class WebhookService {
   /** Registers a webhook; the answer carries its secret, which is not shown again. */
   public Created create(Actor actor, Create command) {
     String url = command.url();
-    URI uri;
-    try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw Failure.invalidField("url", "is not a URL");
-    }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-        || uri.getHost() == null) {
-      throw Failure.invalidField("url", "must be an absolute http(s) URL");
-    }
     List<String> events = command.events();
     if (events == null || events.isEmpty()) {
       throw Failure.invalidField("events", "is required: the events to send");
@@ -127,6 +214,11 @@ public final class WebhookService {
     } else if (secret.length() < 16 || secret.length() > 128) {
       throw Failure.invalidField("secret", "must be 16 to 128 characters");
     }
+    try {
+      targets.check(url); // last: it may ask DNS
+    } catch (TargetPolicy.Refused e) {
+      throw Failure.invalidField("url", e.getMessage());
+    }
     Webhook hook =
         new Webhook(
             UUID.randomUUID().toString(),
@@ -134,10 +226,10 @@ public final class WebhookService {
             List.copyOf(events),
             command.description() == null ? "" : command.description(),
             Instant.ofEpochMilli(clock.millis()));
-    String finalSecret = secret;
+    String sealed = seal(hook.id(), secret);
     db.inTransaction(tx -> {
-      WebhookStore.insert(tx, hook, finalSecret);
-      audit.append(tx, actor, "webhook.create", "webhooks/" + hook.id(), null, hook);
+      WebhookStore.insert(tx, hook, sealed);
+      audit.append(tx, actor, "webhook.create", "webhooks/" + hook.id(), null, audited(hook));
       return null;
     });
     return new Created(hook, secret);
@@ -155,7 +247,7 @@ public final class WebhookService {
     db.inTransaction(tx -> {
       Webhook before = get(tx, id);
       WebhookStore.delete(tx, id);
-      audit.append(tx, actor, "webhook.delete", "webhooks/" + id, before, null);
+      audit.append(tx, actor, "webhook.delete", "webhooks/" + id, audited(before), null);
       return null;
     });
   }

@@ -13,16 +13,36 @@ import java.util.Optional;
 final class WebhookStore {
   private WebhookStore() {}
 
-  static void insert(Tx tx, Webhook hook, String secret) throws SQLException {
+  /** Inserts a webhook with its secret already sealed; the readable column stays empty. */
+  static void insert(Tx tx, Webhook hook, String sealedSecret) throws SQLException {
     tx.update(
-        "INSERT INTO webhooks (webhook_id, url, events, secret, description, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO webhooks (webhook_id, url, events, secret, sealed_secret, description,"
+            + " created_at) VALUES (?, ?, ?, '', ?, ?, ?)",
         hook.id(),
         hook.url(),
         Json.write(hook.events()),
-        secret,
+        sealedSecret,
         hook.description(),
         hook.createdAt().toEpochMilli());
+  }
+
+  /** A webhook's stored secret: sealed, or readable when an earlier version wrote it. */
+  record StoredSecret(String webhook, String readable, String sealed) {}
+
+  /** Every webhook's stored secret. */
+  static List<StoredSecret> secrets(Tx tx) throws SQLException {
+    return tx.list(
+        "SELECT webhook_id, secret, sealed_secret FROM webhooks ORDER BY webhook_id",
+        r -> new StoredSecret(r.getString(1), r.getString(2), r.getString(3)));
+  }
+
+  /** Replaces a readable secret by its sealed form, unless another replica did so first. */
+  static void seal(Tx tx, String webhook, String sealedSecret) throws SQLException {
+    tx.update(
+        "UPDATE webhooks SET sealed_secret = ?, secret = ''"
+            + " WHERE webhook_id = ? AND sealed_secret IS NULL",
+        sealedSecret,
+        webhook);
   }
 
   static List<Webhook> list(Tx tx) throws SQLException {
@@ -125,13 +145,13 @@ final class WebhookStore {
       String payload,
       int attempts,
       String url,
-      String secret) {}
+      StoredSecret secret) {}
 
   /** The deliveries due at {@code now}, oldest first. */
   static List<Due> due(Tx tx, long now, int limit) throws SQLException {
     return tx.list(
         "SELECT d.delivery_id, d.webhook_id, d.event, d.payload, d.attempts, w.url,"
-            + " w.secret FROM webhook_deliveries d JOIN webhooks w"
+            + " w.secret, w.sealed_secret FROM webhook_deliveries d JOIN webhooks w"
             + " ON w.webhook_id = d.webhook_id"
             + " WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?"
             + " ORDER BY d.created_at, d.delivery_id LIMIT ?",
@@ -143,7 +163,7 @@ final class WebhookStore {
                 r.getString(4),
                 r.getInt(5),
                 r.getString(6),
-                r.getString(7)),
+                new StoredSecret(r.getString(2), r.getString(7), r.getString(8))),
         now,
         limit);
   }

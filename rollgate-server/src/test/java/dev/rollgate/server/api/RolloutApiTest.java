@@ -22,6 +22,12 @@ class RolloutApiTest extends ServerTestBase {
 
   private ApiClient sdk;
 
+  /** The webhook receiver of these tests listens on 127.0.0.1. */
+  @Override
+  Map<String, String> environment() {
+    return Map.of("ROLLGATE_WEBHOOK_ALLOW_PRIVATE", "true");
+  }
+
   @BeforeEach
   void seed() {
     admin.post(P + "/flags", checkoutFlag());

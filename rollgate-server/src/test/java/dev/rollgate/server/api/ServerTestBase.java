@@ -24,8 +24,13 @@ abstract class ServerTestBase {
 
   @BeforeEach
   void startServer() {
-    server = TestServer.start(store);
+    server = TestServer.start(store, environment());
     admin = server.admin();
+  }
+
+  /** Settings the server of each test starts with, over {@link TestServer}'s own. */
+  Map<String, String> environment() {
+    return Map.of();
   }
 
   @AfterEach
