@@ -64,16 +64,16 @@ final class FlagDocumentParser {
     LogicCompiler compiler = new LogicCompiler(evaluators, options.clock(), options.limits());
     if (options.strictness() == ParseOptions.Strictness.STRICT) {
       // Shared evaluators are checked even when no flag refers to them yet.
-      evaluators.forEach((name, json) -> {
+      for (String name : evaluators.keySet()) {
         try {
           compiler
-              .compile("", json, JsonPath.member("$evaluators", name))
+              .compileEvaluator(name)
               .issues()
               .forEach(issue -> problem(issue.path(), issue.message()));
         } catch (LogicCompiler.LimitExceeded e) {
           problem(e.path(), e.getMessage());
         }
-      });
+      }
     }
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : flagsJson.entrySet()) {

@@ -205,8 +205,21 @@ public final class LogicCompiler {
    * @throws LimitExceeded when the targeting goes past one of the limits
    */
   public Result compile(String flagKey, Object json, String path) {
-    Compilation compilation = new Compilation(flagKey, path);
+    Compilation compilation = new Compilation(flagKey, path, false);
     Node root = compilation.compile(json, path, true);
+    return new Result(root, issues(compilation.found));
+  }
+
+  /**
+   * Compiles shared evaluator {@code name} on its own, as a {@code $ref} to it would (and for the
+   * refs that follow): to check one that no flag uses yet.
+   *
+   * @throws LimitExceeded when the evaluator goes past one of the limits
+   */
+  public Result compileEvaluator(String name) {
+    String path = JsonPath.member("$evaluators", name);
+    Compilation compilation = new Compilation("", path, true);
+    Node root = compilation.reference(name, path, true);
     return new Result(root, issues(compilation.found));
   }
 
@@ -256,6 +269,7 @@ public final class LogicCompiler {
     private final String flagKey;
     private final String rootPath;
     private final List<String> refs = new ArrayList<>(); // evaluators being expanded, in order
+    private final boolean ownRef; // an evaluator compiled on its own: refs starts with it
     private int depth;
     private long cost;
     // Of the evaluator being compiled (or the root expression): saved and restored around a ref.
@@ -263,9 +277,10 @@ public final class LogicCompiler {
     private boolean contextual;
     private int deepest;
 
-    Compilation(String flagKey, String rootPath) {
+    Compilation(String flagKey, String rootPath, boolean ownRef) {
       this.flagKey = flagKey;
       this.rootPath = rootPath;
+      this.ownRef = ownRef;
     }
 
     LogicCompiler compiler() {
@@ -282,7 +297,9 @@ public final class LogicCompiler {
             "nests deeper than "
                 + limits.maxDepth()
                 + " levels"
-                + (refs.isEmpty() ? "" : " (through $ref " + String.join(" -> ", refs) + ")")
+                + (refs.size() > (ownRef ? 1 : 0)
+                    ? " (through $ref " + String.join(" -> ", refs) + ")"
+                    : "")
                 + ", the limit on nesting");
       }
       deepest = Math.max(deepest, depth);

@@ -189,6 +189,45 @@ class LogicCompilerTest {
   }
 
   @Test
+  void anEvaluatorCompiledOnItsOwnIsSharedWithTheRefsThatFollow() {
+    var compiler = new LogicCompiler(chain(40), OperatorTest.CLOCK, ParseOptions.Limits.DEFAULTS);
+    assertThat(compiler.compileEvaluator("c3").issues()).isEmpty();
+    long nodes = compiler.compiledNodes();
+    compiler.compile("f", Json.parse("{\"$ref\": \"c3\"}"), "t");
+    assertThat(compiler.compiledNodes()).isEqualTo(nodes);
+
+    assertThatThrownBy(() -> compiler.compileEvaluator("c40"))
+        .isInstanceOfSatisfying(
+            LogicCompiler.LimitExceeded.class,
+            e -> {
+              assertThat(e.path()).isEqualTo("$evaluators.c8");
+              assertThat(e.getMessage())
+                  .startsWith("nests deeper than 32 levels (through $ref c40 -> c39 -> ");
+            });
+    Object deep = Map.of("var", "x");
+    for (int i = 0; i < 40; i++) {
+      deep = Map.of("!", deep);
+    }
+    var alone =
+        new LogicCompiler(Map.of("deep", deep), OperatorTest.CLOCK, ParseOptions.Limits.DEFAULTS);
+    assertThatThrownBy(() -> alone.compileEvaluator("deep"))
+        .hasMessage("nests deeper than 32 levels, the limit on nesting");
+
+    var cycle =
+        new LogicCompiler(
+            Map.of(
+                "staff",
+                Json.parse("{\"$ref\": \"seg-b\"}"),
+                "seg-b",
+                Json.parse("{\"$ref\": \"staff\"}")),
+            OperatorTest.CLOCK,
+            ParseOptions.Limits.DEFAULTS);
+    assertThat(cycle.compileEvaluator("staff").issues())
+        .extracting(LogicCompiler.Issue::message)
+        .containsExactly("$ref cycle: staff -> seg-b -> staff");
+  }
+
+  @Test
   void theCompiledSizeOfADocumentIsBounded() {
     var compiler =
         new LogicCompiler(
