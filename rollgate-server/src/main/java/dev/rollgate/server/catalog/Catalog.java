@@ -33,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * orders writers: the change is first rehearsed in a transaction that is rolled back, which yields
  * the flag documents it would leave; those are compiled outside any transaction; then the change
  * runs again for real, and commits only if it leaves exactly the documents compiled. If a
- * concurrent write changed them in between, it starts over (or, when the client named a version,
- * answers a version mismatch). After it commits, the compiled snapshots become the project's served
- * snapshots.
+ * concurrent write changed them in between, it starts over on the new state (what the client read
+ * is checked again, so nothing is lost and nothing stale is served), this time holding the
+ * project's write lock so that this replica's other writers cannot overtake it again. After it
+ * commits, the compiled snapshots become the project's served snapshots. A slow compile so holds up
+ * only its own request, and at worst writes to the same project that overtook it once.
  *
  * <p>Writes take the audit chain's head first, so they commit one at a time and the head's sequence
  * number orders them. Snapshots are installed only over older ones, so two writes that finish close
