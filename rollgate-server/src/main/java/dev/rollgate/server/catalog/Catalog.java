@@ -213,13 +213,13 @@ public final class Catalog {
               announce(tx, project);
               return new Outcome<>(written.value(), served(project, generation(tx), candidates));
             });
-        if (outcome.compiled() != null) {
-          install(project, outcome.compiled());
-        }
       } finally {
         if (!holding) {
           lock.unlock();
         }
+      }
+      if (outcome.compiled() != null) {
+        install(project, outcome.compiled()); // over older generations only, so in any order
       }
       return outcome.value();
     } finally {
