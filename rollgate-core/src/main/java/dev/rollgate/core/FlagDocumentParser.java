@@ -61,14 +61,19 @@ final class FlagDocumentParser {
       problem("flags", rawFlags == null ? "is required" : "must be an object of flags by key");
       throw new InvalidFlagDocumentException(problems);
     }
-    LogicCompiler compiler = new LogicCompiler(evaluators, options.clock());
+    LogicCompiler compiler = new LogicCompiler(evaluators, options.clock(), options.limits());
     if (options.strictness() == ParseOptions.Strictness.STRICT) {
       // Shared evaluators are checked even when no flag refers to them yet.
-      evaluators.forEach((name, json) ->
+      for (String name : evaluators.keySet()) {
+        try {
           compiler
-              .compile("", json, JsonPath.member("$evaluators", name))
+              .compileEvaluator(name)
               .issues()
-              .forEach(issue -> problem(issue.path(), issue.message())));
+              .forEach(issue -> problem(issue.path(), issue.message()));
+        } catch (LogicCompiler.LimitExceeded e) {
+          problem(e.path(), e.getMessage());
+        }
+      }
     }
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : flagsJson.entrySet()) {
@@ -137,16 +142,24 @@ final class FlagDocumentParser {
     if (targetingJson != null && !(targetingJson instanceof Map<?, ?>)) {
       problem(targetingPath, "must be a JsonLogic object, not " + JsonPath.typeName(targetingJson));
     } else if (hasTargeting) {
-      LogicCompiler.Result compiled = compiler.compile(key, targetingJson, targetingPath);
       boolean strict = options.strictness() == ParseOptions.Strictness.STRICT;
-      for (LogicCompiler.Issue issue : compiled.issues()) {
+      try {
+        LogicCompiler.Result compiled = compiler.compile(key, targetingJson, targetingPath);
+        for (LogicCompiler.Issue issue : compiled.issues()) {
+          if (strict) {
+            problem(issue.path(), issue.message());
+          } else if (issue.fatal() && targetingError == null) {
+            targetingError = issue.path() + ": " + issue.message();
+          }
+        }
+        targeting = compiled.root();
+      } catch (LogicCompiler.LimitExceeded e) {
         if (strict) {
-          problem(issue.path(), issue.message());
-        } else if (issue.fatal() && targetingError == null) {
-          targetingError = issue.path() + ": " + issue.message();
+          problem(e.path(), e.getMessage());
+        } else {
+          targetingError = e.path() + ": " + e.getMessage();
         }
       }
-      targeting = compiled.root();
     }
 
     if (problems.size() > before) {

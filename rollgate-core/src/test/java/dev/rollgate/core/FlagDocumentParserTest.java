@@ -129,4 +129,75 @@ class FlagDocumentParserTest {
 
     assertThat(snapshot.evaluate("good", ValueType.BOOLEAN, false, null).value()).isEqualTo(true);
   }
+
+  /** A document whose flag "deep" uses 19 levels of "or" over two refs to the level below. */
+  private static String doublingDocument() {
+    StringBuilder evaluators =
+        new StringBuilder("\"l0\": {\"in\": [\"@staff\", {\"var\": \"email\"}]}");
+    for (int i = 1; i <= 19; i++) {
+      evaluators.append(
+          ", \"l%d\": {\"or\": [{\"$ref\": \"l%d\"}, {\"$ref\": \"l%d\"}]}"
+              .formatted(i, i - 1, i - 1));
+    }
+    return """
+    {"flags": {
+      "deep": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+               "targeting": {"if": [{"$ref": "l19"}, "on"]}},
+      "plain": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+               "targeting": {"if": [{"$ref": "l2"}, "on"]}}
+     },
+     "$evaluators": {%s}}
+    """
+        .formatted(evaluators);
+  }
+
+  @Test
+  void targetingPastTheLimitsIsAProblemNamingTheLimitAndThePath() {
+    String cost =
+        ": one evaluation could visit more than 100000 expressions, the limit on evaluation cost"
+            + " (each use of a $ref counts all of its evaluator)";
+    assertThat(problems(doublingDocument()))
+        .containsExactly(
+            "$evaluators.l15" + cost,
+            "$evaluators.l16" + cost,
+            "$evaluators.l17" + cost,
+            "$evaluators.l18" + cost,
+            "$evaluators.l19" + cost,
+            "flags.deep.targeting" + cost);
+
+    ParseOptions shallow =
+        ParseOptions.defaults().withLimits(new ParseOptions.Limits(4, 100_000, 1_000_000));
+    assertThatThrownBy(() ->
+            FlagSnapshot.parse(
+                """
+                {"flags": {"a": {"state": "ENABLED", "variants": {"on": true},
+                  "targeting": {"if": [{"!": {"!": {"!": {"var": "x"}}}}, "on"]}}}}
+                """,
+                shallow))
+        .isInstanceOf(InvalidFlagDocumentException.class)
+        .hasMessage(
+            "invalid flag document: flags.a.targeting.if[0][\"!\"][0][\"!\"][0][\"!\"][0]:"
+                + " nests deeper than 4 levels, the limit on nesting");
+  }
+
+  @Test
+  void flagdModeServesTheFlagsWithinTheLimitsAndParseErrorsTheOthers() {
+    FlagSnapshot snapshot =
+        FlagSnapshot.parse(
+            doublingDocument(),
+            ParseOptions.defaults().withStrictness(ParseOptions.Strictness.FLAGD));
+    Resolution deep = snapshot.evaluate("deep", ValueType.BOOLEAN, false, null);
+    assertThat(deep.errorCode()).isEqualTo(ErrorCode.PARSE_ERROR);
+    assertThat(deep.errorMessage())
+        .startsWith("flags.deep.targeting: one evaluation could visit more than 100000");
+    EvaluationContext staff = EvaluationContext.fromJson(Map.of("email", "ann@staff"));
+    assertThat(snapshot.evaluate("plain", ValueType.BOOLEAN, false, staff).value()).isEqualTo(true);
+  }
+
+  @Test
+  void limitsMustBePositive() {
+    assertThatThrownBy(() -> new ParseOptions.Limits(0, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ParseOptions.defaults().limits()).isEqualTo(ParseOptions.Limits.DEFAULTS);
+  }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Where every change to projects, environments, flags and segments goes through.
  *
- * <p>A write runs in one transaction with its audit event. Before it commits, every environment of
- * the project is exported as a flag document and compiled strictly, so no write can leave a flag
- * that does not evaluate: the change is all or nothing. After it commits, the snapshots compiled
- * for that check become the project's served snapshots.
+ * <p>A write to a project runs in one transaction with its audit event, and every environment of
+ * the project is compiled strictly before it commits, so no write can leave a flag that does not
+ * evaluate: the change is all or nothing. Compiling can take long (a large document, a deep use of
+ * segments), so it never happens while a transaction holds the store's connection or the lock that
+ * orders writers: the change is first rehearsed in a transaction that is rolled back, which yields
+ * the flag documents it would leave; those are compiled outside any transaction; then the change
+ * runs again for real, and commits only if it leaves exactly the documents compiled. If a
+ * concurrent write changed them in between, it starts over on the new state (what the client read
+ * is checked again, so nothing is lost and nothing stale is served), this time holding the
+ * project's write lock so that this replica's other writers cannot overtake it again. After it
+ * commits, the compiled snapshots become the project's served snapshots. A slow compile so holds up
+ * only its own request, and at worst writes to the same project that overtook it once.
  *
  * <p>Writes take the audit chain's head first, so they commit one at a time and the head's sequence
  * number orders them. Snapshots are installed only over older ones, so two writes that finish close
@@ -41,10 +50,41 @@ public final class Catalog {
   /** A project's compiled environments as of one point of the audit chain. */
   private record Compiled(long generation, Map<String, ServedEnvironment> environments) {}
 
+  /**
+   * One environment compiled outside any transaction, before the generation of the commit that will
+   * serve it is known.
+   */
+  private record Candidate(FlagSnapshot snapshot, String served, String etag) {}
+
+  /** What a project is made of at one generation: its environments' flag documents. */
+  private record Inputs(long generation, Map<String, Map<String, Object>> documents) {}
+
+  /** Ends a rehearsal, rolling its transaction back, with the documents it would leave. */
+  private static final class Rehearsed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Map<String, Map<String, Object>> documents;
+
+    Rehearsed(Map<String, Map<String, Object>> documents) {
+      super(null, null, false, false);
+      this.documents = documents;
+    }
+  }
+
+  /** The real run left other documents than the rehearsal: a concurrent change came between. */
+  private static final class InputsChanged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputsChanged() {
+      super(null, null, false, false);
+    }
+  }
+
   private final Database db;
   private final ParseOptions parseOptions;
   private final List<SplitSource> splits;
   private final Map<String, Compiled> projects = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> writeLocks = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
 
@@ -84,6 +124,10 @@ public final class Catalog {
    * A write to {@code project} (null for none): validated before commit, snapshots installed after.
    * When the client named no version ({@code clientVersion} null), a {@link VersionConflict} makes
    * the whole change run again on fresh data; when it did, the conflict is a version mismatch.
+   *
+   * <p>{@code work} runs more than once (a rehearsal, then for real; again after a conflict), each
+   * time in a fresh transaction: it must do the same given the same data, so anything it makes up
+   * (a new id) is made up before.
    */
   public <T> T write(String project, Long clientVersion, Database.Work<T> work) {
     return writeIfChanged(project, clientVersion, tx -> new Written<>(work.run(tx), true));
@@ -99,23 +143,10 @@ public final class Catalog {
 
   /** {@link #write}, for changes that know whether they touched anything a flag is made of. */
   public <T> T writeIfChanged(String project, Long clientVersion, Database.Work<Written<T>> work) {
+    boolean raced = false;
     for (int attempt = 1; ; attempt++) {
       try {
-        record Outcome<T>(T value, Compiled compiled) {}
-        Outcome<T> outcome =
-            db.inTransaction(tx -> {
-              AuditLog.lockHead(tx); // one lock order for every change
-              Written<T> written = work.run(tx);
-              if (project == null || !written.servedChanged()) {
-                return new Outcome<>(written.value(), null);
-              }
-              announce(tx, project);
-              return new Outcome<>(written.value(), compileChecked(tx, project));
-            });
-        if (outcome.compiled() != null) {
-          install(project, outcome.compiled());
-        }
-        return outcome.value();
+        return attempt(project, work, raced);
       } catch (VersionConflict e) {
         if (clientVersion != null) {
           throw Failure.versionMismatch(e.getMessage() + ": reload it and retry");
@@ -123,6 +154,77 @@ public final class Catalog {
         if (attempt == ATTEMPTS) {
           throw Failure.conflict(e.getMessage() + " repeatedly; retry later");
         }
+      } catch (InputsChanged e) {
+        if (attempt == ATTEMPTS) {
+          throw Failure.conflict(
+              "project " + project + " kept changing while this change was checked; retry later");
+        }
+        raced = true;
+      }
+    }
+  }
+
+  /**
+   * One try at a write. The project's write lock orders commits to one project on this replica; a
+   * write that lost a race to another holds it from its rehearsal on, so that it cannot lose again
+   * (to this replica's writers) and every write gets through. Only then is the lock held while
+   * compiling, and only writers of the same project wait for it.
+   */
+  private <T> T attempt(String project, Database.Work<Written<T>> work, boolean raced) {
+    ReentrantLock lock =
+        project == null ? null : writeLocks.computeIfAbsent(project, k -> new ReentrantLock(true));
+    boolean holding = raced && lock != null;
+    if (holding) {
+      lock.lock();
+    }
+    try {
+      // The rehearsal: a write that cannot change what a project serves commits right away,
+      // others roll back with the documents they would leave.
+      Map<String, Map<String, Object>> rehearsed;
+      try {
+        return db.inTransaction(tx -> {
+          AuditLog.lockHead(tx); // one lock order for every change
+          Written<T> written = work.run(tx);
+          if (project == null || !written.servedChanged()) {
+            return written.value();
+          }
+          throw new Rehearsed(documents(tx, project));
+        });
+      } catch (Rehearsed r) {
+        rehearsed = r.documents;
+      }
+      Map<String, Candidate> candidates = compileChecked(rehearsed); // no transaction open
+      if (!holding) {
+        lock.lock();
+      }
+      record Outcome<T>(T value, Compiled compiled) {}
+      Outcome<T> outcome;
+      try {
+        outcome =
+            db.inTransaction(tx -> {
+              AuditLog.lockHead(tx);
+              Written<T> written = work.run(tx);
+              if (!written.servedChanged()) {
+                return new Outcome<>(written.value(), null);
+              }
+              if (!documents(tx, project).equals(rehearsed)) {
+                throw new InputsChanged(); // rolls back; compiled again from the new state
+              }
+              announce(tx, project);
+              return new Outcome<>(written.value(), served(project, generation(tx), candidates));
+            });
+      } finally {
+        if (!holding) {
+          lock.unlock();
+        }
+      }
+      if (outcome.compiled() != null) {
+        install(project, outcome.compiled()); // over older generations only, so in any order
+      }
+      return outcome.value();
+    } finally {
+      if (holding) {
+        lock.unlock();
       }
     }
   }
@@ -132,13 +234,21 @@ public final class Catalog {
     db.notifyChange(tx, "project:" + project);
   }
 
-  /** Compiles every environment of {@code project}; a 400 naming every problem if one fails. */
-  private Compiled compileChecked(Tx tx, String project) throws SQLException {
+  /** Every environment of {@code project} as the flag document it serves, by key. */
+  private Map<String, Map<String, Object>> documents(Tx tx, String project) throws SQLException {
+    Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+    for (String environment : environments(tx, project)) {
+      documents.put(environment, document(tx, project, environment));
+    }
+    return documents;
+  }
+
+  /** Compiles every environment; a 400 naming every problem if one fails. */
+  private Map<String, Candidate> compileChecked(Map<String, Map<String, Object>> documents) {
     List<Map<String, Object>> details = new ArrayList<>();
-    Compiled compiled =
+    Map<String, Candidate> compiled =
         compile(
-            tx,
-            project,
+            documents,
             parseOptions,
             (environment, e) -> {
               for (Problem p : e.problems()) {
@@ -166,10 +276,10 @@ public final class Catalog {
   }
 
   /** Compiles as flagd would, serving what it can (stored flags this version rejects). */
-  private Compiled compileLeniently(Tx tx, String project) throws SQLException {
+  private Map<String, Candidate> compileLeniently(
+      String project, Map<String, Map<String, Object>> documents) {
     return compile(
-        tx,
-        project,
+        documents,
         parseOptions.withStrictness(ParseOptions.Strictness.FLAGD),
         (environment, e) ->
             log.error(
@@ -179,22 +289,44 @@ public final class Catalog {
                 e.getMessage()));
   }
 
-  private Compiled compile(
-      Tx tx,
-      String project,
+  /** Compiles stored state read before; strictly, else (flags this version rejects) leniently. */
+  private Compiled compileStored(String project, Inputs inputs) {
+    Map<String, Candidate> candidates;
+    try {
+      candidates = compileChecked(inputs.documents());
+    } catch (Failure e) {
+      // Stored flags that this version no longer accepts: serve them as flagd would, so that
+      // the server starts, and say so.
+      log.error(
+          "project {}: stored flags do not compile: {}; loading leniently", project, e.details());
+      candidates = compileLeniently(project, inputs.documents());
+    }
+    return served(project, inputs.generation(), candidates);
+  }
+
+  private static Map<String, Candidate> compile(
+      Map<String, Map<String, Object>> documents,
       ParseOptions options,
-      BiConsumer<String, InvalidFlagDocumentException> onInvalid)
-      throws SQLException {
-    long generation = generation(tx);
-    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
-    for (String environment : environments(tx, project)) {
+      BiConsumer<String, InvalidFlagDocumentException> onInvalid) {
+    Map<String, Candidate> environments = new LinkedHashMap<>();
+    documents.forEach((environment, document) -> {
       try {
-        Map<String, Object> document = document(tx, project, environment);
-        environments.put(environment, serve(project, environment, generation, document, options));
+        environments.put(environment, candidate(document, options));
       } catch (InvalidFlagDocumentException e) {
         onInvalid.accept(environment, e);
       }
-    }
+    });
+    return environments;
+  }
+
+  private static Compiled served(
+      String project, long generation, Map<String, Candidate> candidates) {
+    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
+    candidates.forEach((environment, c) ->
+        environments.put(
+            environment,
+            new ServedEnvironment(
+                project, environment, generation, c.snapshot(), c.served(), c.etag())));
     return new Compiled(generation, environments);
   }
 
@@ -204,19 +336,14 @@ public final class Catalog {
 
   /** Serializes and compiles one environment's document: the only place flags are compiled. */
   @SuppressWarnings("ReferenceEquality") // no switch set: the same document, serialized once
-  private static ServedEnvironment serve(
-      String project,
-      String environment,
-      long generation,
-      Map<String, Object> document,
-      ParseOptions options) {
+  private static Candidate candidate(Map<String, Object> document, ParseOptions options) {
     String json = Json.write(document);
     FlagSnapshot snapshot = FlagSnapshot.parse(json, options);
     // SDKs compile what they are served without this server's environment: bake its kill
     // switches in, so that they answer what OFREP answers.
     Map<String, Object> switched = KillSwitches.apply(document, options.environment());
     String served = switched == document ? json : Json.write(switched);
-    return new ServedEnvironment(project, environment, generation, snapshot, served, etag(served));
+    return new Candidate(snapshot, served, etag(served));
   }
 
   private static String etag(String json) {
@@ -275,24 +402,20 @@ public final class Catalog {
 
   /**
    * Recompiles one project from the store (a change made elsewhere, such as on another replica); a
-   * project that no longer exists is dropped.
+   * project that no longer exists is dropped. Compiles after the read's transaction ends.
    */
   public void reload(String project) {
-    Compiled compiled =
+    Inputs inputs =
         db.inTransaction(tx -> {
           if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) == 0) {
             return null;
           }
-          try {
-            return compileChecked(tx, project);
-          } catch (Failure e) {
-            return compileLeniently(tx, project);
-          }
+          return new Inputs(generation(tx), documents(tx, project));
         });
-    if (compiled == null) {
+    if (inputs == null) {
       forget(project);
     } else {
-      install(project, compiled);
+      install(project, compileStored(project, inputs));
     }
   }
 
@@ -315,25 +438,16 @@ public final class Catalog {
 
   /** Compiles every project's snapshots from the store; {@link #loaded()} is true afterwards. */
   public void loadAll() {
-    Map<String, Compiled> all =
+    Map<String, Inputs> all =
         db.inTransaction(tx -> {
-          Map<String, Compiled> out = new LinkedHashMap<>();
+          long generation = generation(tx);
+          Map<String, Inputs> out = new LinkedHashMap<>();
           for (String project : tx.list("SELECT project_key FROM projects", r -> r.getString(1))) {
-            try {
-              out.put(project, compileChecked(tx, project));
-            } catch (Failure e) {
-              // Stored flags that this version no longer accepts: serve them as flagd would,
-              // so that the server starts, and say so.
-              log.error(
-                  "project {}: stored flags do not compile: {}; loading leniently",
-                  project,
-                  e.details());
-              out.put(project, compileLeniently(tx, project));
-            }
+            out.put(project, new Inputs(generation, documents(tx, project)));
           }
           return out;
         });
-    all.forEach(this::install);
+    all.forEach((project, inputs) -> install(project, compileStored(project, inputs)));
     loaded = true;
   }
 

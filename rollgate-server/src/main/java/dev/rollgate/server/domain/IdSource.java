@@ -2,6 +2,7 @@ package dev.rollgate.server.domain;
 
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Where new rollout and experiment ids come from. Those ids also seed the traffic split (a user's
@@ -10,6 +11,22 @@ import java.util.UUID;
 @FunctionalInterface
 public interface IdSource {
   String next();
+
+  /**
+   * One id, drawn when first asked for and the same every time after: for a write that may run more
+   * than once (the catalog rehearses each change), and that draws nothing when it fails first.
+   */
+  default Supplier<String> once() {
+    String[] drawn = new String[1];
+    return () -> {
+      synchronized (drawn) {
+        if (drawn[0] == null) {
+          drawn[0] = next();
+        }
+        return drawn[0];
+      }
+    };
+  }
 
   /** Random UUIDs: what a server uses. */
   IdSource RANDOM = () -> UUID.randomUUID().toString();

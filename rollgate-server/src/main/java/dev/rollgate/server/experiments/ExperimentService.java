@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Experiments: created as drafts, started (the flag then splits its default traffic between the
@@ -71,6 +72,7 @@ public final class ExperimentService {
   public Experiment create(Actor actor, String project, String environment, Create command) {
     String key = command.key();
     String flag = command.flag();
+    Supplier<String> id = ids.once(); // the write may run more than once
     return catalog.write(
         project,
         null,
@@ -90,7 +92,7 @@ public final class ExperimentService {
           }
           Experiment e =
               new Experiment(
-                  ids.next(),
+                  id.get(),
                   project,
                   environment,
                   key,

@@ -78,17 +78,22 @@ public final class FlagdImport {
     }
     Map<String, Object> flags =
         document.get("flags") instanceof Map<?, ?> f ? (Map<String, Object>) f : Map.of();
-    Map<String, Object> evaluators =
-        document.get("$evaluators") instanceof Map<?, ?> e ? (Map<String, Object>) e : Map.of();
+    Map<String, Object> evaluators = evaluators(document.get("$evaluators"));
     flags.keySet().forEach(k -> checkKey(JsonPath.member("flags", k), k));
-    evaluators.keySet().forEach(k -> checkKey(JsonPath.member("$evaluators", k), k));
+    // Compiled here, before the write and outside its transaction: the catalog compiles the
+    // result again, but this names problems by the imported document's own paths.
+    checkWhole(
+        (Map<String, Object>) document,
+        catalog.read(tx -> {
+          Projects.requireEnvironment(tx, project, environment);
+          return SegmentService.rulesByKey(tx, project);
+        }));
 
     return catalog.write(
         project,
         null,
         tx -> {
           Projects.requireEnvironment(tx, project, environment);
-          checkWhole((Map<String, Object>) document, SegmentService.rulesByKey(tx, project));
           Map<String, Object> before = catalog.document(tx, project, environment);
           List<String> segmentsChanged = new ArrayList<>();
           for (Map.Entry<String, Object> e : evaluators.entrySet()) {
@@ -233,6 +238,26 @@ public final class FlagdImport {
     return a.variants().equals(b.variants())
         && a.environments().equals(b.environments())
         && !a.archived();
+  }
+
+  /**
+   * The document's shared evaluators, which become segments: refused as the segments API refuses
+   * them, so that an import cannot store what no segment may hold.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> evaluators(Object json) {
+    if (json == null) {
+      return Map.of();
+    }
+    if (!(json instanceof Map<?, ?> evaluators)) {
+      throw Failure.invalidField("$evaluators", "must be an object of named JsonLogic expressions");
+    }
+    evaluators.forEach((k, rules) -> {
+      String path = JsonPath.member("$evaluators", (String) k);
+      checkKey(path, (String) k);
+      SegmentService.checkRules(path, rules);
+    });
+    return (Map<String, Object>) evaluators;
   }
 
   private static void checkKey(String path, String key) {

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Progressive rollouts: starting one, the manual controls, and the controller's judgement of each
@@ -69,6 +70,7 @@ public final class RolloutService {
     String treatment = command.treatment();
     RolloutPlan plan = RolloutPlan.parse(command.plan(), "plan", defaults);
     Actor who = actor.withComment(command.comment());
+    Supplier<String> id = ids.once(); // the write may run more than once
     return catalog.write(
         project,
         null,
@@ -96,7 +98,7 @@ public final class RolloutService {
           long now = clock.millis();
           Rollout rollout =
               new Rollout(
-                  ids.next(),
+                  id.get(),
                   project,
                   environment,
                   flag,

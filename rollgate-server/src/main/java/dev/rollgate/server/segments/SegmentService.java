@@ -165,14 +165,18 @@ public final class SegmentService {
   }
 
   private static void checkRules(Object rules, boolean required) {
-    if (rules == null && !required) {
-      return;
+    if (rules != null || required) {
+      checkRules("rules", rules);
     }
+  }
+
+  /** A 400 unless {@code rules}, found at {@code path}, can be a segment's rules. */
+  public static void checkRules(String path, Object rules) {
     if (rules == null) {
-      throw Failure.invalidField("rules", "is required: a JsonLogic expression");
+      throw Failure.invalidField(path, "is required: a JsonLogic expression");
     }
     if (!(rules instanceof Map<?, ?>)) {
-      throw Failure.invalidField("rules", "must be a JsonLogic object");
+      throw Failure.invalidField(path, "must be a JsonLogic object");
     }
   }
 

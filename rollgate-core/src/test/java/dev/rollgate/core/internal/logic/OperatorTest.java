@@ -3,6 +3,7 @@ package dev.rollgate.core.internal.logic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ class OperatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void operator(Map<String, Object> testCase) {
-    LogicCompiler compiler = new LogicCompiler(Map.of(), CLOCK);
+    LogicCompiler compiler = new LogicCompiler(Map.of(), CLOCK, ParseOptions.Limits.DEFAULTS);
     LogicCompiler.Result compiled = compiler.compile("my-flag", testCase.get("logic"), "targeting");
     assertThat(compiled.issues()).as("compile issues").isEmpty();
 
