@@ -6,7 +6,6 @@ import dev.rollgate.core.json.Json;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * in the flag's outcome metrics, and nothing is counted twice.
  */
 class CrashIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String TOKEN = "crash-it-admin-token";
   private static final String[] VARIANTS = {"off", "on"};
   private static final int UNITS_PER_BATCH = 10;
@@ -40,23 +38,13 @@ class CrashIT {
   @TempDir Path dir;
 
   private Process serve(int port, String dbUrl, String name) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                ROOT.resolve("rollgate").toString(),
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--data-dir",
-                dir.resolve("data").toString())
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve(name + ".log").toFile());
-    builder.environment().put("ROLLGATE_ADMIN_TOKEN", TOKEN);
-    builder.environment().put("ROLLGATE_RATE_LIMIT_WRITES", "0");
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("ROLLGATE_ADMIN_TOKEN", TOKEN);
+    env.put("ROLLGATE_RATE_LIMIT_WRITES", "0");
     if (dbUrl != null) {
-      builder.environment().put("ROLLGATE_DB_URL", dbUrl);
+      env.put("ROLLGATE_DB_URL", dbUrl);
     }
-    return builder.start();
+    return ServeProcess.start(port, dir.resolve("data"), dir.resolve(name + ".log"), env);
   }
 
   private record Answer(int status, Object body) {}
@@ -86,39 +74,18 @@ class CrashIT {
     return a;
   }
 
-  private static void awaitReady(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (send(TOKEN, "GET", "http://127.0.0.1:" + port + "/ready", null).status() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("server did not become ready");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(StoreKind.class)
   @SuppressWarnings("unchecked")
   void everyAcknowledgedEventIsCountedAfterKill9(StoreKind kind) throws Exception {
     String dbUrl = kind == StoreKind.POSTGRES ? TestPostgres.newSchema() : null;
-    int port = freePort();
+    int port = ServeProcess.freePort();
     String api = "http://127.0.0.1:" + port + "/api/v1";
     String project = api + "/projects/default";
     String experiments = project + "/environments/production/experiments";
     Process server = serve(port, dbUrl, "first");
     try {
-      awaitReady(port);
+      ServeProcess.awaitReady(port);
       admin(
           "POST",
           project + "/flags",
@@ -200,7 +167,7 @@ class CrashIT {
       assertThat(acknowledged.get(0) + acknowledged.get(1)).isGreaterThan(0);
 
       server = serve(port, dbUrl, "second");
-      awaitReady(port);
+      ServeProcess.awaitReady(port);
       Map<String, Long> units = Map.of();
       Map<String, Long> requests = Map.of();
       Map<String, Object> variants = Map.of();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,12 +104,6 @@ class ReadmeTourIT {
             "./rollgate wait-ready --url http://127.0.0.1:" + port + " --timeout 120s");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @TempDir Path dir;
 
   @ParameterizedTest
@@ -140,7 +132,7 @@ class ReadmeTourIT {
     Files.writeString(launcher, "#!/bin/sh\nexec '" + ROOT.resolve("rollgate") + "' \"$@\"\n");
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    int port = freePort();
+    int port = ServeProcess.freePort();
     StringBuilder script = new StringBuilder("trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT\n");
     for (int i = 0; i < steps.size(); i++) {
       script

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM finishes the request in flight, closes the store and keeps the data for the next start.
  */
 class ServeIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String TOKEN = "serve-it-admin-token";
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -35,19 +35,8 @@ class ServeIT {
   @TempDir Path dir;
 
   private Process serve(int port, Path log) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                ROOT.resolve("rollgate").toString(),
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--data-dir",
-                dir.resolve("data").toString())
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("ROLLGATE_ADMIN_TOKEN", TOKEN);
-    return builder.start();
+    return ServeProcess.start(
+        port, dir.resolve("data"), log, Map.of("ROLLGATE_ADMIN_TOKEN", TOKEN));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request)
@@ -55,23 +44,6 @@ class ServeIT {
     return HTTP.send(
         request.header("Authorization", "Bearer " + TOKEN).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void awaitReady(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")))
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("server did not become ready");
   }
 
   /**
@@ -101,19 +73,13 @@ class ServeIT {
     throw new AssertionError("the slow request never reached the server");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void finishesTheRequestInFlightOnSigtermAndKeepsItsData() throws Exception {
-    int port = freePort();
+    int port = ServeProcess.freePort();
     String base = "http://127.0.0.1:" + port + "/api/v1/projects/default";
     Path log = dir.resolve("serve.log");
     Process server = serve(port, log);
-    awaitReady(port);
+    ServeProcess.awaitReady(port);
 
     // A flag body sent in two parts over a raw socket: SIGTERM arrives while the server waits for
     // the second part.
@@ -154,7 +120,7 @@ class ServeIT {
 
     Process again = serve(port, dir.resolve("serve2.log"));
     try {
-      awaitReady(port);
+      ServeProcess.awaitReady(port);
       HttpResponse<String> flag =
           send(HttpRequest.newBuilder(URI.create(base + "/flags/late-flag")));
       assertThat(flag.statusCode()).isEqualTo(200);

@@ -155,12 +155,7 @@ public final class AuditLog {
       throws SQLException {
     // Taking the head row first serialises concurrent appenders on PostgreSQL.
     tx.update("UPDATE audit_head SET seq = seq + 1 WHERE id = 1");
-    record Head(long seq, String hash) {}
-    Head head =
-        tx.one(
-                "SELECT seq, hash FROM audit_head WHERE id = 1",
-                r -> new Head(r.getLong(1), r.getString(2)))
-            .orElseThrow(() -> new SQLException("audit_head row is missing"));
+    Head head = head(tx);
     Event event =
         new Event(
             head.seq(),
@@ -303,12 +298,7 @@ public final class AuditLog {
 
   /** The chain's head now, signed, with the public key that checks the signature. */
   public Map<String, Object> checkpoint(Tx tx) throws SQLException {
-    record Head(long seq, String hash) {}
-    Head head =
-        tx.one(
-                "SELECT seq, hash FROM audit_head WHERE id = 1",
-                r -> new Head(r.getLong(1), r.getString(2)))
-            .orElseThrow(() -> new SQLException("audit_head row is missing"));
+    Head head = head(tx);
     Checkpoint unsigned = new Checkpoint(head.seq(), head.hash(), null);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("seq", head.seq());
@@ -491,6 +481,16 @@ public final class AuditLog {
       return "the signature does not match the event";
     }
     return null;
+  }
+
+  /** The chain's head row: the last sequence number and its hash. */
+  private record Head(long seq, String hash) {}
+
+  private static Head head(Tx tx) throws SQLException {
+    return tx.one(
+            "SELECT seq, hash FROM audit_head WHERE id = 1",
+            r -> new Head(r.getLong(1), r.getString(2)))
+        .orElseThrow(() -> new SQLException("audit_head row is missing"));
   }
 
   private static Event event(ResultSet r) throws SQLException {
