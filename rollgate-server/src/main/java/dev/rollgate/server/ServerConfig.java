@@ -35,6 +35,18 @@ import java.util.Map;
  *     latency, default 2000
  * @param outcomeRetentionHours {@code ROLLGATE_OUTCOME_RETENTION_HOURS}: how long request outcomes
  *     are kept, default 168 (a week)
+ * @param maxStreamsPerToken {@code ROLLGATE_MAX_STREAMS_PER_TOKEN}: event streams one token may
+ *     hold open on a replica, default 1000; 0 turns the limit off
+ * @param headerTimeoutMs {@code ROLLGATE_HEADER_TIMEOUT_MS}: how long a request's head (request
+ *     line and headers) may take to arrive from its first byte, default 10000
+ * @param bodyTimeoutMs {@code ROLLGATE_BODY_TIMEOUT_MS}: how long a whole request, head and body,
+ *     may take to arrive from its first byte, default 30000
+ * @param metricsToken {@code ROLLGATE_METRICS_TOKEN}: when set, {@code /metrics} takes {@code
+ *     Authorization: Bearer <it>}
+ * @param metricsHost {@code ROLLGATE_METRICS_HOST}: interface of the metrics address, default the
+ *     main one's ({@code ROLLGATE_HOST}); only with a metrics port
+ * @param metricsPort {@code ROLLGATE_METRICS_PORT}: when set, {@code /metrics} is served on this
+ *     port (0 picks a free one) and no longer on the main one; null when unset
  */
 public record ServerConfig(
     String host,
@@ -53,16 +65,37 @@ public record ServerConfig(
     long rolloutWindowSeconds,
     double rollbackErrorRatePercent,
     double rollbackP99Ms,
-    long outcomeRetentionHours) {
+    long outcomeRetentionHours,
+    int maxStreamsPerToken,
+    long headerTimeoutMs,
+    long bodyTimeoutMs,
+    String metricsToken,
+    String metricsHost,
+    Integer metricsPort) {
 
   public static final int DEFAULT_PORT = 8420;
 
   /** The configuration the environment describes. */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
     checkLogFormat(env.get("ROLLGATE_LOG_FORMAT"));
+    String host = env.getOrDefault("ROLLGATE_HOST", "0.0.0.0");
+    int port = integer(env, "ROLLGATE_PORT", DEFAULT_PORT);
+    Integer metricsPort =
+        blankToNull(env.get("ROLLGATE_METRICS_PORT")) == null
+            ? null
+            : integer(env, "ROLLGATE_METRICS_PORT", 0);
+    String metricsHost = blankToNull(env.get("ROLLGATE_METRICS_HOST"));
+    if (metricsHost != null && metricsPort == null) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_METRICS_HOST is set without ROLLGATE_METRICS_PORT: set the port too");
+    }
+    if (metricsPort != null && metricsPort != 0 && metricsPort == port) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_METRICS_PORT must differ from ROLLGATE_PORT (" + port + ")");
+    }
     return new ServerConfig(
-        env.getOrDefault("ROLLGATE_HOST", "0.0.0.0"),
-        integer(env, "ROLLGATE_PORT", DEFAULT_PORT),
+        host,
+        port,
         Path.of(env.getOrDefault("ROLLGATE_DATA_DIR", "rollgate-data")),
         blankToNull(env.get("ROLLGATE_DB_URL")),
         blankToNull(env.get("ROLLGATE_DB_USER")),
@@ -80,13 +113,27 @@ public record ServerConfig(
         integer(env, "ROLLGATE_ROLLOUT_WINDOW_S", 10),
         decimal(env, "ROLLGATE_ROLLBACK_ERROR_RATE", 5),
         decimal(env, "ROLLGATE_ROLLBACK_P99_MS", 2000),
-        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168));
+        integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
+        atLeast(env, "ROLLGATE_MAX_STREAMS_PER_TOKEN", 1000, 0),
+        atLeast(env, "ROLLGATE_HEADER_TIMEOUT_MS", 10_000, 1),
+        atLeast(env, "ROLLGATE_BODY_TIMEOUT_MS", 30_000, 1),
+        blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
+        metricsPort == null ? null : metricsHost == null ? host : metricsHost,
+        metricsPort);
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
   public HttpApi.Settings http() {
     return new HttpApi.Settings(
-        host, port, maxBodyBytes, corsOrigins, writesPerSecond, evaluationsPerSecond);
+        host,
+        port,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond,
+        evaluationsPerSecond,
+        headerTimeoutMs,
+        bodyTimeoutMs,
+        new HttpApi.Metrics(metricsToken, metricsHost, metricsPort));
   }
 
   /**
@@ -110,6 +157,14 @@ public record ServerConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
     }
+  }
+
+  private static int atLeast(Map<String, String> env, String name, int fallback, int min) {
+    int value = integer(env, name, fallback);
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be " + min + " or more, not " + value);
+    }
+    return value;
   }
 
   private static double decimal(Map<String, String> env, String name, double fallback) {
