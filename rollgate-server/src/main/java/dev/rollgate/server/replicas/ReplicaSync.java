@@ -53,7 +53,12 @@ public final class ReplicaSync implements AutoCloseable {
         if (problem != null) {
           log.info("replica: the store is back; catching up");
         }
-        catchUp(); // whatever happened while we were not listening
+        // Whatever happened while we were not listening. After an outage of the whole store nothing
+        // did, which this connection tells at once: the pool the catch-up reads through can take
+        // seconds more to reconnect (HikariCP backs off up to 5 s), and readiness waits for us.
+        if (Catalog.storedGeneration(connection) != lastSeenGeneration) {
+          catchUp();
+        }
         problem = null; // only now is what this replica serves current
         long nextCheck = System.nanoTime() + period.toNanos();
         while (running) {
