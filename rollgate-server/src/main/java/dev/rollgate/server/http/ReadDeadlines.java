@@ -17,14 +17,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Deadlines for reading a request, which Jetty lacks: its idle timeout starts again with every
  * byte, so a client that sends one header line a second keeps its connection for ever, and {@code
- * HttpConfiguration}'s minimum request data rate is not enforced by Jetty 12. A watchdog looks at
- * each connection's parser a few times per deadline: when a request's head has not all arrived
- * within the header timeout of its first byte, or the whole request within the body timeout, the
- * connection is closed.
+ * HttpConfiguration}'s minimum request data rate applies only to a body read through the servlet
+ * layer, never to the head. A watchdog looks at each connection's parser a few times per deadline:
+ * when a request's head has not all arrived within the header timeout of its first byte, or the
+ * whole request within the body timeout, the connection is closed.
  *
  * <p>Only a request that is arriving is timed. A connection waiting for its next request is the
  * idle timeout's, and one whose request has arrived (an event stream, a slow handler) is left
  * alone. A body counts as arrived once the handler has read it, which Rollgate's handlers do first.
+ *
+ * <p>The parser is that of Jetty's HTTP/1.1 connection, a public class in an internal package: a
+ * Jetty upgrade may need this revisited, and SlowClientTest tells when.
  */
 final class ReadDeadlines extends AbstractLifeCycle implements Connection.Listener {
   private static final Logger log = LoggerFactory.getLogger(ReadDeadlines.class);
