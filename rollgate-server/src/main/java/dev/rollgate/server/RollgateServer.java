@@ -30,6 +30,7 @@ import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
+import dev.rollgate.server.ops.Readiness;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
@@ -71,6 +72,11 @@ public final class RollgateServer implements AutoCloseable {
 
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
+  /** How often readiness looks at the store, and how long it waits for an answer. */
+  private static final Duration READY_PROBE_PERIOD = Duration.ofMillis(500);
+
+  private static final Duration READY_PROBE_TIMEOUT = Duration.ofSeconds(1);
+
   private final Database db;
   private final HttpApi.Server http;
   private final Drain drain;
@@ -79,6 +85,8 @@ public final class RollgateServer implements AutoCloseable {
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
   private final Background background;
+  private final ScheduledExecutorService probes;
+  private final Readiness readiness;
 
   private RollgateServer(
       Database db,
@@ -88,7 +96,9 @@ public final class RollgateServer implements AutoCloseable {
       ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
-      Background background) {
+      Background background,
+      ScheduledExecutorService probes,
+      Readiness readiness) {
     this.db = db;
     this.http = http;
     this.drain = drain;
@@ -97,6 +107,8 @@ public final class RollgateServer implements AutoCloseable {
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
     this.background = background;
+    this.probes = probes;
+    this.readiness = readiness;
   }
 
   /**
@@ -190,6 +202,10 @@ public final class RollgateServer implements AutoCloseable {
     Database db =
         Database.open(
             config.dbUrl(), config.dbUser(), config.dbPassword(), config.dataDir(), meters);
+    ScheduledExecutorService probes =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("rollgate-ready-probe").factory());
+    Readiness.Probe storeProbe = Readiness.of(db, READY_PROBE_TIMEOUT);
     try {
       // First, so a wrong key stops the start before anything is written.
       SecretBox secrets = secretBox(config, db);
@@ -255,7 +271,12 @@ public final class RollgateServer implements AutoCloseable {
               clock,
               ids);
       Leadership leadership = new Leadership(db);
-      StreamHub streams = new StreamHub(catalog, config.heartbeatSeconds());
+      Readiness readiness =
+          new Readiness(storeProbe, probes, clock, READY_PROBE_PERIOD, READY_PROBE_TIMEOUT);
+      StreamHub streams =
+          new StreamHub(
+              catalog, config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
+      tokens.onWithdrawn(streams::withdraw);
       Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)
           .description("Connected event-stream clients")
           .register(meters);
@@ -270,7 +291,7 @@ public final class RollgateServer implements AutoCloseable {
               new HealthRoutes(catalog, outcomes, clock),
               new RolloutRoutes(rollouts),
               new WebhookRoutes(webhooks),
-              new OpsRoutes(db, catalog, meters, () -> sync == null ? null : sync.problem()),
+              new OpsRoutes(readiness, catalog, meters, () -> sync == null ? null : sync.problem()),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
               new SegmentRoutes(segments),
@@ -283,6 +304,9 @@ public final class RollgateServer implements AutoCloseable {
       HttpApi.Server http =
           HttpApi.create(config.http(), tokens::authenticate, meters, drain, routes).start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
+      if (http.metricsPort() >= 0) {
+        log.info("rollgate: metrics on {}:{}", config.metricsHost(), http.metricsPort());
+      }
       Background background =
           Background.start(
               outcomes,
@@ -290,8 +314,11 @@ public final class RollgateServer implements AutoCloseable {
               leadership,
               new RolloutController(rollouts, leadership),
               new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets));
-      return new RollgateServer(db, http, drain, streams, sync, catalog, gc, background);
+      return new RollgateServer(
+          db, http, drain, streams, sync, catalog, gc, background, probes, readiness);
     } catch (RuntimeException e) {
+      probes.shutdownNow();
+      storeProbe.close();
       db.close();
       throw e;
     }
@@ -355,6 +382,8 @@ public final class RollgateServer implements AutoCloseable {
     if (sync != null) {
       sync.close();
     }
+    probes.shutdownNow();
+    readiness.close();
     gcMetrics.close();
     db.close();
     log.info("rollgate: stopped");

@@ -46,6 +46,18 @@ import java.util.Map;
  *     start). Replicas on PostgreSQL must all have the same key, so set it there.
  * @param webhookAllowPrivate {@code ROLLGATE_WEBHOOK_ALLOW_PRIVATE}: {@code true} lets webhooks
  *     target loopback, private and link-local addresses; default false (public addresses only)
+ * @param maxStreamsPerToken {@code ROLLGATE_MAX_STREAMS_PER_TOKEN}: event streams one token may
+ *     hold open on a replica, default 1000; 0 turns the limit off
+ * @param headerTimeoutMs {@code ROLLGATE_HEADER_TIMEOUT_MS}: how long a request's head (request
+ *     line and headers) may take to arrive from its first byte, default 10000
+ * @param bodyTimeoutMs {@code ROLLGATE_BODY_TIMEOUT_MS}: how long a whole request, head and body,
+ *     may take to arrive from its first byte, default 30000
+ * @param metricsToken {@code ROLLGATE_METRICS_TOKEN}: when set, {@code /metrics} takes {@code
+ *     Authorization: Bearer <it>}
+ * @param metricsHost {@code ROLLGATE_METRICS_HOST}: interface of the metrics address, default the
+ *     main one's ({@code ROLLGATE_HOST}); only with a metrics port
+ * @param metricsPort {@code ROLLGATE_METRICS_PORT}: when set, {@code /metrics} is served on this
+ *     port (0 picks a free one) and no longer on the main one; null when unset
  */
 public record ServerConfig(
     String host,
@@ -67,16 +79,37 @@ public record ServerConfig(
     long outcomeRetentionHours,
     String auditSigningKey,
     String secretKey,
-    boolean webhookAllowPrivate) {
+    boolean webhookAllowPrivate,
+    int maxStreamsPerToken,
+    long headerTimeoutMs,
+    long bodyTimeoutMs,
+    String metricsToken,
+    String metricsHost,
+    Integer metricsPort) {
 
   public static final int DEFAULT_PORT = 8420;
 
   /** The configuration the environment describes. */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
     checkLogFormat(env.get("ROLLGATE_LOG_FORMAT"));
+    String host = env.getOrDefault("ROLLGATE_HOST", "0.0.0.0");
+    int port = integer(env, "ROLLGATE_PORT", DEFAULT_PORT);
+    Integer metricsPort =
+        blankToNull(env.get("ROLLGATE_METRICS_PORT")) == null
+            ? null
+            : integer(env, "ROLLGATE_METRICS_PORT", 0);
+    String metricsHost = blankToNull(env.get("ROLLGATE_METRICS_HOST"));
+    if (metricsHost != null && metricsPort == null) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_METRICS_HOST is set without ROLLGATE_METRICS_PORT: set the port too");
+    }
+    if (metricsPort != null && metricsPort != 0 && metricsPort == port) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_METRICS_PORT must differ from ROLLGATE_PORT (" + port + ")");
+    }
     return new ServerConfig(
-        env.getOrDefault("ROLLGATE_HOST", "0.0.0.0"),
-        integer(env, "ROLLGATE_PORT", DEFAULT_PORT),
+        host,
+        port,
         Path.of(env.getOrDefault("ROLLGATE_DATA_DIR", "rollgate-data")),
         blankToNull(env.get("ROLLGATE_DB_URL")),
         blankToNull(env.get("ROLLGATE_DB_USER")),
@@ -97,13 +130,27 @@ public record ServerConfig(
         integer(env, "ROLLGATE_OUTCOME_RETENTION_HOURS", 168),
         auditSigningKey(env.get("ROLLGATE_AUDIT_SIGNING_KEY")),
         secretKey(blankToNull(env.get("ROLLGATE_SECRET_KEY"))),
-        bool(env, "ROLLGATE_WEBHOOK_ALLOW_PRIVATE", false));
+        bool(env, "ROLLGATE_WEBHOOK_ALLOW_PRIVATE", false),
+        atLeast(env, "ROLLGATE_MAX_STREAMS_PER_TOKEN", 1000, 0),
+        atLeast(env, "ROLLGATE_HEADER_TIMEOUT_MS", 10_000, 1),
+        atLeast(env, "ROLLGATE_BODY_TIMEOUT_MS", 30_000, 1),
+        blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
+        metricsPort == null ? null : metricsHost == null ? host : metricsHost,
+        metricsPort);
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
   public HttpApi.Settings http() {
     return new HttpApi.Settings(
-        host, port, maxBodyBytes, corsOrigins, writesPerSecond, evaluationsPerSecond);
+        host,
+        port,
+        maxBodyBytes,
+        corsOrigins,
+        writesPerSecond,
+        evaluationsPerSecond,
+        headerTimeoutMs,
+        bodyTimeoutMs,
+        new HttpApi.Metrics(metricsToken, metricsHost, metricsPort));
   }
 
   /**
@@ -133,6 +180,14 @@ public record ServerConfig(
   private static String secretKey(String value) {
     if (value != null) {
       SecretBox.parseKey(value, SecretBox.KEY_VARIABLE);
+    }
+    return value;
+  }
+
+  private static int atLeast(Map<String, String> env, String name, int fallback, int min) {
+    int value = integer(env, name, fallback);
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be " + min + " or more, not " + value);
     }
     return value;
   }

@@ -69,4 +69,32 @@ class ServerConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("ROLLGATE_SECRET_KEY must hold a 32-byte key in base64");
   }
+
+  @Test
+  void connectionLimitsAndTheMetricsAddressComeFromTheEnvironment() {
+    ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+    assertThat(defaults.maxStreamsPerToken()).isEqualTo(1000);
+    assertThat(defaults.headerTimeoutMs()).isEqualTo(10_000);
+    assertThat(defaults.bodyTimeoutMs()).isEqualTo(30_000);
+    assertThat(defaults.metricsToken()).isNull();
+    assertThat(defaults.metricsPort()).isNull();
+    assertThat(defaults.metricsHost()).isNull();
+
+    ServerConfig metrics =
+        ServerConfig.fromEnvironment(
+            Map.of("ROLLGATE_HOST", "10.0.0.5", "ROLLGATE_METRICS_PORT", "9100"));
+    assertThat(metrics.metricsPort()).isEqualTo(9100);
+    assertThat(metrics.metricsHost()).as("the main host by default").isEqualTo("10.0.0.5");
+
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_METRICS_HOST", "127.0.0.1")))
+        .hasMessageContaining("ROLLGATE_METRICS_PORT");
+    assertThatThrownBy(() ->
+            ServerConfig.fromEnvironment(
+                Map.of("ROLLGATE_PORT", "9000", "ROLLGATE_METRICS_PORT", "9000")))
+        .hasMessage("ROLLGATE_METRICS_PORT must differ from ROLLGATE_PORT (9000)");
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_HEADER_TIMEOUT_MS", "0")))
+        .hasMessage("ROLLGATE_HEADER_TIMEOUT_MS must be 1 or more, not 0");
+  }
 }

@@ -21,10 +21,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +52,7 @@ public final class TokenService {
   // Active tokens by secret hash: authentication never waits for the store, so evaluation goes
   // on through a database outage. Rebuilt after every token change here and on other replicas.
   private volatile Map<String, Principal> active = Map.of();
+  private volatile Consumer<Set<String>> onWithdrawn = ids -> {};
 
   public TokenService(Database db, AuditLog audit, Clock clock, String environmentAdminToken) {
     this.db = db;
@@ -239,6 +244,22 @@ public final class TokenService {
   }
 
   /**
+   * Whether {@code principal}, as {@link #authenticate} gave it, still stands for a stored token:
+   * false once that token is revoked (here or, after the notice, on another replica).
+   */
+  public boolean current(Principal principal) {
+    return active.containsValue(principal);
+  }
+
+  /**
+   * Tells {@code listener}, after each reload, the ids of the tokens that stopped working or whose
+   * role or binding changed: whatever they hold open (event streams) must end.
+   */
+  public void onWithdrawn(Consumer<Set<String>> listener) {
+    this.onWithdrawn = listener;
+  }
+
+  /**
    * Reloads the active tokens from the store. One reload at a time: a reload started before a token
    * was committed (another replica's notice) must not finish after, and replace, the one that the
    * change itself started.
@@ -249,7 +270,23 @@ public final class TokenService {
         .forEach((hash, t) ->
             fresh.put(
                 hash, new Principal(t.id(), t.name(), t.role(), t.project(), t.environment())));
+    Map<String, Principal> before = active;
     active = Map.copyOf(fresh);
+    Map<String, Principal> byId = new HashMap<>();
+    fresh.values().forEach(p -> byId.put(p.tokenId(), p));
+    Set<String> withdrawn = new HashSet<>();
+    for (Principal old : before.values()) {
+      Principal now = byId.get(old.tokenId());
+      if (now == null
+          || now.role() != old.role()
+          || !Objects.equals(now.project(), old.project())
+          || !Objects.equals(now.environment(), old.environment())) {
+        withdrawn.add(old.tokenId());
+      }
+    }
+    if (!withdrawn.isEmpty()) {
+      onWithdrawn.accept(Set.copyOf(withdrawn));
+    }
   }
 
   static String hash(String secret) {

@@ -11,6 +11,9 @@ import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -330,8 +333,10 @@ public final class Catalog {
     return new Compiled(generation, environments);
   }
 
+  private static final String GENERATION = "SELECT seq FROM audit_head WHERE id = 1";
+
   private static long generation(Tx tx) throws SQLException {
-    return tx.one("SELECT seq FROM audit_head WHERE id = 1", r -> r.getLong(1)).orElse(0L);
+    return tx.one(GENERATION, r -> r.getLong(1)).orElse(0L);
   }
 
   /** Serializes and compiles one environment's document: the only place flags are compiled. */
@@ -422,6 +427,17 @@ public final class Catalog {
   /** The store's current generation, for replicas that check whether they missed a change. */
   public long storedGeneration() {
     return db.inTransaction(Catalog::generation);
+  }
+
+  /**
+   * {@link #storedGeneration()} read on a connection the caller holds: a replica's own, which is
+   * back as soon as the store is, while the pool may wait seconds more before it reconnects.
+   */
+  public static long storedGeneration(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(GENERATION);
+        ResultSet row = statement.executeQuery()) {
+      return row.next() ? row.getLong(1) : 0;
+    }
   }
 
   /** Every project in the store, reloaded. */

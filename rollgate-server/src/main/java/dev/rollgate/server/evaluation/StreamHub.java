@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +37,33 @@ import org.slf4j.LoggerFactory;
  * The id only grows, so a client that reconnects with {@code Last-Event-ID} is sent the current
  * configuration, which contains whatever it missed. Comment lines keep idle connections open
  * through proxies.
+ *
+ * <p>A token holds a bounded number of streams on a replica, and its streams end as soon as the
+ * token stops standing for what it did when they opened (revoked here or on another replica).
  */
 public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamHub.class);
 
   private final Catalog catalog;
+  private final long heartbeatSeconds;
+  private final int maxPerToken; // 0: no limit
+  private final Predicate<Principal> current; // whether a principal's token still stands for it
   private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
+  private final Map<String, Integer> perToken = new ConcurrentHashMap<>();
   private final ScheduledExecutorService heartbeat =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("rollgate-heartbeat").factory());
 
-  public StreamHub(Catalog catalog, long heartbeatSeconds) {
+  /**
+   * @param maxPerToken streams one token may hold open on this replica; 0 for no limit
+   * @param current whether a principal is still what its token stands for (not revoked since)
+   */
+  public StreamHub(
+      Catalog catalog, long heartbeatSeconds, int maxPerToken, Predicate<Principal> current) {
     this.catalog = catalog;
+    this.heartbeatSeconds = heartbeatSeconds;
+    this.maxPerToken = maxPerToken;
+    this.current = current;
     catalog.addListener(this);
     var unused =
         heartbeat.scheduleAtFixedRate(
@@ -56,9 +73,10 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   /**
    * One connected client; sends are serialised so events never interleave. A client that went away
    * is not written to ({@link Gone}): Javalin would log every such send as a warning, and a
-   * disconnecting client is ordinary.
+   * disconnecting client is ordinary. {@code ended} makes its end (however it comes) count once.
    */
-  private record Subscriber(SseClient client, String environmentKey) {
+  private record Subscriber(
+      SseClient client, String environmentKey, Principal principal, AtomicBoolean ended) {
     synchronized void configuration(ServedEnvironment env) {
       ensureOpen();
       client.sendEvent(
@@ -126,17 +144,65 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
       throw new ApiException(406, "not_acceptable", "the stream answers Accept: text/event-stream");
     }
     String key = sdk.project() + "/" + sdk.environment();
-    open(
-        ctx,
-        client -> {
-          Subscriber subscriber = new Subscriber(client, key);
-          client.keepAlive();
-          client.onClose(() -> unsubscribe(subscriber));
-          subscribers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
-          // Whatever the client last saw (Last-Event-ID), the current configuration has it.
-          ServedEnvironment current = catalog.served(sdk.project(), sdk.environment());
-          subscriber.configuration(current == null ? served : current);
+    if (!reserve(sdk.tokenId())) {
+      ctx.header("Retry-After", String.valueOf(heartbeatSeconds));
+      throw new ApiException(
+          429,
+          "too_many_streams",
+          "this token holds "
+              + maxPerToken
+              + " open streams already; close one (a dropped one is noticed within "
+              + heartbeatSeconds
+              + " s)");
+    }
+    boolean opened = false;
+    try {
+      open(
+          ctx,
+          client -> {
+            Subscriber subscriber = new Subscriber(client, key, sdk, new AtomicBoolean());
+            client.keepAlive();
+            client.onClose(() -> end(subscriber));
+            subscribers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(subscriber);
+            // Revoked between authentication and now: withdraw() ran before we were in the set.
+            if (!current.test(sdk)) {
+              drop(subscriber);
+              return;
+            }
+            // Whatever the client last saw (Last-Event-ID), the current configuration has it.
+            ServedEnvironment now = catalog.served(sdk.project(), sdk.environment());
+            try {
+              subscriber.configuration(now == null ? served : now);
+            } catch (RuntimeException e) {
+              drop(subscriber);
+            }
+          });
+      opened = true;
+    } finally {
+      if (!opened) {
+        release(sdk.tokenId());
+      }
+    }
+  }
+
+  /** Takes one of a token's stream places; false when it holds them all. */
+  private boolean reserve(String tokenId) {
+    boolean[] taken = {false};
+    perToken.compute(
+        tokenId,
+        (id, held) -> {
+          int n = held == null ? 0 : held;
+          if (maxPerToken > 0 && n >= maxPerToken) {
+            return held;
+          }
+          taken[0] = true;
+          return n + 1;
         });
+    return taken[0];
+  }
+
+  private void release(String tokenId) {
+    perToken.computeIfPresent(tokenId, (id, held) -> held <= 1 ? null : held - 1);
   }
 
   /**
@@ -176,17 +242,39 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
     ctx.async(config -> config.timeout = 0, () -> onOpen.accept(new SseClient(ctx)));
   }
 
-  private void unsubscribe(Subscriber subscriber) {
+  /** A stream is over, whatever ended it: it leaves its environment and frees its place. */
+  private void end(Subscriber subscriber) {
+    if (!subscriber.ended().compareAndSet(false, true)) {
+      return;
+    }
     Set<Subscriber> set = subscribers.get(subscriber.environmentKey());
     if (set != null) {
       set.remove(subscriber);
     }
+    release(subscriber.principal().tokenId());
   }
 
-  /** A client that cannot be written to: closed, so its request ends and shutdown need not wait. */
+  /**
+   * A client that cannot be written to, or may no longer read: closed, so its request ends and
+   * shutdown need not wait.
+   */
   private void drop(Subscriber subscriber) {
-    unsubscribe(subscriber);
+    end(subscriber);
     subscriber.client().close();
+  }
+
+  /**
+   * Ends the streams of tokens that no longer stand for what they did when the streams opened
+   * (revoked, or bound elsewhere), at once.
+   */
+  public void withdraw(Set<String> tokenIds) {
+    for (Set<Subscriber> set : subscribers.values()) {
+      for (Subscriber s : set) {
+        if (tokenIds.contains(s.principal().tokenId())) {
+          drop(s);
+        }
+      }
+    }
   }
 
   @Override
@@ -209,7 +297,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   public void removed(String project, String environment) {
     Set<Subscriber> set = subscribers.remove(project + "/" + environment);
     if (set != null) {
-      set.forEach(s -> s.client().close());
+      set.forEach(this::drop);
     }
   }
 
@@ -234,7 +322,7 @@ public final class StreamHub implements HttpApi.Routes, Catalog.Listener, AutoCl
   @Override
   public void close() {
     heartbeat.shutdownNow();
-    subscribers.values().forEach(set -> set.forEach(s -> s.client().close()));
+    subscribers.values().forEach(set -> set.forEach(this::drop));
     subscribers.clear();
   }
 }

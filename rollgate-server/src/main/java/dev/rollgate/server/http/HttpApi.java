@@ -2,6 +2,7 @@ package dev.rollgate.server.http;
 
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.protocol.Protocol;
+import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.store.StoreException;
@@ -13,6 +14,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,23 +60,69 @@ public final class HttpApi {
     void register(io.javalin.config.RoutesConfig routes);
   }
 
-  /** What the edge is configured with. */
+  /** Where Prometheus metrics are served. */
+  public static final String METRICS_PATH = "/metrics";
+
+  /**
+   * What the edge is configured with.
+   *
+   * @param headerTimeoutMs how long a request's head may take to arrive from its first byte
+   * @param bodyTimeoutMs how long a whole request, head and body, may take to arrive
+   */
   public record Settings(
       String host,
       int port,
       long maxBodyBytes,
       List<String> corsOrigins,
       long writesPerSecond,
-      long evaluationsPerSecond) {}
+      long evaluationsPerSecond,
+      long headerTimeoutMs,
+      long bodyTimeoutMs,
+      Metrics metrics) {}
+
+  /**
+   * Who may read {@link #METRICS_PATH}, and where.
+   *
+   * @param token when not null, the bearer token the endpoint takes
+   * @param host the interface of the metrics address (with a port only)
+   * @param port when not null, metrics are served on this port alone (0: a free one), and no longer
+   *     on the main one
+   */
+  public record Metrics(String token, String host, Integer port) {
+    /**
+     * Whether an {@code Authorization} header carries the token (or none is needed). The hashes are
+     * compared, in constant time, so that timing tells neither the token's content nor its length.
+     */
+    private boolean admits(String header) {
+      if (token == null) {
+        return true;
+      }
+      String given =
+          header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+              ? header.substring(7).strip()
+              : "";
+      return MessageDigest.isEqual(
+          Sha256.hex(given).getBytes(StandardCharsets.US_ASCII),
+          Sha256.hex(token).getBytes(StandardCharsets.US_ASCII));
+    }
+  }
 
   private HttpApi() {}
 
   /** The running HTTP server, so that nothing outside this package handles Javalin itself. */
   public static final class Server {
     private final Javalin javalin;
+    private final Listeners listeners;
 
-    private Server(Javalin javalin) {
+    private Server(Javalin javalin, Listeners listeners) {
       this.javalin = javalin;
+      this.listeners = listeners;
+    }
+
+    /** The port metrics are served on, or -1 when they are served on the main one. */
+    public int metricsPort() {
+      ServerConnector metrics = listeners.metrics();
+      return metrics == null ? -1 : metrics.getLocalPort();
     }
 
     public Server start() {
@@ -111,13 +164,28 @@ public final class HttpApi {
         new Limits(
             new RateLimiter(config.writesPerSecond(), config.writesPerSecond() * 5),
             new RateLimiter(config.evaluationsPerSecond(), config.evaluationsPerSecond() * 5));
+    ReadDeadlines deadlines =
+        new ReadDeadlines(
+            Duration.ofMillis(config.headerTimeoutMs()), Duration.ofMillis(config.bodyTimeoutMs()));
+    Listeners listeners = new Listeners(config.metrics().port() != null);
     return new Server(
         Javalin.create(c -> {
           c.startup.showJavalinBanner = false;
           c.concurrency.useVirtualThreads = true;
           c.http.maxRequestSize = config.maxBodyBytes();
-          c.jetty.host = config.host();
-          c.jetty.port = config.port();
+          // Javalin adds no connector of its own once one is given: the first is the main one.
+          c.jetty.addConnector(
+              (server, http) -> connector(server, http, config.host(), config.port(), deadlines));
+          if (config.metrics().port() != null) {
+            c.jetty.addConnector((server, http) ->
+                listeners.keepMetrics(
+                    connector(
+                        server,
+                        http,
+                        config.metrics().host(),
+                        config.metrics().port(),
+                        deadlines)));
+          }
           // The drain counts a request done once its handler and logger ran, a moment before Jetty
           // flushes the answer; stopping then would cut that answer off, so Jetty finishes it
           // first.
@@ -125,6 +193,7 @@ public final class HttpApi {
             server.setHandler(new GracefulHandler());
             server.setErrorHandler(new JsonErrorHandler());
             server.setStopTimeout(FLUSH_TIMEOUT_MS);
+            server.addBean(deadlines);
           });
           if (!config.corsOrigins().isEmpty()) {
             c.bundledPlugins.enableCors(cors ->
@@ -148,17 +217,76 @@ public final class HttpApi {
                 throw new ApiException(
                     503, "shutting_down", "the server is shutting down; retry on another replica");
               }
-              prepare(ctx, config, tokens, limits);
+              prepare(ctx, config, tokens, limits, listeners);
             } catch (ApiException | Failure e) {
               discardBody(ctx, config.maxBodyBytes());
               throw e;
             }
           });
+          // Matched as the route itself is (trailing slash and all), so no spelling of the path
+          // reaches the metrics unguarded.
+          c.routes.before(METRICS_PATH, ctx -> guardMetrics(ctx, config.metrics(), listeners));
           errors(c);
           for (Routes feature : features) {
             feature.register(c.routes);
           }
-        }));
+        }),
+        listeners);
+  }
+
+  /** A plain HTTP/1.1 listener whose requests have {@link ReadDeadlines}. */
+  private static ServerConnector connector(
+      org.eclipse.jetty.server.Server server,
+      HttpConfiguration http,
+      String host,
+      int port,
+      ReadDeadlines deadlines) {
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.addEventListener(deadlines);
+    return connector;
+  }
+
+  /** Whether metrics have an address of their own, and its listener once Jetty made it. */
+  private static final class Listeners {
+    private final boolean separateMetrics;
+    private volatile ServerConnector metrics;
+
+    Listeners(boolean separateMetrics) {
+      this.separateMetrics = separateMetrics;
+    }
+
+    ServerConnector keepMetrics(ServerConnector connector) {
+      metrics = connector;
+      return connector;
+    }
+
+    ServerConnector metrics() {
+      return metrics;
+    }
+
+    /** Whether a request came in on the metrics listener (whose port differs from the main one). */
+    boolean onMetrics(Context ctx) {
+      ServerConnector m = metrics;
+      return separateMetrics && m != null && ctx.req().getLocalPort() == m.getLocalPort();
+    }
+  }
+
+  /**
+   * Metrics name every project's flags and variants. With an address of their own they are served
+   * there alone (which serves nothing else, see {@link #prepare}); with a token they take it.
+   */
+  private static void guardMetrics(Context ctx, Metrics metrics, Listeners listeners) {
+    if (listeners.separateMetrics && !listeners.onMetrics(ctx)) {
+      throw new ApiException(
+          404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+    }
+    if (!metrics.admits(ctx.header(Protocol.HEADER_AUTHORIZATION))) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiException(
+          401, "unauthorized", "metrics take the metrics token as Authorization: Bearer <token>");
+    }
   }
 
   /**
@@ -172,7 +300,8 @@ public final class HttpApi {
   /** Rate limits per token: admin writes, and evaluations. */
   private record Limits(RateLimiter writes, RateLimiter evaluations) {}
 
-  private static void prepare(Context ctx, Settings config, Authenticator tokens, Limits limits) {
+  private static void prepare(
+      Context ctx, Settings config, Authenticator tokens, Limits limits, Listeners listeners) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
         incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches() && !secretLike(incoming)
@@ -183,6 +312,9 @@ public final class HttpApi {
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "no-referrer");
+    if (listeners.onMetrics(ctx) && !ctx.path().equals(METRICS_PATH)) {
+      throw new ApiException(404, "not_found", "the metrics address serves " + METRICS_PATH);
+    }
     boolean evaluation = ctx.path().startsWith("/ofrep/");
     if (!ctx.path().startsWith("/api/") && !evaluation) {
       return;
@@ -277,14 +409,22 @@ public final class HttpApi {
 
   /**
    * The caller's token, from {@code Authorization: Bearer} or (as OFREP allows) {@code X-API-Key}.
+   * Both at once is refused: which one a proxy or a client meant is not ours to guess.
    */
   private static Principal authenticate(Context ctx, Authenticator tokens) {
     String header = ctx.header(Protocol.HEADER_AUTHORIZATION);
+    String apiKey = ctx.header(Protocol.HEADER_API_KEY);
+    if (header != null && apiKey != null) {
+      throw new ApiException(
+          400,
+          "ambiguous_credentials",
+          "send the token once: as Authorization: Bearer <token> or as X-API-Key, not both");
+    }
     String secret;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       secret = header.substring(7).strip();
-    } else if (ctx.header(Protocol.HEADER_API_KEY) != null) {
-      secret = ctx.header(Protocol.HEADER_API_KEY).strip();
+    } else if (apiKey != null) {
+      secret = apiKey.strip();
     } else {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(

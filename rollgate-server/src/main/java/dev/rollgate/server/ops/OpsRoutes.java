@@ -4,7 +4,6 @@ import static dev.rollgate.server.http.Requests.json;
 
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.http.HttpApi;
-import dev.rollgate.server.store.Database;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -14,17 +13,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document. No token needed. */
+/**
+ * {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document. No API token needed;
+ * {@code /metrics} can take a token and an address of its own ({@link HttpApi.Metrics}).
+ */
 public final class OpsRoutes implements HttpApi.Routes {
-  private final Database db;
+  private final Readiness readiness;
   private final Catalog catalog;
   private final PrometheusMeterRegistry meters;
   private final Supplier<String> syncProblem; // why this replica does not follow the store, or null
   private final String openApi;
 
   public OpsRoutes(
-      Database db, Catalog catalog, PrometheusMeterRegistry meters, Supplier<String> syncProblem) {
-    this.db = db;
+      Readiness readiness,
+      Catalog catalog,
+      PrometheusMeterRegistry meters,
+      Supplier<String> syncProblem) {
+    this.readiness = readiness;
     this.catalog = catalog;
     this.meters = meters;
     this.syncProblem = syncProblem;
@@ -48,7 +53,7 @@ public final class OpsRoutes implements HttpApi.Routes {
     r.get(
         "/ready",
         ctx -> {
-          boolean store = db.ping();
+          boolean store = readiness.storeAnswers(); // a probe's finding: no waiting here
           boolean snapshots = catalog.loaded();
           String problem =
               !store
@@ -64,7 +69,7 @@ public final class OpsRoutes implements HttpApi.Routes {
           json(ctx, problem == null ? 200 : 503, body, null);
         });
     r.get(
-        "/metrics",
+        HttpApi.METRICS_PATH,
         ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
     r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
   }

@@ -9,6 +9,7 @@ import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 
 /** Projects and their environments. */
 public final class ProjectService {
@@ -74,25 +75,29 @@ public final class ProjectService {
         });
   }
 
+  /**
+   * Changes a project's name or description. A change that leaves both as they are writes nothing:
+   * the project comes back as it is, with its version, and no audit event.
+   */
   public Project update(Actor actor, String key, Long ifMatch, Change change) {
-    return catalog.write(
+    return catalog.writeIfChanged(
         key,
         ifMatch,
         tx -> {
           Project before = project(tx, key);
           VersionConflict.check("project " + key, ifMatch, before.version());
+          String name = orDefault(change.name(), before.name());
+          String description = orDefault(change.description(), before.description());
+          if (Objects.equals(name, before.name())
+              && Objects.equals(description, before.description())) {
+            return new Catalog.Written<>(before, false);
+          }
           VersionConflict.unlessWritten(
-              ProjectStore.update(
-                  tx,
-                  key,
-                  orDefault(change.name(), before.name()),
-                  orDefault(change.description(), before.description()),
-                  clock.millis(),
-                  before.version()),
+              ProjectStore.update(tx, key, name, description, clock.millis(), before.version()),
               "project " + key);
           Project after = project(tx, key);
           audit.append(tx, actor, "project.update", "projects/" + key, before, after);
-          return after;
+          return new Catalog.Written<>(after, true);
         });
   }
 
@@ -161,27 +166,30 @@ public final class ProjectService {
         });
   }
 
+  /**
+   * Changes an environment's name or description; like {@link #update}, no change writes nothing.
+   */
   public Environment updateEnvironment(
       Actor actor, String project, String key, Long ifMatch, Change change) {
-    return catalog.write(
+    return catalog.writeIfChanged(
         project,
         ifMatch,
         tx -> {
           Environment before = environment(tx, project, key);
           VersionConflict.check("environment " + project + "/" + key, ifMatch, before.version());
+          String name = orDefault(change.name(), before.name());
+          String description = orDefault(change.description(), before.description());
+          if (Objects.equals(name, before.name())
+              && Objects.equals(description, before.description())) {
+            return new Catalog.Written<>(before, false);
+          }
           VersionConflict.unlessWritten(
               ProjectStore.updateEnvironment(
-                  tx,
-                  project,
-                  key,
-                  orDefault(change.name(), before.name()),
-                  orDefault(change.description(), before.description()),
-                  clock.millis(),
-                  before.version()),
+                  tx, project, key, name, description, clock.millis(), before.version()),
               "environment " + project + "/" + key);
           Environment after = environment(tx, project, key);
           audit.append(tx, actor, "environment.update", resource(project, key), before, after);
-          return after;
+          return new Catalog.Written<>(after, true);
         });
   }
 

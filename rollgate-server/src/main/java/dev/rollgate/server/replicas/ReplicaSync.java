@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaSync.class);
+  private static final long RETRY_MILLIS = 200;
 
   private final Database db;
   private final Catalog catalog;
@@ -52,8 +53,13 @@ public final class ReplicaSync implements AutoCloseable {
         if (problem != null) {
           log.info("replica: the store is back; catching up");
         }
-        problem = null;
-        catchUp(); // whatever happened while we were not listening
+        // Whatever happened while we were not listening. After an outage of the whole store nothing
+        // did, which this connection tells at once: the pool the catch-up reads through can take
+        // seconds more to reconnect (HikariCP backs off up to 5 s), and readiness waits for us.
+        if (Catalog.storedGeneration(connection) != lastSeenGeneration) {
+          catchUp();
+        }
+        problem = null; // only now is what this replica serves current
         long nextCheck = System.nanoTime() + period.toNanos();
         while (running) {
           PGNotification[] notifications =
@@ -78,7 +84,8 @@ public final class ReplicaSync implements AutoCloseable {
           log.warn("replica: lost the store ({}); serving the last snapshot", e.getMessage());
         }
         problem = "store unreachable: " + e.getMessage();
-        sleep(Math.min(1000, period.toMillis()));
+        // Soon again: a refused connection costs little, and readiness waits for this replica.
+        sleep(Math.min(RETRY_MILLIS, period.toMillis()));
       }
     }
   }

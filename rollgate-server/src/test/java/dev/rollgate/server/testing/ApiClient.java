@@ -30,6 +30,11 @@ public final class ApiClient {
     return new ApiClient(base, newToken);
   }
 
+  /** The same client, talking to another address of the server (such as its metrics port). */
+  public ApiClient withBase(String newBase) {
+    return new ApiClient(newBase, token);
+  }
+
   public String base() {
     return base;
   }

@@ -19,6 +19,8 @@ public final class SseListener implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger comments =
       new java.util.concurrent.atomic.AtomicInteger();
   private final CompletableFuture<HttpResponse<Stream<String>>> response;
+  private final java.util.concurrent.CountDownLatch ended =
+      new java.util.concurrent.CountDownLatch(1);
   private volatile Stream<String> lines;
 
   public SseListener(String url, String token, String lastEventId) {
@@ -72,7 +74,14 @@ public final class SseListener implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       // The stream was closed.
+    } finally {
+      ended.countDown();
     }
+  }
+
+  /** Whether the server ended the stream within {@code seconds}. */
+  public boolean awaitEnd(long seconds) throws InterruptedException {
+    return ended.await(seconds, TimeUnit.SECONDS);
   }
 
   /** The next event named {@code name}, skipping others; fails after {@code seconds}. */
