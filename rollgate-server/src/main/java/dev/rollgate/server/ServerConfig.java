@@ -58,6 +58,8 @@ import java.util.Map;
  *     main one's ({@code ROLLGATE_HOST}); only with a metrics port
  * @param metricsPort {@code ROLLGATE_METRICS_PORT}: when set, {@code /metrics} is served on this
  *     port (0 picks a free one) and no longer on the main one; null when unset
+ * @param sessionMinutes {@code ROLLGATE_SESSION_MINUTES}: how long a web UI sign-in lasts, default
+ *     720 (12 hours)
  */
 public record ServerConfig(
     String host,
@@ -85,7 +87,8 @@ public record ServerConfig(
     long bodyTimeoutMs,
     String metricsToken,
     String metricsHost,
-    Integer metricsPort) {
+    Integer metricsPort,
+    int sessionMinutes) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -136,7 +139,8 @@ public record ServerConfig(
         atLeast(env, "ROLLGATE_BODY_TIMEOUT_MS", 30_000, 1),
         blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
         metricsPort == null ? null : metricsHost == null ? host : metricsHost,
-        metricsPort);
+        metricsPort,
+        atLeast(env, "ROLLGATE_SESSION_MINUTES", 720, 1));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */

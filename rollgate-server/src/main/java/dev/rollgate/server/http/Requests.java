@@ -188,6 +188,21 @@ public final class Requests {
    * a 32 KiB buffer per response, which dominated allocation under evaluation load.
    */
   public static void bytes(Context ctx, int status, String contentType, byte[] body) {
+    if (body.length >= Gzip.MIN_BYTES && Gzip.accepted(ctx)) {
+      ctx.header("Vary", "Accept-Encoding");
+      compressed(ctx, status, contentType, Gzip.of(body));
+      return;
+    }
+    write(ctx, status, contentType, body);
+  }
+
+  /** Writes a body that is already gzipped. */
+  public static void compressed(Context ctx, int status, String contentType, byte[] gzipped) {
+    ctx.header("Content-Encoding", "gzip");
+    write(ctx, status, contentType, gzipped);
+  }
+
+  private static void write(Context ctx, int status, String contentType, byte[] body) {
     ctx.status(status).contentType(contentType);
     ctx.res().setContentLength(body.length);
     try {
