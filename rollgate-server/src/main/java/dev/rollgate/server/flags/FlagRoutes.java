@@ -51,7 +51,7 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.queryParam("tag"),
                   ctx.queryParam("q"),
                   Requests.flag(ctx, "includeArchived"),
-                  Requests.limit(ctx, 50, 500),
+                  Requests.limit(ctx, 50, 1000),
                   ctx.queryParam("cursor"));
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("items", Plain.of(page.items()));

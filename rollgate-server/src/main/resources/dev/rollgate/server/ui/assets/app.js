@@ -40,7 +40,11 @@ async function route() {
   if (url.pathname.startsWith('/ui/sign-in')) {
     return render(null, {page: {id: 'sign-in', title: 'Sign in', load: () => import('./pages/signin.js')}, params: {}});
   }
+  const m = url.pathname.match(/^\/ui\/p\/([^/]+)\/([^/]+)(\/.*)?$/);
   if (!session) {
+    // The page's project lists are asked for beside the session, not after it.
+    if (m) environmentList(decodeURIComponent(m[1])).catch(() => {});
+    projectList().catch(() => {});
     try {
       session = await get('/api/v1/session');
       useSession(session, signedOut);
@@ -52,7 +56,6 @@ async function route() {
       return fatal(e);
     }
   }
-  const m = url.pathname.match(/^\/ui\/p\/([^/]+)\/([^/]+)(\/.*)?$/);
   if (!m) return goHome();
   const project = decodeURIComponent(m[1]);
   const env = decodeURIComponent(m[2]);
@@ -72,14 +75,21 @@ async function goHome() {
   } catch (e) { fatal(e); }
 }
 
-async function projectList() {
-  if (!projectsCache) projectsCache = (await get('/api/v1/projects')).items;
+// Kept as promises, so that asking twice while the first answer is on its way asks once; a
+// failed answer is forgotten, so the next page asks again.
+function projectList() {
+  if (!projectsCache) {
+    projectsCache = get('/api/v1/projects').then(r => r.items);
+    projectsCache.catch(() => { projectsCache = null; });
+  }
   return projectsCache;
 }
 
-async function environmentList(project) {
+function environmentList(project) {
   if (!environmentsCache.has(project)) {
-    environmentsCache.set(project, (await get(path`/api/v1/projects/${project}/environments`)).items);
+    const items = get(path`/api/v1/projects/${project}/environments`).then(r => r.items);
+    items.catch(() => environmentsCache.delete(project));
+    environmentsCache.set(project, items);
   }
   return environmentsCache.get(project);
 }
@@ -112,6 +122,8 @@ async function render(scope, {page, params}) {
   try {
     const module = await page.load();
     await module.render(view);
+    // When the page became usable: the browser tests measure it (docs/benchmarks.md).
+    performance.mark(`rollgate:ready:${page.id}`);
   } catch (e) {
     if (e.status === 401) return;
     main.append(errorBox(e));

@@ -6,7 +6,7 @@ export async function render(view) {
   const {project, env, main} = view;
   const envs = view.environments.map(e => e.key);
   const [flags, usage] = await Promise.all([
-    all(path`/api/v1/projects/${project}/flags`),
+    all(path`/api/v1/projects/${project}/flags`, 1000),
     get(path`/api/v1/projects/${project}/environments/${env}/usage`).catch(() => ({flags: {}})),
   ]);
   const query = new URLSearchParams(location.search);
