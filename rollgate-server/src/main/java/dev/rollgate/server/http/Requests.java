@@ -212,6 +212,29 @@ public final class Requests {
   }
 
   /**
+   * Answers a write's resource, or with {@code dryRun} the resource as the write would leave it:
+   * 200 whatever {@code status} the write has, {@code "dryRun": true} added, and no ETag (no stored
+   * version is that one yet).
+   */
+  public static void resource(Context ctx, int status, Object resource, boolean dryRun) {
+    if (!dryRun) {
+      resource(ctx, status, resource);
+      return;
+    }
+    if (!(Plain.of(resource) instanceof Map<?, ?> plain)) {
+      throw new IllegalArgumentException("a resource renders as an object");
+    }
+    Map<Object, Object> out = new java.util.LinkedHashMap<>(plain);
+    out.put("dryRun", true);
+    json(ctx, 200, out, null);
+  }
+
+  /** Whether the request asks for a dry run ({@code ?dryRun=true}): check, write nothing. */
+  public static boolean dryRun(Context ctx) {
+    return flag(ctx, "dryRun");
+  }
+
+  /**
    * Answers 201 with a resource just created and the secret its caller sees this once; the
    * resource's own form (and so the audit trail) never holds it.
    */
