@@ -55,6 +55,22 @@ public final class Requests {
     return p;
   }
 
+  /**
+   * Admin, editor or viewer; or an sdk token bound to {@code environment} of {@code project}, which
+   * may read there what it can evaluate and fetch anyway (and nothing elsewhere).
+   */
+  public static Principal requireReadOf(Context ctx, String project, String environment) {
+    Principal p = principal(ctx);
+    if (p.role() != Role.SDK) {
+      return requireRead(ctx);
+    }
+    if (!project.equals(p.project()) || !environment.equals(p.environment())) {
+      throw Failure.forbidden(
+          "an sdk token reads only its own environment, " + p.project() + "/" + p.environment());
+    }
+    return p;
+  }
+
   /** Admin or editor. */
   public static Principal requireEdit(Context ctx) {
     Principal p = requireRead(ctx);
@@ -114,6 +130,12 @@ public final class Requests {
   /** The request body, which must be a JSON object with only {@code allowed} fields. */
   public static JsonBody body(Context ctx, Set<String> allowed) {
     return JsonBody.parse(text(ctx), allowed);
+  }
+
+  /** Like {@link #body}, for a body that may be left out (or empty): then {@code {}}. */
+  public static JsonBody optionalBody(Context ctx, Set<String> allowed) {
+    String text = text(ctx);
+    return JsonBody.parse(text.isBlank() ? "{}" : text, allowed);
   }
 
   /**
