@@ -12,6 +12,8 @@ import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.domain.IdSource;
 import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.evaluation.EventRoutes;
+import dev.rollgate.server.evaluation.ExplainRoutes;
+import dev.rollgate.server.evaluation.ExplainService;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.evaluation.Usage;
@@ -291,6 +293,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage, experimentEvents),
               streams,
               new UsageRoutes(catalog, usage),
+              new ExplainRoutes(new ExplainService(catalog)),
               new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),

@@ -11,7 +11,6 @@ import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
 import java.util.Set;
 
 /** {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout} and its controls. */
@@ -76,18 +75,12 @@ public final class RolloutRoutes implements HttpApi.Routes {
                   ctx.pathParam("flag"),
                   RolloutAction.manual(ctx.pathParam("action")),
                   ifMatch(ctx),
-                  optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
+                  Requests.optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
         });
   }
 
   private static RolloutService.Start start(JsonBody b) {
     return new RolloutService.Start(
         b.string("treatment", true), b.object("plan"), b.string("comment", false));
-  }
-
-  /** A body that may be left out. */
-  private static JsonBody optionalBody(Context ctx, Set<String> allowed) {
-    String text = Requests.text(ctx);
-    return JsonBody.parse(text.isBlank() ? "{}" : text, allowed);
   }
 }
