@@ -49,7 +49,7 @@ class FlagPageBrowserTest extends BrowserTestBase {
     assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
         .hasText("new-checkout");
     // The history is the last part to arrive.
-    assertThat(page.locator("table.history tbody tr")).not().hasCount(0);
+    assertThat(page.locator("table.history tbody")).not().hasCount(0);
     return page;
   }
 
@@ -133,6 +133,15 @@ class FlagPageBrowserTest extends BrowserTestBase {
     // The dry runs wrote nothing.
     assertThat(admin.get(FLAG).object()).containsEntry("version", 1L);
 
+    // A variant the flag has not: the server compiles it (callers would get ERROR), so the page
+    // warns without blocking.
+    editor(page).fill("{\"if\": [{\"==\": [{\"var\": \"plan\"}, \"pro\"]}, \"onn\"]}");
+    assertThat(page.locator("#rule-status")).containsText("The server compiles this rule");
+    assertThat(problem).containsText("\"onn\" is not a variant of new-checkout");
+    assertThat(problem.locator("mark")).hasText("\"onn\"");
+    assertThat(editor(page)).not().hasAttribute("aria-invalid", "true");
+    assertThat(save).isEnabled();
+
     // Fixed: the problem goes, and saving asks for a comment in production.
     editor(page).fill(STAFF_ONLY);
     assertThat(page.locator("#rule-status")).containsText("The server compiles this rule");
@@ -164,14 +173,14 @@ class FlagPageBrowserTest extends BrowserTestBase {
                 Map.of("context", Map.of("targetingKey", "u1", "email", "ana@shop.example")))
             .object();
     assertThat(staff).containsEntry("variant", "on").containsEntry("reason", "TARGETING_MATCH");
-    Locator newest = page.locator("table.history tbody tr").first();
-    assertThat(page.locator("table.history tbody tr")).hasCount(2);
+    Locator newest = page.locator("table.history tbody").first();
+    assertThat(page.locator("table.history tbody")).hasCount(2);
     assertThat(newest).containsText("INC-7: shop staff only");
     assertThat(newest).containsText("flag.update");
     assertThat(newest).containsText("environments.production.targeting");
     assertThat(newest.locator("ins")).containsText("ends_with");
     assertThat(newest).containsText("version 1 → 2");
-    assertThat(page.locator("table.history tbody tr").last()).containsText("flag.create");
+    assertThat(page.locator("table.history tbody").last()).containsText("flag.create");
     tab.screenshot("flag-saved-" + store);
     tab.assertClean();
   }
@@ -227,8 +236,16 @@ class FlagPageBrowserTest extends BrowserTestBase {
   @Test
   void aViewerSeesTheFlagWithoutWriteControls() {
     assertThat(admin.post(TestFlags.FLAGS, TestFlags.checkout()).status()).isEqualTo(201);
+    assertThat(
+            admin
+                .patch(
+                    FLAG + "/environments/production",
+                    Map.of("metadata", Map.of("owner", "payments")))
+                .status())
+        .isEqualTo(200);
     UiBrowser.Tab tab = tab().signIn(token("viewer"));
     Page page = open(tab);
+    assertThat(page.locator(".flag-facts")).containsText("payments");
     assertThat(page.getByRole(AriaRole.SWITCH)).hasCount(0);
     assertThat(page.locator("tr[data-env=production]")).containsText("On");
     assertThat(page.locator("#rule-text")).hasCount(0);
@@ -240,7 +257,9 @@ class FlagPageBrowserTest extends BrowserTestBase {
     assertThat(main.getByRole(AriaRole.COMBOBOX)).hasCount(0);
     assertThat(main.locator("textarea")).hasCount(1);
     assertThat(main.locator("textarea")).hasId("why-attrs");
-    assertThat(page.locator("table.history tbody tr")).hasCount(1);
+    assertThat(page.locator("table.history tbody")).hasCount(2);
+    assertThat(page.locator("table.history tbody").first())
+        .containsText("environments.production.metadata.owner");
     tab.assertClean();
     page.getByLabel("Targeting key").fill("u1");
     page.getByLabel("Attributes (JSON object)").fill("{\"plan\": \"pro\"}");
@@ -272,7 +291,7 @@ class FlagPageBrowserTest extends BrowserTestBase {
         .click();
     assertThat(editor(page)).hasValue(Pattern.compile("ends_with"));
     assertThat(page.locator("details.draft pre")).containsText("\"team\"");
-    assertThat(page.locator("table.history tbody tr")).hasCount(2);
+    assertThat(page.locator("table.history tbody")).hasCount(2);
     tab.assertClean();
   }
 

@@ -183,3 +183,27 @@ export function rangeOf(node, segments) {
   }
   return {...range, exact: true};
 }
+
+/**
+ * JSON for people: what fits in `width` characters on one line stays on one line ({"var":
+ * "plan"}), the rest is indented by two spaces, so JsonLogic reads as its rules rather than a
+ * column of brackets.
+ */
+export function formatJson(value, width = 72, indent = '') {
+  const flat = inline(value);
+  if (flat.length + indent.length <= width || value === null || typeof value !== 'object') return flat;
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (!value.length) return '[]';
+    return `[\n${value.map(v => inner + formatJson(v, width, inner)).join(',\n')}\n${indent}]`;
+  }
+  const keys = Object.keys(value);
+  if (!keys.length) return '{}';
+  return `{\n${keys.map(k => `${inner}${JSON.stringify(k)}: ${formatJson(value[k], width, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function inline(value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  return `{${Object.keys(value).map(k => `${JSON.stringify(k)}: ${inline(value[k])}`).join(', ')}}`;
+}

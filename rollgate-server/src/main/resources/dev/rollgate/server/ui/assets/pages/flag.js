@@ -4,7 +4,7 @@
 import {all, api, get, path} from '../lib/api.js';
 import {h, badge, stateBadge, when, errorBox, notify, confirmChange, table, equivalents} from '../lib/dom.js';
 import {isProtected, switchFlag} from '../lib/flags.js';
-import {JsonSyntaxError, lineColumn, parseJson, pathSegments, rangeOf} from '../lib/flag-json.js';
+import {JsonSyntaxError, formatJson, lineColumn, parseJson, pathSegments, rangeOf} from '../lib/flag-json.js';
 
 /** Replaces an element's children, leaving out null, false and undefined as h() does. */
 function put(el, ...children) {
@@ -50,13 +50,14 @@ export async function render(view) {
   page.paint();
   page.editor = ruleEditor(page, editor);
   whyPanel(page, why);
-  main.append(head, h('div', {class: 'flag-grid'}, environments, variants), editor, why, history,
+  main.append(head, h('div', {class: 'flag-grid'}, environments, variants), h('div', {class: 'flag-work'}, editor, why), history,
     equivalents(
       `GET /api/v1/projects/${project}/flags/${flag.key}`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}?dryRun=true  {"targeting": {…}, "defaultVariant": "…"}  (checks, writes nothing)`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}  {"targeting": {…}}  (If-Match, X-Rollgate-Comment)`,
       `POST /api/v1/projects/${project}/environments/${view.env}/flags/${flag.key}/explain  {"context": {"targetingKey": "…"}}`,
-      `GET /api/v1/audit?resource=projects/${project}/flags/${flag.key}`));
+      `GET /api/v1/audit?resource=projects/${project}/flags/${flag.key}`,
+      `CLI, offline on the exported document: rollgate eval --flags flagd.json --flag ${flag.key} --context '{"targetingKey": "…"}' --explain  (flagd.json from GET /api/v1/projects/${project}/environments/${view.env}/flagd)`));
   await page.history();
 }
 
@@ -181,7 +182,7 @@ function paintVariants(page, el) {
 
 /** The targeting as the editor shows it: indented JSON, or nothing for none. */
 function targetingText(targeting) {
-  return hasTargeting(targeting) ? JSON.stringify(targeting, null, 2) : '';
+  return hasTargeting(targeting) ? formatJson(targeting) : '';
 }
 
 /** The editor's text read: {targeting, node} or {error} (a JsonSyntaxError). */
@@ -311,7 +312,7 @@ function ruleEditor(page, el) {
     changed();
   };
 
-  const fit = () => { text.rows = Math.min(30, Math.max(8, text.value.split('\n').length + 1)); };
+  const fit = () => { text.rows = Math.min(30, Math.max(5, text.value.split('\n').length + 1)); };
 
   /** The fields that differ from what the server holds, as the PATCH body takes them. */
   const changes = parsed => {
@@ -335,6 +336,7 @@ function ruleEditor(page, el) {
   function clearProblem() {
     problem.replaceChildren();
     problem.className = 'rule-problem';
+    status.classList.remove('visually-hidden');
     for (const c of [text, defaultVariant, state]) c.removeAttribute('aria-invalid');
   }
 
@@ -342,7 +344,8 @@ function ruleEditor(page, el) {
   function showProblem({source, at, message, range, control = text, tone = 'bad'}) {
     clearProblem();
     problem.className = `rule-problem ${tone}`;
-    if (tone === 'bad') control.setAttribute('aria-invalid', 'true');
+    // The status says it to screen readers; on screen the box below says it at length.
+    if (tone === 'bad') { control.setAttribute('aria-invalid', 'true'); status.classList.add('visually-hidden'); }
     const where = range ? lineColumn(text.value, range.start) : null;
     problem.append(
       h('p', {class: 'problem-head'},
@@ -589,7 +592,7 @@ function whyPanel(page, el) {
   const {view, flag} = page;
   const query = new URLSearchParams(location.search);
   const targetingKey = h('input', {id: 'why-key', autocomplete: 'off', spellcheck: 'false', value: query.get('key') || ''});
-  const attributes = h('textarea', {id: 'why-attrs', class: 'code', rows: 4, spellcheck: 'false', 'aria-describedby': 'why-attrs-help why-problem'},
+  const attributes = h('textarea', {id: 'why-attrs', class: 'code', rows: 3, spellcheck: 'false', 'aria-describedby': 'why-attrs-help why-problem'},
     query.get('attrs') || '');
   const problem = h('p', {id: 'why-problem', class: 'field-error'});
   const result = h('div', {class: 'why-result', 'aria-live': 'polite'});
@@ -677,27 +680,33 @@ async function paintHistory(page, el) {
     return;
   }
   events.reverse();
-  const rows = events.map(event => h('tr', {dataset: {seq: event.seq}},
-    h('td', {class: 'nowrap'}, when(event.time)),
-    h('td', {}, event.actor || event.actorId || '—'),
-    h('td', {}, h('code', {}, event.action), event.resource !== resource ? h('div', {class: 'muted'}, event.resource.slice(resource.length + 1)) : null),
-    h('td', {class: 'history-comment'}, event.comment || h('span', {class: 'muted'}, '—')),
-    h('td', {}, changesOf(event))));
+  // An event is a group of two rows, what and why above, the change below across the table, so
+  // the change keeps its width on a phone too.
+  const groups = events.map(event => h('tbody', {dataset: {seq: event.seq}},
+    h('tr', {},
+      h('td', {class: 'nowrap'}, when(event.time)),
+      h('td', {}, event.actor || event.actorId || '—'),
+      h('td', {}, h('code', {}, event.action), event.resource !== resource ? h('div', {class: 'muted'}, event.resource.slice(resource.length + 1)) : null),
+      h('td', {class: 'history-comment'}, event.comment || h('span', {class: 'muted'}, 'no comment'))),
+    h('tr', {class: 'history-change'},
+      h('td', {colspan: 4}, h('span', {class: 'visually-hidden'}, 'Change: '), changesOf(event)))));
   put(el, h('h2', {id: 'history-title'}, 'History'),
-    h('p', {class: 'hint'}, `${events.length} events from the audit trail, newest first. `,
+    h('p', {class: 'hint'}, `${events.length} ${events.length === 1 ? 'event' : 'events'} from the audit trail, newest first. `,
       h('a', {href: view.url(`audit?resource=${encodeURIComponent(resource)}`)}, 'Open in the audit log')),
     events.length
-      ? table(`Audit events of ${flag.key}, newest first`, ['When', 'Who', 'Action', 'Comment', 'Change'], rows, {class: 'dense history'})
+      ? h('div', {class: 'table-wrap'}, h('table', {class: 'dense history'},
+        h('caption', {class: 'visually-hidden'}, `Audit events of ${flag.key}, newest first, each with its change below it`),
+        h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Comment'].map(x => h('th', {scope: 'col'}, x)))),
+        groups))
       : h('p', {class: 'muted'}, 'No events.'));
-  el.querySelector('caption')?.classList.add('visually-hidden');
 }
 
 function changesOf(event) {
   const {before, after} = event;
   const full = h('details', {class: 'full-json'}, h('summary', {}, 'Full JSON'),
     h('div', {class: 'before-after'},
-      h('div', {}, h('h4', {}, 'Before'), h('pre', {tabindex: '0'}, before === null || before === undefined ? 'null' : JSON.stringify(before, null, 2))),
-      h('div', {}, h('h4', {}, 'After'), h('pre', {tabindex: '0'}, after === null || after === undefined ? 'null' : JSON.stringify(after, null, 2)))));
+      h('div', {}, h('h4', {}, 'Before'), h('pre', {tabindex: '0'}, before === null || before === undefined ? 'null' : formatJson(before))),
+      h('div', {}, h('h4', {}, 'After'), h('pre', {tabindex: '0'}, after === null || after === undefined ? 'null' : formatJson(after)))));
   if (!before || !after) {
     const v = (after || before || {}).version;
     return h('div', {}, h('span', {}, !before ? `created${v ? ` (version ${v})` : ''}` : 'removed'), full);
