@@ -18,6 +18,12 @@ class FlagsBrowserTest extends BrowserTestBase {
   @Test
   void signInShowsTheFlagsAndSignOutEndsTheSession() {
     assertThat(admin.post(TestFlags.FLAGS, TestFlags.checkout()).status()).isEqualTo(201);
+    ApiClient sdk = server.as(server.sdkToken());
+    for (int i = 0; i < 3; i++) {
+      sdk.post(
+          "/ofrep/v1/evaluate/flags/new-checkout",
+          Map.of("context", Map.of("targetingKey", "u" + i)));
+    }
     UiBrowser.Tab tab = tab();
     Page page = tab.page();
     page.navigate("/");
@@ -36,6 +42,11 @@ class FlagsBrowserTest extends BrowserTestBase {
             page.getByRole(
                 AriaRole.SWITCH, new Page.GetByRoleOptions().setName("new-checkout in production")))
         .hasAttribute("aria-checked", "true");
+    // This replica's usage: the last evaluation and the last hour's sparkline.
+    Locator row = page.locator("tr[data-flag='new-checkout']");
+    assertThat(row.getByRole(AriaRole.IMG))
+        .hasAttribute("aria-label", "3 evaluations in the last hour");
+    assertThat(row.locator("time")).containsText("ago");
     tab.assertClean();
     // The cookie is HttpOnly, SameSite=Strict, and the page holds no token.
     var cookie =

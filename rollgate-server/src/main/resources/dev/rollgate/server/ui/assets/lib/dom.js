@@ -96,7 +96,7 @@ export function errorBox(error) {
     body ? body.message : String(error && error.message || error),
     body && body.requestId ? h('span', {class: 'muted'}, ` (request ${body.requestId})`) : null,
     body && body.details ? h('ul', {}, body.details.map(d =>
-      h('li', {}, [d.path || d.field, d.message].filter(Boolean).join(': ')))) : null);
+      h('li', {}, [d.field || d.path, d.message].filter(Boolean).join(': ')))) : null);
 }
 
 /**
