@@ -28,6 +28,7 @@ import dev.rollgate.server.flags.FlagdImport;
 import dev.rollgate.server.health.HealthRoutes;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
+import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.ops.Readiness;
@@ -80,7 +81,7 @@ public final class RollgateServer implements AutoCloseable {
   private final Database db;
   private final HttpApi.Server http;
   private final Drain drain;
-  private final StreamHub streams;
+  private final EventStreams streams;
   private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
@@ -92,7 +93,7 @@ public final class RollgateServer implements AutoCloseable {
       Database db,
       HttpApi.Server http,
       Drain drain,
-      StreamHub streams,
+      EventStreams streams,
       ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
@@ -273,17 +274,17 @@ public final class RollgateServer implements AutoCloseable {
       Leadership leadership = new Leadership(db);
       Readiness readiness =
           new Readiness(storeProbe, probes, clock, READY_PROBE_PERIOD, READY_PROBE_TIMEOUT);
-      StreamHub streams =
-          new StreamHub(
-              catalog, config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
+      EventStreams streams =
+          new EventStreams(config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
       tokens.onWithdrawn(streams::withdraw);
-      Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)
-          .description("Connected event-stream clients")
+      StreamHub sdkStreams = new StreamHub(catalog, streams);
+      Gauge.builder("rollgate.stream.clients", sdkStreams, StreamHub::clients)
+          .description("Connected SDK event-stream clients")
           .register(meters);
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
-              streams,
+              sdkStreams,
               new UsageRoutes(catalog, usage),
               new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),

@@ -245,9 +245,15 @@ public final class TokenService {
 
   /**
    * Whether {@code principal}, as {@link #authenticate} gave it, still stands for a stored token:
-   * false once that token is revoked (here or, after the notice, on another replica).
+   * false once that token is revoked (here or, after the notice, on another replica). {@code
+   * ROLLGATE_ADMIN_TOKEN}'s principal stands while the setting does: it cannot be revoked.
    */
   public boolean current(Principal principal) {
+    if (environmentAdminHash != null
+        && principal.tokenId().equals(Actor.ENVIRONMENT_ADMIN_ID)
+        && principal.role() == Role.ADMIN) {
+      return true;
+    }
     return active.containsValue(principal);
   }
 
