@@ -37,6 +37,7 @@ import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.replicas.ReplicaSync;
 import dev.rollgate.server.rollouts.RolloutController;
+import dev.rollgate.server.rollouts.RolloutFeed;
 import dev.rollgate.server.rollouts.RolloutPlan;
 import dev.rollgate.server.rollouts.RolloutRoutes;
 import dev.rollgate.server.rollouts.RolloutService;
@@ -82,6 +83,7 @@ public final class RollgateServer implements AutoCloseable {
   private final HttpApi.Server http;
   private final Drain drain;
   private final EventStreams streams;
+  private final RolloutFeed feed;
   private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
@@ -94,6 +96,7 @@ public final class RollgateServer implements AutoCloseable {
       HttpApi.Server http,
       Drain drain,
       EventStreams streams,
+      RolloutFeed feed,
       ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
@@ -104,6 +107,7 @@ public final class RollgateServer implements AutoCloseable {
     this.http = http;
     this.drain = drain;
     this.streams = streams;
+    this.feed = feed;
     this.sync = sync;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
@@ -112,10 +116,14 @@ public final class RollgateServer implements AutoCloseable {
     this.readiness = readiness;
   }
 
+  /** A background job and how long it waits between runs. */
+  private record Job(Runnable task, Duration every) {}
+
   /**
-   * The jobs that run every second: writing outcomes and experiment events (every replica), judging
-   * rollouts and sending webhooks (the leading replica). Each on a thread of its own, so a slow
-   * webhook receiver never delays a rollback.
+   * The background jobs: every second, writing outcomes and experiment events (every replica),
+   * judging rollouts and sending webhooks (the leading replica); every live interval, the live
+   * rollout feed's reads. Each on a thread of its own, so a slow webhook receiver never delays a
+   * rollback.
    */
   private record Background(
       ScheduledExecutorService scheduler,
@@ -123,29 +131,24 @@ public final class RollgateServer implements AutoCloseable {
       ExperimentEvents experiments,
       Leadership leadership) {
     static Background start(
-        Outcomes outcomes,
-        ExperimentEvents experiments,
-        Leadership leadership,
-        RolloutController controller,
-        WebhookDispatcher webhooks) {
+        Outcomes outcomes, ExperimentEvents experiments, Leadership leadership, List<Job> jobs) {
       ScheduledExecutorService scheduler =
           Executors.newScheduledThreadPool(
-              4, Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
-      for (Runnable job :
-          List.<Runnable>of(
-              outcomes::flush, experiments::flush, controller::tick, webhooks::runDue)) {
+              jobs.size(), Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
+      for (Job job : jobs) {
+        long every = job.every().toMillis();
         var unused =
             scheduler.scheduleWithFixedDelay(
                 () -> {
                   try {
-                    job.run();
+                    job.task().run();
                   } catch (RuntimeException e) {
                     log.warn("background job failed: {}", e.toString());
                   }
                 },
-                1,
-                1,
-                TimeUnit.SECONDS);
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
       }
       return new Background(scheduler, outcomes, experiments, leadership);
     }
@@ -281,6 +284,14 @@ public final class RollgateServer implements AutoCloseable {
       Gauge.builder("rollgate.stream.clients", sdkStreams, StreamHub::clients)
           .description("Connected SDK event-stream clients")
           .register(meters);
+      RolloutFeed feed = RolloutFeed.start(rollouts, outcomes, clock);
+      catalog.addListener(feed);
+      Gauge.builder("rollgate.live.flags", feed, RolloutFeed::flags)
+          .description("Flags whose live rollout feed someone watches on this replica")
+          .register(meters);
+      Gauge.builder("rollgate.live.watchers", feed, RolloutFeed::watchers)
+          .description("Live rollout feed streams open on this replica")
+          .register(meters);
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
@@ -290,7 +301,7 @@ public final class RollgateServer implements AutoCloseable {
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),
-              new RolloutRoutes(rollouts),
+              new RolloutRoutes(rollouts, feed, streams),
               new WebhookRoutes(webhooks),
               new OpsRoutes(readiness, catalog, meters, () -> sync == null ? null : sync.problem()),
               new ProjectRoutes(projects),
@@ -308,15 +319,23 @@ public final class RollgateServer implements AutoCloseable {
       if (http.metricsPort() >= 0) {
         log.info("rollgate: metrics on {}:{}", config.metricsHost(), http.metricsPort());
       }
+      RolloutController controller = new RolloutController(rollouts, leadership);
+      WebhookDispatcher dispatcher =
+          new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets);
+      Duration second = Duration.ofSeconds(1);
       Background background =
           Background.start(
               outcomes,
               experimentEvents,
               leadership,
-              new RolloutController(rollouts, leadership),
-              new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets));
+              List.of(
+                  new Job(outcomes::flush, second),
+                  new Job(experimentEvents::flush, second),
+                  new Job(controller::tick, second),
+                  new Job(dispatcher::runDue, second),
+                  new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs()))));
       return new RollgateServer(
-          db, http, drain, streams, sync, catalog, gc, background, probes, readiness);
+          db, http, drain, streams, feed, sync, catalog, gc, background, probes, readiness);
     } catch (RuntimeException e) {
       probes.shutdownNow();
       storeProbe.close();
@@ -380,6 +399,7 @@ public final class RollgateServer implements AutoCloseable {
     }
     http.stop();
     background.close();
+    feed.close();
     if (sync != null) {
       sync.close();
     }

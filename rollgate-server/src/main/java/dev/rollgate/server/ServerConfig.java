@@ -58,6 +58,8 @@ import java.util.Map;
  *     main one's ({@code ROLLGATE_HOST}); only with a metrics port
  * @param metricsPort {@code ROLLGATE_METRICS_PORT}: when set, {@code /metrics} is served on this
  *     port (0 picks a free one) and no longer on the main one; null when unset
+ * @param liveIntervalMs {@code ROLLGATE_LIVE_INTERVAL_MS}: how often the live rollout feed reads
+ *     each watched flag's rollout and metrics and sends what changed, default 2000 (10 at least)
  */
 public record ServerConfig(
     String host,
@@ -85,7 +87,8 @@ public record ServerConfig(
     long bodyTimeoutMs,
     String metricsToken,
     String metricsHost,
-    Integer metricsPort) {
+    Integer metricsPort,
+    long liveIntervalMs) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -136,7 +139,8 @@ public record ServerConfig(
         atLeast(env, "ROLLGATE_BODY_TIMEOUT_MS", 30_000, 1),
         blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
         metricsPort == null ? null : metricsHost == null ? host : metricsHost,
-        metricsPort);
+        metricsPort,
+        atLeast(env, "ROLLGATE_LIVE_INTERVAL_MS", 2000, 10));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */
