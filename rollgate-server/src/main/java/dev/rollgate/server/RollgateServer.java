@@ -35,6 +35,7 @@ import dev.rollgate.server.ops.Readiness;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
+import dev.rollgate.server.replicas.ReplicaRegistry;
 import dev.rollgate.server.replicas.ReplicaSync;
 import dev.rollgate.server.rollouts.RolloutController;
 import dev.rollgate.server.rollouts.RolloutFeed;
@@ -88,6 +89,7 @@ public final class RollgateServer implements AutoCloseable {
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
   private final Background background;
+  private final ReplicaRegistry replicas;
   private final ScheduledExecutorService probes;
   private final Readiness readiness;
 
@@ -101,6 +103,7 @@ public final class RollgateServer implements AutoCloseable {
       Catalog catalog,
       JvmGcMetrics gcMetrics,
       Background background,
+      ReplicaRegistry replicas,
       ScheduledExecutorService probes,
       Readiness readiness) {
     this.db = db;
@@ -112,8 +115,15 @@ public final class RollgateServer implements AutoCloseable {
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
     this.background = background;
+    this.replicas = replicas;
     this.probes = probes;
     this.readiness = readiness;
+  }
+
+  /** The server's version, from its jar's manifest; {@code development} when run from classes. */
+  public static String version() {
+    String version = RollgateServer.class.getPackage().getImplementationVersion();
+    return version == null ? "development" : version;
   }
 
   /** A background job and how long it waits between runs. */
@@ -122,8 +132,8 @@ public final class RollgateServer implements AutoCloseable {
   /**
    * The background jobs: every second, writing outcomes and experiment events (every replica),
    * judging rollouts and sending webhooks (the leading replica); every live interval, the live
-   * rollout feed's reads. Each on a thread of its own, so a slow webhook receiver never delays a
-   * rollback.
+   * rollout feed's reads; every few seconds, this replica's heartbeat in the list of replicas. Each
+   * on a thread of its own, so a slow webhook receiver never delays a rollback.
    */
   private record Background(
       ScheduledExecutorService scheduler,
@@ -292,6 +302,9 @@ public final class RollgateServer implements AutoCloseable {
       Gauge.builder("rollgate.live.watchers", feed, RolloutFeed::watchers)
           .description("Live rollout feed streams open on this replica")
           .register(meters);
+      ReplicaRegistry replicas =
+          new ReplicaRegistry(
+              db, leadership, clock, version(), Duration.ofSeconds(config.replicaWindowSeconds()));
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
@@ -333,9 +346,21 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(experimentEvents::flush, second),
                   new Job(controller::tick, second),
                   new Job(dispatcher::runDue, second),
-                  new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs()))));
+                  new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
+                  new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds()))));
       return new RollgateServer(
-          db, http, drain, streams, feed, sync, catalog, gc, background, probes, readiness);
+          db,
+          http,
+          drain,
+          streams,
+          feed,
+          sync,
+          catalog,
+          gc,
+          background,
+          replicas,
+          probes,
+          readiness);
     } catch (RuntimeException e) {
       probes.shutdownNow();
       storeProbe.close();
@@ -400,6 +425,7 @@ public final class RollgateServer implements AutoCloseable {
     http.stop();
     background.close();
     feed.close();
+    replicas.close(); // after the last heartbeat, which would write the row again
     if (sync != null) {
       sync.close();
     }
