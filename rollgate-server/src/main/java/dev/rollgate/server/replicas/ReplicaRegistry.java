@@ -44,6 +44,7 @@ public final class ReplicaRegistry implements AutoCloseable {
   private final Duration window;
   private final String id = UUID.randomUUID().toString();
   private final long startedAt;
+  private volatile boolean failing; // the last heartbeat did not reach the store
 
   /** Writes this replica's row at once, so that it is listed from its start. */
   public ReplicaRegistry(
@@ -57,15 +58,32 @@ public final class ReplicaRegistry implements AutoCloseable {
     beat();
   }
 
-  /** Writes this replica's row, and deletes rows long unwritten. */
+  /**
+   * Writes this replica's row, and deletes rows long unwritten. A store that does not answer is
+   * logged once, not at every heartbeat; the next heartbeat that gets through lists the replica
+   * again.
+   */
   public void beat() {
     long now = clock.millis();
     boolean leader = leadership.leads();
-    int pruned =
-        db.inTransaction(tx -> {
-          ReplicaStore.beat(tx, id, startedAt, now, leader, version);
-          return ReplicaStore.prune(tx, now - PRUNE_WINDOWS * window.toMillis());
-        });
+    int pruned;
+    try {
+      pruned =
+          db.inTransaction(tx -> {
+            ReplicaStore.beat(tx, id, startedAt, now, leader, version);
+            return ReplicaStore.prune(tx, now - PRUNE_WINDOWS * window.toMillis());
+          });
+    } catch (RuntimeException e) {
+      if (!failing) {
+        failing = true;
+        log.warn("replicas: cannot write this replica's heartbeat ({})", e.getMessage());
+      }
+      return;
+    }
+    if (failing) {
+      failing = false;
+      log.info("replicas: this replica's heartbeat is written again");
+    }
     if (pruned > 0) {
       log.info(
           "replicas: removed {} replicas unseen for {} s",
