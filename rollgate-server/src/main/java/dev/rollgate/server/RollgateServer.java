@@ -32,6 +32,7 @@ import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.ops.Readiness;
+import dev.rollgate.server.ops.StatusService;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
@@ -305,6 +306,9 @@ public final class RollgateServer implements AutoCloseable {
       ReplicaRegistry replicas =
           new ReplicaRegistry(
               db, leadership, clock, version(), Duration.ofSeconds(config.replicaWindowSeconds()));
+      StatusService status =
+          new StatusService(
+              readiness, catalog::loaded, () -> sync == null ? null : sync.problem(), replicas, db);
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
@@ -316,7 +320,7 @@ public final class RollgateServer implements AutoCloseable {
               new HealthRoutes(catalog, outcomes, clock),
               new RolloutRoutes(rollouts, feed, streams),
               new WebhookRoutes(webhooks),
-              new OpsRoutes(readiness, catalog, meters, () -> sync == null ? null : sync.problem()),
+              new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
               new SegmentRoutes(segments),
