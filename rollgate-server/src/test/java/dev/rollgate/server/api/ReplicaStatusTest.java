@@ -88,7 +88,13 @@ class ReplicaStatusTest {
       try (TestServer b = a.replica(viaProxy, FAST)) {
         String idB = (String) replica(status(b.admin(), s -> true)).get("id");
         proxy.cut();
-        Map<String, Object> cut = status(b.admin(), s -> s.get("replicas") == null);
+        Map<String, Object> cut =
+            status(
+                b.admin(),
+                s ->
+                    s.get("replicas") == null
+                        && Boolean.FALSE.equals(
+                            ((Map<String, Object>) s.get("ready")).get("store")));
         assertThat((Map<String, Object>) cut.get("ready"))
             .containsEntry("status", "not ready")
             .containsEntry("store", false);
