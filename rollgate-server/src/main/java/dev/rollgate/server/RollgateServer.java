@@ -10,7 +10,10 @@ import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.crypto.KeyFiles;
 import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.domain.IdSource;
+import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.evaluation.EventRoutes;
+import dev.rollgate.server.evaluation.ExplainRoutes;
+import dev.rollgate.server.evaluation.ExplainService;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.evaluation.Usage;
@@ -45,8 +48,11 @@ import dev.rollgate.server.rollouts.RolloutRoutes;
 import dev.rollgate.server.rollouts.RolloutService;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
+import dev.rollgate.server.sessions.SessionRoutes;
+import dev.rollgate.server.sessions.SessionService;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.StoreException;
+import dev.rollgate.server.ui.UiRoutes;
 import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
@@ -249,6 +255,8 @@ public final class RollgateServer implements AutoCloseable {
       FlagService flags = new FlagService(catalog, audit, clock);
       FlagdImport flagd = new FlagdImport(catalog, audit, segments, clock);
       TokenService tokens = new TokenService(db, audit, clock, config.adminToken());
+      SessionService sessions =
+          new SessionService(db, audit, clock, tokens, Duration.ofMinutes(config.sessionMinutes()));
 
       projects.ensureDefaultProject();
       tokens.bootstrap(config.dataDir());
@@ -314,6 +322,7 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage, experimentEvents),
               sdkStreams,
               new UsageRoutes(catalog, usage),
+              new ExplainRoutes(new ExplainService(catalog)),
               new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
@@ -325,13 +334,22 @@ public final class RollgateServer implements AutoCloseable {
               new FlagRoutes(flags, flagd),
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
-              new AuditRoutes(db, audit));
+              new SessionRoutes(sessions),
+              new AuditRoutes(db, audit),
+              new UiRoutes());
       Drain drain = new Drain();
       Gauge.builder("http.server.requests.active", drain, Drain::inFlight)
           .description("HTTP requests in flight")
           .register(meters);
       HttpApi.Server http =
-          HttpApi.create(config.http(), tokens::authenticate, meters, drain, routes).start();
+          HttpApi.create(
+                  config.http(),
+                  tokens::authenticate,
+                  sessionsAtTheEdge(sessions),
+                  meters,
+                  drain,
+                  routes)
+              .start();
       log.info("rollgate: listening on {}:{}", config.host(), http.port());
       if (http.metricsPort() >= 0) {
         log.info("rollgate: metrics on {}:{}", config.metricsHost(), http.metricsPort());
@@ -371,6 +389,21 @@ public final class RollgateServer implements AutoCloseable {
       db.close();
       throw e;
     }
+  }
+
+  private static HttpApi.Sessions sessionsAtTheEdge(SessionService sessions) {
+    return new HttpApi.Sessions() {
+      @Override
+      public Principal principal(String secret) {
+        SessionService.Session session = sessions.resolve(secret);
+        return session == null ? null : session.principal();
+      }
+
+      @Override
+      public boolean csrfMatches(String secret, String csrfToken) {
+        return SessionService.csrfMatches(secret, csrfToken);
+      }
+    };
   }
 
   /** The key that seals webhook secrets: from the environment, else the data directory's file. */

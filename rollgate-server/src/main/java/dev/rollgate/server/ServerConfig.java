@@ -58,6 +58,8 @@ import java.util.Map;
  *     main one's ({@code ROLLGATE_HOST}); only with a metrics port
  * @param metricsPort {@code ROLLGATE_METRICS_PORT}: when set, {@code /metrics} is served on this
  *     port (0 picks a free one) and no longer on the main one; null when unset
+ * @param sessionMinutes {@code ROLLGATE_SESSION_MINUTES}: how long a web UI sign-in lasts, default
+ *     720 (12 hours)
  * @param liveIntervalMs {@code ROLLGATE_LIVE_INTERVAL_MS}: how often the live rollout feed reads
  *     each watched flag's rollout and metrics and sends what changed, default 2000 (10 at least)
  * @param replicaHeartbeatSeconds {@code ROLLGATE_REPLICA_HEARTBEAT_SECONDS}: how often a replica
@@ -93,6 +95,7 @@ public record ServerConfig(
     String metricsToken,
     String metricsHost,
     Integer metricsPort,
+    int sessionMinutes,
     long liveIntervalMs,
     long replicaHeartbeatSeconds,
     long replicaWindowSeconds) {
@@ -157,6 +160,7 @@ public record ServerConfig(
         blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
         metricsPort == null ? null : metricsHost == null ? host : metricsHost,
         metricsPort,
+        atLeast(env, "ROLLGATE_SESSION_MINUTES", 720, 1),
         atLeast(env, "ROLLGATE_LIVE_INTERVAL_MS", 2000, 10),
         heartbeat,
         window);

@@ -44,6 +44,8 @@ public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_NAME = 200;
+  private static final Principal ENVIRONMENT_ADMIN =
+      new Principal(Actor.ENVIRONMENT_ADMIN_ID, Actor.BOOTSTRAP_ADMIN_NAME, Role.ADMIN, null, null);
 
   private final Database db;
   private final AuditLog audit;
@@ -52,6 +54,7 @@ public final class TokenService {
   // Active tokens by secret hash: authentication never waits for the store, so evaluation goes
   // on through a database outage. Rebuilt after every token change here and on other replicas.
   private volatile Map<String, Principal> active = Map.of();
+  private volatile Map<String, Principal> activeById = Map.of();
   private volatile Consumer<Set<String>> onWithdrawn = ids -> {};
 
   public TokenService(Database db, AuditLog audit, Clock clock, String environmentAdminToken) {
@@ -237,8 +240,7 @@ public final class TokenService {
         && MessageDigest.isEqual(
             hash.getBytes(StandardCharsets.US_ASCII),
             environmentAdminHash.getBytes(StandardCharsets.US_ASCII))) {
-      return new Principal(
-          Actor.ENVIRONMENT_ADMIN_ID, Actor.BOOTSTRAP_ADMIN_NAME, Role.ADMIN, null, null);
+      return ENVIRONMENT_ADMIN;
     }
     return active.get(hash);
   }
@@ -249,12 +251,18 @@ public final class TokenService {
    * ROLLGATE_ADMIN_TOKEN}'s principal stands while the setting does: it cannot be revoked.
    */
   public boolean current(Principal principal) {
-    if (environmentAdminHash != null
-        && principal.tokenId().equals(Actor.ENVIRONMENT_ADMIN_ID)
-        && principal.role() == Role.ADMIN) {
-      return true;
+    return principal.equals(principalOf(principal.tokenId()));
+  }
+
+  /**
+   * Who the token with this id stands for now, or null once it is revoked (here or, after the
+   * notice, on another replica): what a web UI session acts as.
+   */
+  public Principal principalOf(String tokenId) {
+    if (Actor.ENVIRONMENT_ADMIN_ID.equals(tokenId)) {
+      return environmentAdminHash == null ? null : ENVIRONMENT_ADMIN;
     }
-    return active.containsValue(principal);
+    return activeById.get(tokenId);
   }
 
   /**
@@ -277,9 +285,10 @@ public final class TokenService {
             fresh.put(
                 hash, new Principal(t.id(), t.name(), t.role(), t.project(), t.environment())));
     Map<String, Principal> before = active;
-    active = Map.copyOf(fresh);
     Map<String, Principal> byId = new HashMap<>();
     fresh.values().forEach(p -> byId.put(p.tokenId(), p));
+    active = Map.copyOf(fresh);
+    activeById = Map.copyOf(byId);
     Set<String> withdrawn = new HashSet<>();
     for (Principal old : before.values()) {
       Principal now = byId.get(old.tokenId());

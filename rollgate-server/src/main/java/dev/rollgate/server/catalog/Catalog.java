@@ -59,18 +59,27 @@ public final class Catalog {
    */
   private record Candidate(FlagSnapshot snapshot, String served, String etag) {}
 
-  /** What a project is made of at one generation: its environments' flag documents. */
-  private record Inputs(long generation, Map<String, Map<String, Object>> documents) {}
+  /**
+   * What a project is made of at one generation: its environments' flag documents, and its flags'
+   * versions.
+   */
+  private record Inputs(
+      long generation, Map<String, Map<String, Object>> documents, Map<String, Long> versions) {}
 
-  /** Ends a rehearsal, rolling its transaction back, with the documents it would leave. */
+  /**
+   * Ends a rehearsal, rolling its transaction back, with the documents it would leave (null when it
+   * changes nothing served) and, for a dry run, what the work answered.
+   */
   private static final class Rehearsed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Map<String, Map<String, Object>> documents;
+    private final transient Object value;
 
-    Rehearsed(Map<String, Map<String, Object>> documents) {
+    Rehearsed(Map<String, Map<String, Object>> documents, Object value) {
       super(null, null, false, false);
       this.documents = documents;
+      this.value = value;
     }
   }
 
@@ -146,10 +155,25 @@ public final class Catalog {
 
   /** {@link #write}, for changes that know whether they touched anything a flag is made of. */
   public <T> T writeIfChanged(String project, Long clientVersion, Database.Work<Written<T>> work) {
+    return run(project, clientVersion, work, false);
+  }
+
+  /**
+   * {@link #write} without writing: the rehearsal alone, with every check {@code work} makes and
+   * the compile of what it would leave, then rolled back, so that nothing is stored, audited,
+   * announced or served. Answers what {@code work} answered, or fails as the write would (a 400 for
+   * a change that does not compile, a version mismatch for a stale {@code clientVersion}).
+   */
+  public <T> T dryRun(String project, Long clientVersion, Database.Work<T> work) {
+    return run(project, clientVersion, tx -> new Written<>(work.run(tx), true), true);
+  }
+
+  private <T> T run(
+      String project, Long clientVersion, Database.Work<Written<T>> work, boolean dryRun) {
     boolean raced = false;
     for (int attempt = 1; ; attempt++) {
       try {
-        return attempt(project, work, raced);
+        return dryRun ? rehearse(project, work) : attempt(project, work, raced);
       } catch (VersionConflict e) {
         if (clientVersion != null) {
           throw Failure.versionMismatch(e.getMessage() + ": reload it and retry");
@@ -191,7 +215,7 @@ public final class Catalog {
           if (project == null || !written.servedChanged()) {
             return written.value();
           }
-          throw new Rehearsed(documents(tx, project));
+          throw new Rehearsed(documents(tx, project), null);
         });
       } catch (Rehearsed r) {
         rehearsed = r.documents;
@@ -214,7 +238,9 @@ public final class Catalog {
                 throw new InputsChanged(); // rolls back; compiled again from the new state
               }
               announce(tx, project);
-              return new Outcome<>(written.value(), served(project, generation(tx), candidates));
+              return new Outcome<>(
+                  written.value(),
+                  served(project, generation(tx), candidates, FlagdExport.versions(tx, project)));
             });
       } finally {
         if (!holding) {
@@ -230,6 +256,30 @@ public final class Catalog {
         lock.unlock();
       }
     }
+  }
+
+  /**
+   * A dry run: the rehearsal of {@link #attempt}, rolled back whatever it did, and the same strict
+   * compile outside any transaction. No write lock: nothing is committed, so nothing can be lost.
+   */
+  @SuppressWarnings("unchecked") // the value is the one work answered just above
+  private <T> T rehearse(String project, Database.Work<Written<T>> work) {
+    Rehearsed rehearsed;
+    try {
+      db.inTransaction(tx -> {
+        AuditLog.lockHead(tx); // the write's lock order, and its view of the chain
+        Written<T> written = work.run(tx);
+        boolean compiles = project != null && written.servedChanged();
+        throw new Rehearsed(compiles ? documents(tx, project) : null, written.value());
+      });
+      throw new IllegalStateException("a rehearsal always rolls back");
+    } catch (Rehearsed r) {
+      rehearsed = r;
+    }
+    if (rehearsed.documents != null) {
+      compileChecked(rehearsed.documents);
+    }
+    return (T) rehearsed.value;
   }
 
   /** Tells the other replicas, on commit, that {@code project} changed. */
@@ -304,7 +354,7 @@ public final class Catalog {
           "project {}: stored flags do not compile: {}; loading leniently", project, e.details());
       candidates = compileLeniently(project, inputs.documents());
     }
-    return served(project, inputs.generation(), candidates);
+    return served(project, inputs.generation(), candidates, inputs.versions());
   }
 
   private static Map<String, Candidate> compile(
@@ -323,13 +373,16 @@ public final class Catalog {
   }
 
   private static Compiled served(
-      String project, long generation, Map<String, Candidate> candidates) {
+      String project,
+      long generation,
+      Map<String, Candidate> candidates,
+      Map<String, Long> versions) {
     Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
     candidates.forEach((environment, c) ->
         environments.put(
             environment,
             new ServedEnvironment(
-                project, environment, generation, c.snapshot(), c.served(), c.etag())));
+                project, environment, generation, c.snapshot(), c.served(), c.etag(), versions)));
     return new Compiled(generation, environments);
   }
 
@@ -426,7 +479,8 @@ public final class Catalog {
           if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) == 0) {
             return null;
           }
-          return new Inputs(generation(tx), documents(tx, project));
+          return new Inputs(
+              generation(tx), documents(tx, project), FlagdExport.versions(tx, project));
         });
     if (inputs == null) {
       forget(project);
@@ -470,7 +524,9 @@ public final class Catalog {
           long generation = generation(tx);
           Map<String, Inputs> out = new LinkedHashMap<>();
           for (String project : tx.list("SELECT project_key FROM projects", r -> r.getString(1))) {
-            out.put(project, new Inputs(generation, documents(tx, project)));
+            out.put(
+                project,
+                new Inputs(generation, documents(tx, project), FlagdExport.versions(tx, project)));
           }
           return out;
         });

@@ -18,6 +18,19 @@ import java.util.Map;
 final class FlagdExport {
   private FlagdExport() {}
 
+  /**
+   * Every flag's version in {@code project}, read with its documents so that the served snapshot
+   * can say which version of a flag it compiled.
+   */
+  static Map<String, Long> versions(Tx tx, String project) throws SQLException {
+    Map<String, Long> versions = new HashMap<>();
+    tx.list(
+        "SELECT flag_key, version FROM flags WHERE project_key = ?",
+        r -> versions.put(r.getString(1), r.getLong(2)),
+        project);
+    return Map.copyOf(versions);
+  }
+
   static Map<String, Object> document(
       Tx tx, String project, String environment, List<SplitSource> sources) throws SQLException {
     Map<String, SplitSource.Split> splits = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.rollgate.server.catalog;
 
 import dev.rollgate.core.FlagSnapshot;
+import java.util.Map;
 
 /**
  * One environment as the server serves it: compiled for evaluation, and serialized once for SDKs
@@ -10,6 +11,8 @@ import dev.rollgate.core.FlagSnapshot;
  *     stream, increasing on every replica alike
  * @param document the environment's flagd document, as JSON
  * @param etag a content hash of {@code document}: equal on every replica for equal content
+ * @param flagVersions the version of each of the project's flags when it was compiled, read in the
+ *     same transaction as {@code document}
  */
 public record ServedEnvironment(
     String project,
@@ -17,4 +20,11 @@ public record ServedEnvironment(
     long generation,
     FlagSnapshot snapshot,
     String document,
-    String etag) {}
+    String etag,
+    Map<String, Long> flagVersions) {
+
+  /** The version of {@code flag} this snapshot compiled, or null when it has no such flag. */
+  public Long flagVersion(String flag) {
+    return snapshot.flagKeys().contains(flag) ? flagVersions.get(flag) : null;
+  }
+}

@@ -25,6 +25,8 @@ public final class Failure extends RuntimeException {
     VERSION_MISMATCH,
     /** The change is only accepted with the version the caller last read. */
     VERSION_REQUIRED,
+    /** The caller's credentials are unknown, revoked or expired. */
+    UNAUTHENTICATED,
     /** The caller may not do this. */
     FORBIDDEN,
     /** A part the command needs is not available now; retrying later may work. */

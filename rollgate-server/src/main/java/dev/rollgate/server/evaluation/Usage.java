@@ -26,7 +26,9 @@ public final class Usage {
 
   private final Clock clock;
   private final MeterRegistry meters;
-  private final Map<String, FlagUsage> flags = new ConcurrentHashMap<>();
+
+  /** By "project/environment", then by flag: one environment's flags are read together. */
+  private final Map<String, Map<String, FlagUsage>> environments = new ConcurrentHashMap<>();
 
   public Usage(Clock clock, MeterRegistry meters) {
     this.clock = clock;
@@ -68,6 +70,28 @@ public final class Usage {
       windowCount.incrementAndGet(slot);
     }
 
+    long total() {
+      long total = 0;
+      for (LongAdder n : byOutcome.values()) {
+        total += n.sum();
+      }
+      return total;
+    }
+
+    /** Evaluations per minute of the last {@link #WINDOWS}, oldest first: the last is this one. */
+    long[] perMinute(long now) {
+      long oldest = oldestWindow(now);
+      long[] counts = new long[WINDOWS];
+      for (int i = 0; i < WINDOWS; i++) {
+        long start = windowStart.get(i);
+        long at = (start - oldest) / WINDOW_MILLIS;
+        if (start >= oldest && at < WINDOWS) {
+          counts[(int) at] = windowCount.get(i);
+        }
+      }
+      return counts;
+    }
+
     LongAdder register(String variant, String reason) {
       LongAdder adder = new LongAdder();
       FunctionCounter.builder("rollgate.flag.evaluations", adder, LongAdder::sum)
@@ -82,12 +106,23 @@ public final class Usage {
     }
   }
 
+  /**
+   * The start of the oldest of the {@link #WINDOWS} minutes that end with the one of {@code now}.
+   */
+  private static long oldestWindow(long now) {
+    return now - now % WINDOW_MILLIS - (WINDOWS - 1) * WINDOW_MILLIS;
+  }
+
   /** Counts one evaluation. */
   public void record(String project, String environment, String flag, Resolution resolution) {
-    String key = project + "/" + environment + "/" + flag;
-    FlagUsage usage = flags.get(key);
+    String key = project + "/" + environment;
+    Map<String, FlagUsage> flags = environments.get(key);
+    if (flags == null) {
+      flags = environments.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    }
+    FlagUsage usage = flags.get(flag);
     if (usage == null) {
-      usage = flags.computeIfAbsent(key, k -> new FlagUsage(project, environment, flag));
+      usage = flags.computeIfAbsent(flag, k -> new FlagUsage(project, environment, flag));
     }
     String variant = resolution.variant() == null ? "" : resolution.variant();
     usage.record(variant, resolution.reason().name(), clock.millis());
@@ -95,7 +130,7 @@ public final class Usage {
 
   /** The usage report of one flag in one environment. */
   public Map<String, Object> report(String project, String environment, String flag) {
-    FlagUsage usage = flags.get(project + "/" + environment + "/" + flag);
+    FlagUsage usage = flags(project, environment).get(flag);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("flag", flag);
     json.put("environment", environment);
@@ -113,21 +148,18 @@ public final class Usage {
         byReason.merge(parts[1], n, Long::sum);
       }
       long now = clock.millis();
-      long oldest = now - now % WINDOW_MILLIS - (WINDOWS - 1) * WINDOW_MILLIS;
-      TreeMap<Long, Long> ordered = new TreeMap<>();
+      long oldest = oldestWindow(now);
+      long[] counts = usage.perMinute(now);
       for (int i = 0; i < WINDOWS; i++) {
-        long start = usage.windowStart.get(i);
-        if (start >= oldest && usage.windowCount.get(i) > 0) {
-          ordered.put(start, usage.windowCount.get(i));
+        if (counts[i] > 0) {
+          long start = oldest + i * WINDOW_MILLIS;
+          Map<String, Object> w = new LinkedHashMap<>();
+          w.put("start", Instant.ofEpochMilli(start).toString());
+          w.put("end", Instant.ofEpochMilli(start + WINDOW_MILLIS).toString());
+          w.put("count", counts[i]);
+          windows.add(w);
         }
       }
-      ordered.forEach((start, count) -> {
-        Map<String, Object> w = new LinkedHashMap<>();
-        w.put("start", Instant.ofEpochMilli(start).toString());
-        w.put("end", Instant.ofEpochMilli(start + WINDOW_MILLIS).toString());
-        w.put("count", count);
-        windows.add(w);
-      });
       last = usage.lastEvaluated.get();
     }
     json.put("total", total);
@@ -137,5 +169,43 @@ public final class Usage {
     json.put("lastEvaluatedAt", last == null ? null : Instant.ofEpochMilli(last).toString());
     json.put("scope", "this replica since it started");
     return json;
+  }
+
+  /**
+   * Every evaluated flag of one environment in one answer (a flags page of a thousand flags): each
+   * flag's total, last evaluation and per-minute counts of the last hour, oldest first. Flags not
+   * evaluated since this replica started are left out. Reads counters only, no store.
+   */
+  public Map<String, Object> environmentReport(String project, String environment) {
+    long now = clock.millis();
+    Map<String, Object> flags = new TreeMap<>();
+    flags(project, environment)
+        .forEach((flag, usage) -> {
+          long last = usage.lastEvaluated.get();
+          if (last == 0) {
+            return; // counted from this instant on, not yet evaluated
+          }
+          Map<String, Object> json = new LinkedHashMap<>();
+          json.put("total", usage.total());
+          json.put("lastEvaluatedAt", Instant.ofEpochMilli(last).toString());
+          List<Long> perMinute = new ArrayList<>(WINDOWS);
+          for (long n : usage.perMinute(now)) {
+            perMinute.add(n);
+          }
+          json.put("perMinute", perMinute);
+          flags.put(flag, json);
+        });
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("environment", environment);
+    json.put("windowSeconds", WINDOW_MILLIS / 1000);
+    json.put("from", Instant.ofEpochMilli(oldestWindow(now)).toString());
+    json.put("flags", flags);
+    json.put("scope", "this replica since it started");
+    return json;
+  }
+
+  private Map<String, FlagUsage> flags(String project, String environment) {
+    Map<String, FlagUsage> flags = environments.get(project + "/" + environment);
+    return flags == null ? Map.of() : flags;
   }
 }

@@ -51,7 +51,7 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.queryParam("tag"),
                   ctx.queryParam("q"),
                   Requests.flag(ctx, "includeArchived"),
-                  Requests.limit(ctx, 50, 500),
+                  Requests.limit(ctx, 50, 1000),
                   ctx.queryParam("cursor"));
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("items", Plain.of(page.items()));
@@ -62,10 +62,13 @@ public final class FlagRoutes implements HttpApi.Routes {
         FLAGS,
         ctx -> {
           requireEdit(ctx);
+          boolean dryRun = Requests.dryRun(ctx);
           resource(
               ctx,
               201,
-              flags.create(actor(ctx), ctx.pathParam("project"), create(body(ctx, CREATE_FIELDS))));
+              flags.create(
+                  actor(ctx), ctx.pathParam("project"), create(body(ctx, CREATE_FIELDS)), dryRun),
+              dryRun);
         });
     r.get(
         FLAG,
@@ -77,6 +80,7 @@ public final class FlagRoutes implements HttpApi.Routes {
         FLAG,
         ctx -> {
           requireEdit(ctx);
+          boolean dryRun = Requests.dryRun(ctx);
           resource(
               ctx,
               200,
@@ -85,7 +89,9 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.pathParam("project"),
                   ctx.pathParam("flag"),
                   ifMatch(ctx),
-                  change(body(ctx, UPDATE_FIELDS))));
+                  change(body(ctx, UPDATE_FIELDS)),
+                  dryRun),
+              dryRun);
         });
     r.delete(
         FLAG,
@@ -108,6 +114,7 @@ public final class FlagRoutes implements HttpApi.Routes {
         FLAG + "/environments/{env}",
         ctx -> {
           requireEdit(ctx);
+          boolean dryRun = Requests.dryRun(ctx);
           resource(
               ctx,
               200,
@@ -117,7 +124,9 @@ public final class FlagRoutes implements HttpApi.Routes {
                   ctx.pathParam("flag"),
                   ctx.pathParam("env"),
                   ifMatch(ctx),
-                  patch(body(ctx, CONFIG_FIELDS))));
+                  patch(body(ctx, CONFIG_FIELDS)),
+                  dryRun),
+              dryRun);
         });
     r.get(
         "/api/v1/projects/{project}/environments/{env}/flagd",

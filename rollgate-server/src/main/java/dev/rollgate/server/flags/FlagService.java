@@ -7,6 +7,7 @@ import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.projects.Projects;
+import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -18,6 +19,8 @@ import java.util.Set;
 
 /** Flags: definitions, per-environment configuration, the kill switch. */
 public final class FlagService {
+  /** Where a split flag's own targeting is in the targeting served ({@code RolloutSplit}). */
+  private static final String SPLIT_TARGETING = ".or[0]";
 
   private final Catalog catalog;
   private final AuditLog audit;
@@ -140,6 +143,14 @@ public final class FlagService {
   }
 
   public Flag create(Actor actor, String project, Create command) {
+    return create(actor, project, command, false);
+  }
+
+  /**
+   * Creates a flag; a {@code dryRun} makes every check and the compile, writes nothing and answers
+   * the flag as it would be.
+   */
+  public Flag create(Actor actor, String project, Create command, boolean dryRun) {
     String key = command.key();
     Map<String, Object> variants = variants(command.variants());
     String kind = kind(variants, "variants");
@@ -147,9 +158,17 @@ public final class FlagService {
         command.setsDefaultVariant()
             ? command.defaultVariant()
             : variants.keySet().iterator().next();
-    return catalog.write(
+    Map<String, String> written = bodyPaths(command.environments());
+    if (command.setsDefaultVariant()) {
+      written.put("*.defaultVariant", "defaultVariant");
+    }
+    written.put("*.variants", "variants");
+    return write(
+        dryRun,
         project,
         null,
+        key,
+        written,
         tx -> {
           Projects.require(tx, project);
           if (FlagStore.find(tx, project, key).isPresent()) {
@@ -184,9 +203,22 @@ public final class FlagService {
   }
 
   public Flag update(Actor actor, String project, String key, Long ifMatch, Change change) {
-    return catalog.write(
+    return update(actor, project, key, ifMatch, change, false);
+  }
+
+  /** Changes a flag; a {@code dryRun} makes every check and the compile, and writes nothing. */
+  public Flag update(
+      Actor actor, String project, String key, Long ifMatch, Change change, boolean dryRun) {
+    Map<String, String> written = bodyPaths(change.environments());
+    if (change.variants() != null) {
+      written.put("*.variants", "variants");
+    }
+    return write(
+        dryRun,
         project,
         ifMatch,
+        key,
+        written,
         tx -> {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
@@ -227,9 +259,29 @@ public final class FlagService {
       String environment,
       Long ifMatch,
       ConfigPatch patch) {
-    return catalog.write(
+    return patchEnvironment(actor, project, key, environment, ifMatch, patch, false);
+  }
+
+  /**
+   * Changes one environment's configuration; a {@code dryRun} makes every check and the compile,
+   * writes nothing and answers the configuration as it would be.
+   */
+  public Setting patchEnvironment(
+      Actor actor,
+      String project,
+      String key,
+      String environment,
+      Long ifMatch,
+      ConfigPatch patch,
+      boolean dryRun) {
+    Map<String, String> written = new LinkedHashMap<>();
+    bodyPaths(written, environment, "", patch);
+    return write(
+        dryRun,
         project,
         ifMatch,
+        key,
+        written,
         tx -> {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
@@ -245,6 +297,107 @@ public final class FlagService {
           Flag after = saveEnvironment(tx, actor, before, environment, applyPatch(current, patch));
           return environmentJson(after, environment);
         });
+  }
+
+  /**
+   * A write of flag {@code key}, or its dry run (the catalog's rehearsal and compile, and nothing
+   * written). When it would leave the flag invalid, each problem the request put there also gets a
+   * {@code field}: its path in the request body, from {@code written} ({@link #bodyPaths}), so that
+   * an editor can point at it; the problem's {@code path} stays the one in the environment's flag
+   * document.
+   */
+  private <T> T write(
+      boolean dryRun,
+      String project,
+      Long ifMatch,
+      String key,
+      Map<String, String> written,
+      Database.Work<T> work) {
+    try {
+      return dryRun
+          ? catalog.dryRun(project, ifMatch, work)
+          : catalog.write(project, ifMatch, work);
+    } catch (Failure f) {
+      if (!f.code().equals("invalid_flag")) {
+        throw f;
+      }
+      List<Map<String, Object>> details = new ArrayList<>();
+      for (Map<String, Object> detail : f.details()) {
+        String field =
+            bodyField(
+                project,
+                key,
+                (String) detail.get("environment"),
+                (String) detail.get("path"),
+                written);
+        Map<String, Object> located = new LinkedHashMap<>(detail);
+        if (field != null) {
+          located.put("field", field);
+        }
+        details.add(located);
+      }
+      throw new Failure(f.kind(), f.code(), f.getMessage(), details);
+    }
+  }
+
+  /**
+   * Where the request body set each part of a flag's configuration, by "environment.member" ("*"
+   * for every environment): {@code production.targeting} is {@code
+   * environments.production.targeting} in a flag's body, {@code targeting} in an environment's.
+   */
+  private static Map<String, String> bodyPaths(Map<String, ConfigPatch> patches) {
+    Map<String, String> paths = new LinkedHashMap<>();
+    if (patches != null) {
+      patches.forEach(
+          (env, patch) -> bodyPaths(paths, env, JsonPath.member("environments", env), patch));
+    }
+    return paths;
+  }
+
+  private static void bodyPaths(
+      Map<String, String> paths, String environment, String prefix, ConfigPatch patch) {
+    if (patch.setsTargeting()) {
+      paths.put(environment + ".targeting", JsonPath.member(prefix, "targeting"));
+    }
+    if (patch.setsDefaultVariant()) {
+      paths.put(environment + ".defaultVariant", JsonPath.member(prefix, "defaultVariant"));
+    }
+    if (patch.metadata() != null) {
+      paths.put(environment + ".metadata", JsonPath.member(prefix, "metadata"));
+    }
+  }
+
+  /** The body path of a problem at {@code path} of {@code environment}'s document, or null. */
+  private String bodyField(
+      String project, String key, String environment, String path, Map<String, String> written) {
+    String flag = JsonPath.member("flags", key);
+    if (path == null || !path.startsWith(flag + ".")) {
+      return null;
+    }
+    String rest = path.substring(flag.length() + 1); // "targeting.if[0]..."
+    int end = 0;
+    while (end < rest.length() && rest.charAt(end) != '.' && rest.charAt(end) != '[') {
+      end++;
+    }
+    String member = rest.substring(0, end);
+    String inside = rest.substring(end);
+    String at = written.get(environment + "." + member);
+    if (at == null) {
+      at = written.get("*." + member);
+    }
+    if (at == null) {
+      return null;
+    }
+    // A running rollout or experiment serves {"or": [the flag's targeting, its split]}; the split
+    // is the server's, not the request's.
+    if (member.equals("targeting")
+        && catalog.read(tx -> catalog.splitOwner(tx, project, environment, key)) != null) {
+      if (!inside.startsWith(SPLIT_TARGETING)) {
+        return null;
+      }
+      inside = inside.substring(SPLIT_TARGETING.length());
+    }
+    return at + inside;
   }
 
   private Flag saveEnvironment(

@@ -54,6 +54,35 @@ public final class HttpApi {
     Principal authenticate(String secret);
   }
 
+  /**
+   * Web UI sessions, as the edge needs them: who a session cookie's secret stands for (null when it
+   * is unknown, expired, signed out or its token revoked), and whether a CSRF token belongs to it.
+   */
+  public interface Sessions {
+    Principal principal(String secret);
+
+    boolean csrfMatches(String secret, String csrfToken);
+  }
+
+  /** The cookie that carries a web UI session's secret. */
+  public static final String SESSION_COOKIE = "rollgate_session";
+
+  /** Where a token is exchanged for a session (the one API route that takes no credentials). */
+  public static final String SESSION_PATH = "/api/v1/session";
+
+  /** The header that carries a session's CSRF token on every change made with the cookie. */
+  public static final String CSRF_HEADER = "X-CSRF-Token";
+
+  /**
+   * The web UI's Content-Security-Policy: its own scripts, styles and connections only (no inline
+   * script or style, no framing); images may be data: URLs (chart exports). API answers keep the
+   * stricter {@code default-src 'none'}.
+   */
+  static final String UI_CONTENT_SECURITY_POLICY =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self';"
+          + " frame-ancestors 'none'";
+
   /** A feature's routes. */
   @FunctionalInterface
   public interface Routes {
@@ -156,6 +185,7 @@ public final class HttpApi {
   public static Server create(
       Settings config,
       Authenticator tokens,
+      Sessions sessions,
       MeterRegistry meters,
       Drain drain,
       List<Routes> features) {
@@ -217,7 +247,7 @@ public final class HttpApi {
                 throw new ApiException(
                     503, "shutting_down", "the server is shutting down; retry on another replica");
               }
-              prepare(ctx, config, tokens, limits, listeners);
+              prepare(ctx, config, tokens, sessions, limits, listeners);
             } catch (ApiException | Failure e) {
               discardBody(ctx, config.maxBodyBytes());
               throw e;
@@ -301,7 +331,12 @@ public final class HttpApi {
   private record Limits(RateLimiter writes, RateLimiter evaluations) {}
 
   private static void prepare(
-      Context ctx, Settings config, Authenticator tokens, Limits limits, Listeners listeners) {
+      Context ctx,
+      Settings config,
+      Authenticator tokens,
+      Sessions sessions,
+      Limits limits,
+      Listeners listeners) {
     String incoming = ctx.header("X-Request-Id");
     String requestId =
         incoming != null && SAFE_REQUEST_ID.matcher(incoming).matches() && !secretLike(incoming)
@@ -317,6 +352,9 @@ public final class HttpApi {
     }
     boolean evaluation = ctx.path().startsWith("/ofrep/");
     if (!ctx.path().startsWith("/api/") && !evaluation) {
+      if (ctx.path().equals("/") || ctx.path().startsWith("/ui")) {
+        ctx.header("Content-Security-Policy", UI_CONTENT_SECURITY_POLICY);
+      }
       return;
     }
     ctx.header("Cache-Control", "no-store");
@@ -325,7 +363,8 @@ public final class HttpApi {
     if (method.equals("OPTIONS") || ctx.path().equals("/api/v1/openapi.json")) {
       return;
     }
-    Principal principal = authenticate(ctx, tokens);
+    boolean signIn = method.equals("POST") && ctx.path().equals(SESSION_PATH);
+    Principal principal = signIn ? null : authenticate(ctx, tokens, sessions, !evaluation);
     boolean hasBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     if (hasBody) {
       long length = ctx.req().getContentLengthLong();
@@ -350,7 +389,8 @@ public final class HttpApi {
             : hasBody || method.equals("DELETE") ? limits.writes() : null;
     if (limiter != null) {
       try {
-        limiter.acquire(principal.tokenId());
+        // Sign-in attempts have no token yet: they are counted per address.
+        limiter.acquire(signIn ? "sign-in:" + ctx.ip() : principal.tokenId());
       } catch (RateLimiter.RateLimited e) {
         ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         throw new ApiException(429, "rate_limited", e.getMessage());
@@ -409,9 +449,12 @@ public final class HttpApi {
 
   /**
    * The caller's token, from {@code Authorization: Bearer} or (as OFREP allows) {@code X-API-Key}.
-   * Both at once is refused: which one a proxy or a client meant is not ours to guess.
+   * Both at once is refused: which one a proxy or a client meant is not ours to guess. Without
+   * either, the admin API takes a web UI session cookie; a change made with it must carry the
+   * session's CSRF token.
    */
-  private static Principal authenticate(Context ctx, Authenticator tokens) {
+  private static Principal authenticate(
+      Context ctx, Authenticator tokens, Sessions sessions, boolean sessionAllowed) {
     String header = ctx.header(Protocol.HEADER_AUTHORIZATION);
     String apiKey = ctx.header(Protocol.HEADER_API_KEY);
     if (header != null && apiKey != null) {
@@ -425,6 +468,8 @@ public final class HttpApi {
       secret = header.substring(7).strip();
     } else if (apiKey != null) {
       secret = apiKey.strip();
+    } else if (sessionAllowed && ctx.cookie(SESSION_COOKIE) != null) {
+      return sessionPrincipal(ctx, sessions, ctx.cookie(SESSION_COOKIE));
     } else {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new ApiException(
@@ -439,10 +484,29 @@ public final class HttpApi {
     return principal;
   }
 
+  private static Principal sessionPrincipal(Context ctx, Sessions sessions, String secret) {
+    Principal principal = sessions.principal(secret);
+    if (principal == null) {
+      throw new ApiException(
+          401, "session_expired", "the session expired or was signed out; sign in again");
+    }
+    String method = ctx.req().getMethod();
+    boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+    if (!safe && !sessions.csrfMatches(secret, ctx.header(CSRF_HEADER))) {
+      throw new ApiException(
+          403,
+          "csrf_token_invalid",
+          "a change made with a session cookie must carry the session's " + CSRF_HEADER);
+    }
+    ctx.attribute(Requests.PRINCIPAL, principal);
+    return principal;
+  }
+
   /** The one place where a domain failure's kind becomes an HTTP status. */
   static int status(Failure.Kind kind) {
     return switch (kind) {
       case INVALID_INPUT -> 400;
+      case UNAUTHENTICATED -> 401;
       case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;

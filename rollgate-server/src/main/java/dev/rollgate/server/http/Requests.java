@@ -55,6 +55,22 @@ public final class Requests {
     return p;
   }
 
+  /**
+   * Admin, editor or viewer; or an sdk token bound to {@code environment} of {@code project}, which
+   * may read there what it can evaluate and fetch anyway (and nothing elsewhere).
+   */
+  public static Principal requireReadOf(Context ctx, String project, String environment) {
+    Principal p = principal(ctx);
+    if (p.role() != Role.SDK) {
+      return requireRead(ctx);
+    }
+    if (!project.equals(p.project()) || !environment.equals(p.environment())) {
+      throw Failure.forbidden(
+          "an sdk token reads only its own environment, " + p.project() + "/" + p.environment());
+    }
+    return p;
+  }
+
   /** Admin or editor. */
   public static Principal requireEdit(Context ctx) {
     Principal p = requireRead(ctx);
@@ -114,6 +130,12 @@ public final class Requests {
   /** The request body, which must be a JSON object with only {@code allowed} fields. */
   public static JsonBody body(Context ctx, Set<String> allowed) {
     return JsonBody.parse(text(ctx), allowed);
+  }
+
+  /** Like {@link #body}, for a body that may be left out (or empty): then {@code {}}. */
+  public static JsonBody optionalBody(Context ctx, Set<String> allowed) {
+    String text = text(ctx);
+    return JsonBody.parse(text.isBlank() ? "{}" : text, allowed);
   }
 
   /**
@@ -188,6 +210,21 @@ public final class Requests {
    * a 32 KiB buffer per response, which dominated allocation under evaluation load.
    */
   public static void bytes(Context ctx, int status, String contentType, byte[] body) {
+    if (body.length >= Gzip.MIN_BYTES && Gzip.accepted(ctx)) {
+      ctx.header("Vary", "Accept-Encoding");
+      compressed(ctx, status, contentType, Gzip.of(body));
+      return;
+    }
+    write(ctx, status, contentType, body);
+  }
+
+  /** Writes a body that is already gzipped. */
+  public static void compressed(Context ctx, int status, String contentType, byte[] gzipped) {
+    ctx.header("Content-Encoding", "gzip");
+    write(ctx, status, contentType, gzipped);
+  }
+
+  private static void write(Context ctx, int status, String contentType, byte[] body) {
     ctx.status(status).contentType(contentType);
     ctx.res().setContentLength(body.length);
     try {
@@ -209,6 +246,29 @@ public final class Requests {
         status,
         body,
         body instanceof Map<?, ?> m && m.get("version") instanceof Long v ? v : null);
+  }
+
+  /**
+   * Answers a write's resource, or with {@code dryRun} the resource as the write would leave it:
+   * 200 whatever {@code status} the write has, {@code "dryRun": true} added, and no ETag (no stored
+   * version is that one yet).
+   */
+  public static void resource(Context ctx, int status, Object resource, boolean dryRun) {
+    if (!dryRun) {
+      resource(ctx, status, resource);
+      return;
+    }
+    if (!(Plain.of(resource) instanceof Map<?, ?> plain)) {
+      throw new IllegalArgumentException("a resource renders as an object");
+    }
+    Map<Object, Object> out = new java.util.LinkedHashMap<>(plain);
+    out.put("dryRun", true);
+    json(ctx, 200, out, null);
+  }
+
+  /** Whether the request asks for a dry run ({@code ?dryRun=true}): check, write nothing. */
+  public static boolean dryRun(Context ctx) {
+    return flag(ctx, "dryRun");
   }
 
   /**

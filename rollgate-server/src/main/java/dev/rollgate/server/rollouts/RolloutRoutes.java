@@ -86,7 +86,7 @@ public final class RolloutRoutes implements HttpApi.Routes {
                   ctx.pathParam("flag"),
                   RolloutAction.manual(ctx.pathParam("action")),
                   ifMatch(ctx),
-                  optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
+                  Requests.optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
         });
   }
 
@@ -126,11 +126,5 @@ public final class RolloutRoutes implements HttpApi.Routes {
   private static RolloutService.Start start(JsonBody b) {
     return new RolloutService.Start(
         b.string("treatment", true), b.object("plan"), b.string("comment", false));
-  }
-
-  /** A body that may be left out. */
-  private static JsonBody optionalBody(Context ctx, Set<String> allowed) {
-    String text = Requests.text(ctx);
-    return JsonBody.parse(text.isBlank() ? "{}" : text, allowed);
   }
 }

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class AuthMatrixTest extends ServerTestBase {
   enum Needs {
     READ,
+    /** Any reader, or an sdk token of the environment (the matrix's is production's). */
+    READ_OR_OWN_SDK,
     EDIT,
     ADMIN
   }
@@ -100,6 +102,40 @@ class AuthMatrixTest extends ServerTestBase {
             Needs.EDIT,
             (c, n) ->
                 c.patch(P + "/flags/base/environments/production", Map.of("state", "DISABLED"))));
+    e.add(
+        new Endpoint(
+            "PATCH flag environment (dry run)",
+            Needs.EDIT,
+            (c, n) ->
+                c.patch(
+                    P + "/flags/base/environments/production?dryRun=true",
+                    Map.of("state", "DISABLED"))));
+    e.add(
+        new Endpoint(
+            "POST flag (dry run)",
+            Needs.EDIT,
+            (c, n) ->
+                c.post(
+                    P + "/flags?dryRun=true",
+                    Map.of("key", "f" + n, "variants", Map.of("on", true)))));
+    e.add(
+        new Endpoint(
+            "PATCH flag (dry run)",
+            Needs.EDIT,
+            (c, n) -> c.patch(P + "/flags/base?dryRun=true", Map.of("description", n))));
+    e.add(
+        new Endpoint(
+            "POST explain",
+            Needs.READ_OR_OWN_SDK,
+            (c, n) ->
+                c.post(
+                    P + "/environments/production/flags/base/explain",
+                    Map.of("context", Map.of("targetingKey", "u" + n)))));
+    e.add(
+        new Endpoint(
+            "GET environment usage",
+            Needs.READ,
+            (c, n) -> c.get(P + "/environments/production/usage")));
     e.add(
         new Endpoint(
             "GET flagd", Needs.READ, (c, n) -> c.get(P + "/environments/production/flagd")));
@@ -202,8 +238,8 @@ class AuthMatrixTest extends ServerTestBase {
   private static int expected(String caller, Needs needs) {
     return switch (caller) {
       case "none", "invalid" -> 401;
-      case "sdk" -> 403;
-      case "viewer" -> needs == Needs.READ ? 200 : 403;
+      case "sdk" -> needs == Needs.READ_OR_OWN_SDK ? 200 : 403;
+      case "viewer" -> needs == Needs.READ || needs == Needs.READ_OR_OWN_SDK ? 200 : 403;
       case "editor" -> needs == Needs.ADMIN ? 403 : 200;
       default -> 200;
     };

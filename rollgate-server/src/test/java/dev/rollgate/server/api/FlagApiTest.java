@@ -117,7 +117,9 @@ class FlagApiTest extends ServerTestBase {
                     "path",
                     "flags.new-checkout.targeting.if[0].starts_with",
                     "message",
-                    "\"starts_with\" takes 2 argument(s), got 1")));
+                    "\"starts_with\" takes 2 argument(s), got 1",
+                    "field",
+                    "targeting.if[0].starts_with")));
     assertThat(admin.get(P + "/flags/new-checkout").object()).containsEntry("version", 1L);
   }
 
