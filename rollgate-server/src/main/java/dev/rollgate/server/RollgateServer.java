@@ -297,7 +297,11 @@ public final class RollgateServer implements AutoCloseable {
       Readiness readiness =
           new Readiness(storeProbe, probes, clock, READY_PROBE_PERIOD, READY_PROBE_TIMEOUT);
       EventStreams streams =
-          new EventStreams(config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
+          new EventStreams(
+              config.heartbeatSeconds(),
+              config.maxStreamsPerToken(),
+              tokens::current,
+              secret -> sessions.resolve(secret) != null);
       tokens.onWithdrawn(streams::withdraw);
       StreamHub sdkStreams = new StreamHub(catalog, streams);
       Gauge.builder("rollgate.stream.clients", sdkStreams, StreamHub::clients)

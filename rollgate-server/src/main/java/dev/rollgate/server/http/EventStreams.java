@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server-sent event streams of a replica, whatever endpoint opened them (the SDKs' {@code GET
@@ -28,6 +30,8 @@ import java.util.function.Predicate;
  *       proxies and notices clients that went away.
  *   <li>A token's streams end as soon as it no longer stands for what it did when they opened
  *       (revoked here or on another replica: {@link #withdraw}).
+ *   <li>A stream opened with a web UI session (its cookie) ends when the session does (signed out
+ *       or expired, on any replica), noticed at the next heartbeat.
  *   <li>Every stream ends at {@link #close}, so that shutdown need not wait for them.
  * </ul>
  *
@@ -35,9 +39,12 @@ import java.util.function.Predicate;
  * hears when that stream ends.
  */
 public final class EventStreams implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventStreams.class);
+
   private final long heartbeatSeconds;
   private final int maxPerToken; // 0: no limit
   private final Predicate<Principal> current; // whether a principal's token still stands for it
+  private final Predicate<String> signedIn; // whether a session cookie's secret still signs in
   private final Set<Stream> open = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> perToken = new ConcurrentHashMap<>();
   private final ScheduledExecutorService heartbeat =
@@ -47,11 +54,18 @@ public final class EventStreams implements AutoCloseable {
   /**
    * @param maxPerToken streams one token may hold open on this replica; 0 for no limit
    * @param current whether a principal is still what its token stands for (not revoked since)
+   * @param signedIn whether a web UI session's secret still stands for a session (not signed out,
+   *     not expired); it may read the store, and throw when the store does not answer
    */
-  public EventStreams(long heartbeatSeconds, int maxPerToken, Predicate<Principal> current) {
+  public EventStreams(
+      long heartbeatSeconds,
+      int maxPerToken,
+      Predicate<Principal> current,
+      Predicate<String> signedIn) {
     this.heartbeatSeconds = heartbeatSeconds;
     this.maxPerToken = maxPerToken;
     this.current = current;
+    this.signedIn = signedIn;
     var unused =
         heartbeat.scheduleAtFixedRate(
             this::beat, heartbeatSeconds, heartbeatSeconds, TimeUnit.SECONDS);
@@ -69,12 +83,14 @@ public final class EventStreams implements AutoCloseable {
   public final class Stream {
     private final SseClient client;
     private final Principal principal;
+    private final String session; // the session cookie's secret it was opened with, or null
     private final Consumer<Stream> onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    private Stream(SseClient client, Principal principal, Consumer<Stream> onEnd) {
+    private Stream(SseClient client, Principal principal, String session, Consumer<Stream> onEnd) {
       this.client = client;
       this.principal = principal;
+      this.session = session;
       this.onEnd = onEnd;
     }
 
@@ -159,12 +175,13 @@ public final class EventStreams implements AutoCloseable {
               + heartbeatSeconds
               + " s)");
     }
+    String session = ctx.attribute(Requests.SESSION);
     boolean opened = false;
     try {
       start(
           ctx,
           client -> {
-            Stream stream = new Stream(client, principal, onEnd);
+            Stream stream = new Stream(client, principal, session, onEnd);
             client.keepAlive();
             client.onClose(stream::end);
             open.add(stream);
@@ -254,9 +271,25 @@ public final class EventStreams implements AutoCloseable {
 
   private void beat() {
     for (Stream s : open) {
-      if (!s.comment("heartbeat")) {
+      if (!s.comment("heartbeat") || signedOut(s)) {
         s.close();
       }
+    }
+  }
+
+  /**
+   * Whether the session a stream was opened with has ended. A store that does not answer says
+   * nothing: the stream goes on, as the SDKs' streams do through an outage.
+   */
+  private boolean signedOut(Stream s) {
+    if (s.session == null) {
+      return false;
+    }
+    try {
+      return !signedIn.test(s.session);
+    } catch (RuntimeException e) {
+      log.debug("stream: cannot check its session now: {}", e.toString());
+      return false;
     }
   }
 

@@ -290,4 +290,29 @@ class RolloutLiveApiTest extends ServerTestBase {
       }
     }
   }
+
+  @Test
+  void aWebUiSessionMayWatchUntilItSignsOut() throws Exception {
+    admin.post(P + "/flags", checkoutFlag());
+    ApiClient anonymous = admin.withToken(null);
+    ApiClient.Response signedIn =
+        anonymous.post("/api/v1/session", Map.of("token", token("viewer")));
+    assertThat(signedIn.status()).as(signedIn.toString()).isEqualTo(201);
+    String setCookie = signedIn.header("Set-Cookie");
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String csrf = (String) signedIn.object().get("csrfToken");
+    try (SseListener stream = SseListener.withHeaders(live(server), "Cookie", cookie)) {
+      assertThat(stream.status()).isEqualTo(200);
+      assertThat(data(stream.next("rollout", 10))).containsEntry("state", null);
+
+      ApiClient.Response out =
+          anonymous.send("DELETE", "/api/v1/session", null, "Cookie", cookie, "X-CSRF-Token", csrf);
+      assertThat(out.status()).as(out.toString()).isBetween(200, 204);
+      // Noticed at the next heartbeat (every second here).
+      assertThat(stream.awaitEnd(10)).as("the signed-out session's feed ended").isTrue();
+    }
+    try (SseListener again = SseListener.withHeaders(live(server), "Cookie", cookie)) {
+      assertThat(again.status()).isEqualTo(401);
+    }
+  }
 }
