@@ -499,6 +499,7 @@ public final class HttpApi {
           "a change made with a session cookie must carry the session's " + CSRF_HEADER);
     }
     ctx.attribute(Requests.PRINCIPAL, principal);
+    ctx.attribute(Requests.SESSION, secret); // a stream it opens ends with the session
     return principal;
   }
 

@@ -19,6 +19,10 @@ public final class Requests {
   static final String PRINCIPAL = "rollgate.principal";
   static final String REQUEST_ID = "rollgate.requestId";
   static final String ANSWERED = "rollgate.answered";
+
+  /** The web UI session cookie's secret a request was authenticated by, when it was. */
+  static final String SESSION = "rollgate.session";
+
   static final int MAX_COMMENT = 1000;
 
   private Requests() {}

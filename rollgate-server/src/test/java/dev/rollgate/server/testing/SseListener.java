@@ -29,8 +29,22 @@ public final class SseListener implements AutoCloseable {
 
   /** A listener that sends {@code accept} as its Accept header, or none when it is null. */
   public SseListener(String url, String token, String lastEventId, String accept) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", token);
+    this(url, lastEventId, accept, "X-API-Key", token);
+  }
+
+  /**
+   * A listener that sends {@code Accept: text/event-stream} and {@code headers} (name, value, ...)
+   * and no token of its own: for a web UI session's cookie.
+   */
+  public static SseListener withHeaders(String url, String... headers) {
+    return new SseListener(url, null, "text/event-stream", headers);
+  }
+
+  private SseListener(String url, String lastEventId, String accept, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
     if (accept != null) {
       request.header("Accept", accept);
     }
