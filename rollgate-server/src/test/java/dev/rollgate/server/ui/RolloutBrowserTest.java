@@ -32,7 +32,7 @@ class RolloutBrowserTest extends BrowserTestBase {
 
   @Override
   Map<String, String> environment() {
-    return Map.of("ROLLGATE_ROLLOUT_WINDOW_S", "1");
+    return Map.of("ROLLGATE_ROLLOUT_WINDOW_S", "1", "ROLLGATE_LIVE_INTERVAL_MS", "500");
   }
 
   @BeforeEach
@@ -210,7 +210,8 @@ class RolloutBrowserTest extends BrowserTestBase {
     Page page = tab.page();
     page.navigate(PAGE);
     assertThat(page.locator("#no-rollout")).hasText("new-checkout has no rollout in production.");
-    assertThat(page.getByLabel("Treatment")).hasValue("on");
+    assertThat(page.getByLabel("Treatment", new Page.GetByLabelOptions().setExact(true)))
+        .hasValue("on");
     tab.assertClean();
     page.getByLabel("Stages").fill("5, 1");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start rollout…")).click();

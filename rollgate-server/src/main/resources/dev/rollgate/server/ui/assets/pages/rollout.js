@@ -105,7 +105,7 @@ export async function render(view) {
     if (!r) {
       destroyCharts(s);
       s.controlsKey = null;
-      clear(body).append(noRollout(view, flag, base, async started => { s.rollout = started; s.receivedAt = Date.now(); await refreshHistory(); rebuild(); }));
+      put(body, noRollout(view, flag, base, async started => { s.rollout = started; s.receivedAt = Date.now(); await refreshHistory(); rebuild(); }));
       return;
     }
     if (!body.contains(ui.head)) {
@@ -122,7 +122,9 @@ export async function render(view) {
     put(ui.head, 
       h('p', {class: 'state-line'}, rolloutBadge(r.state), ' ',
         h('span', {id: 'rollout-share'}, `${r.treatment} at ${share(r.percent)}`),
-        h('span', {class: 'muted'}, ` against ${r.control}, stage ${r.stage + 1} of ${r.stages}`)),
+        h('span', {class: 'muted'}, r.state === 'ROLLED_BACK' || r.state === 'ABORTED'
+          ? ` (it had reached ${share(r.plan.stages[r.stage].percent)}, stage ${r.stage + 1} of ${r.stages}); ${r.control} stays the default`
+          : ` against ${r.control}, stage ${r.stage + 1} of ${r.stages}`)),
       h('p', {id: 'rollout-reason'}, h('span', {class: 'muted'}, 'Reason: '), r.reason || '—'));
     put(ui.facts, facts(r, s));
     put(ui.verdict, verdictPanel(r));
@@ -252,7 +254,7 @@ export function verdictWords(r) {
   if (!ev) {
     return r.state === 'RUNNING'
       ? `No window judged yet: each ${r.plan.windowSeconds} s window is judged about 2 s after it ends.`
-      : 'No window was judged.';
+      : `No window was judged: ${actionWords(r, null, next)}.`;
   }
   const canary = (ev.cohorts && ev.cohorts.canary) || {};
   const control = (ev.cohorts && ev.cohorts.control) || {};
@@ -261,7 +263,10 @@ export function verdictWords(r) {
   let what;
   switch (ev.verdict) {
     case 'FAIL':
-      what = checks.filter(c => c.status === 'FAIL').map(c => checkWords(c, cw, cs, ks)).join('; ') || ev.summary;
+      what = checks.filter(c => c.status === 'FAIL').map((c, i) => {
+        const words = checkWords(c, cw, cs, ks);
+        return i ? words[0].toLowerCase() + words.slice(1) : words;
+      }).join('; ') || ev.summary;
       break;
     case 'PASS':
       what = `Every check passed over ${count(cw.requests)} canary and ${count(kw.requests)} control requests in the window`;
