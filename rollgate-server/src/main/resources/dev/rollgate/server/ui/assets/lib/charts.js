@@ -91,7 +91,8 @@ export function timeChart(spec) {
         for (let j = values.length - 1; j >= 0 && last === null; j--) last = values[j] ?? null;
         return `${s.label} ${last === null ? '—' : format(last)}`;
       });
-      latest.textContent = xs.length ? `latest: ${words.join(', ')}` : 'no data yet';
+      const any = ys.some(values => (values || []).some(v => v !== null && v !== undefined));
+      latest.textContent = any ? `latest: ${words.join(', ')}` : 'no outcomes in these windows yet';
       if (plot) plot.setData(data); else draw();
     },
     destroy() {

@@ -205,7 +205,7 @@ function metricSection(x, results, m, scale, level) {
     ? `primary, ${m.direction === 'decrease' ? 'lower' : 'higher'} is better`
     : `guardrail, must not ${m.bad === 'increase' ? 'rise' : 'fall'}`;
   return h('section', {class: 'metric', 'aria-labelledby': id, dataset: {metric: m.metric}},
-    h('h3', {id}, h('code', {}, m.metric), h('span', {class: 'muted'}, ` ${m.kind} · ${role}`), ' ', cuped),
+    h('h3', {id}, h('code', {}, m.metric), h('span', {class: 'muted'}, ` ${m.kind === m.metric ? '' : `${m.kind} · `}${role}`), ' ', cuped),
     plotRows.every(r => r.effect === null)
       ? h('p', {class: 'muted'}, `No estimate to plot yet: ${[...new Set(treatments.map(([, s]) => verdictOf(s)[0]))].join(', ')}.`)
       : forestPlot({
