@@ -91,6 +91,11 @@ class AuditBrowserTest extends BrowserTestBase {
     assertThat(page.locator("table.audit > tbody > tr")).hasCount(1);
     assertThat(row(page, seq)).isVisible();
     tab.assertClean();
+    // Times are UTC, in the filters as in the table.
+    page.getByLabel("From (UTC)").fill("2099-01-01T00:00");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply filters")).click();
+    assertThat(page).hasURL(Pattern.compile(".*[?&]from=2099-01-01T00%3A00%3A00Z.*"));
+    assertThat(page.locator("table.audit > tbody")).containsText("No events match.");
 
     // Verify: valid, with the count of events, then against a checkpoint kept from the page.
     page.navigate(page("audit"));

@@ -26,8 +26,8 @@ export async function render(view) {
     field('audit-actor', 'Actor', inputs.actor),
     field('audit-actor-id', 'Actor id', inputs.actorId),
     field('audit-action', 'Action', inputs.action),
-    field('audit-from', 'From', inputs.from),
-    field('audit-to', 'To', inputs.to),
+    field('audit-from', 'From (UTC)', inputs.from),
+    field('audit-to', 'To (UTC)', inputs.to),
     field('audit-after', 'After event', inputs.after),
     h('div', {class: 'audit-filter-actions'},
       h('button', {type: 'submit', class: 'primary'}, 'Apply filters'),
@@ -192,17 +192,16 @@ function utc(date) {
   return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** An ISO instant as a datetime-local input's value, in the browser's time zone. */
+/** An ISO instant as a datetime-local input's value, in UTC like the table's times. */
 function toLocalInput(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const pad = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 19);
 }
 
+/** A datetime-local input's value, read as UTC, as an ISO instant. */
 function fromLocalInput(value) {
-  const d = new Date(value);
+  const d = new Date(`${value.length === 16 ? `${value}:00` : value}Z`);
   return Number.isNaN(d.getTime()) ? value : d.toISOString().replace(/\.000Z$/, 'Z');
 }
 

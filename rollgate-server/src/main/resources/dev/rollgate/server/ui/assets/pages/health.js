@@ -110,6 +110,10 @@ function drawStore(section, status) {
 
 function drawReplicas(section, status) {
   const title = h('h2', {id: 'health-replicas-title'}, 'Replicas');
+  if (status && !status.error && status.replicas === null) {
+    section.replaceChildren(title, h('p', {}, badge('Unknown', 'warn'), ' The store cannot be read now, so the replicas that share it are not listed.'));
+    return;
+  }
   if (!status || status.error || !Array.isArray(status.replicas)) {
     section.replaceChildren(title, unavailable(status));
     return;
@@ -121,7 +125,7 @@ function drawReplicas(section, status) {
       [h('code', {}, r.id), r.id === self ? h('span', {class: 'muted'}, ' (this one)') : null],
       r.version || '—',
       when(r.startedAt),
-      r.lastSeenAt || r.lastSeen ? when(r.lastSeenAt || r.lastSeen) : h('span', {class: 'muted'}, '—'),
+      r.lastSeenAt ? when(r.lastSeenAt) : h('span', {class: 'muted'}, '—'),
       leaderBadge(r.leader),
     ]), {class: 'dense', id: 'health-replicas'}));
 }
