@@ -29,14 +29,18 @@ import dev.rollgate.server.flags.FlagdImport;
 import dev.rollgate.server.health.HealthRoutes;
 import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
+import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.ops.Readiness;
+import dev.rollgate.server.ops.StatusService;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.replicas.Leadership;
+import dev.rollgate.server.replicas.ReplicaRegistry;
 import dev.rollgate.server.replicas.ReplicaSync;
 import dev.rollgate.server.rollouts.RolloutController;
+import dev.rollgate.server.rollouts.RolloutFeed;
 import dev.rollgate.server.rollouts.RolloutPlan;
 import dev.rollgate.server.rollouts.RolloutRoutes;
 import dev.rollgate.server.rollouts.RolloutService;
@@ -84,11 +88,13 @@ public final class RollgateServer implements AutoCloseable {
   private final Database db;
   private final HttpApi.Server http;
   private final Drain drain;
-  private final StreamHub streams;
+  private final EventStreams streams;
+  private final RolloutFeed feed;
   private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
   private final Background background;
+  private final ReplicaRegistry replicas;
   private final ScheduledExecutorService probes;
   private final Readiness readiness;
 
@@ -96,29 +102,43 @@ public final class RollgateServer implements AutoCloseable {
       Database db,
       HttpApi.Server http,
       Drain drain,
-      StreamHub streams,
+      EventStreams streams,
+      RolloutFeed feed,
       ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
       Background background,
+      ReplicaRegistry replicas,
       ScheduledExecutorService probes,
       Readiness readiness) {
     this.db = db;
     this.http = http;
     this.drain = drain;
     this.streams = streams;
+    this.feed = feed;
     this.sync = sync;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
     this.background = background;
+    this.replicas = replicas;
     this.probes = probes;
     this.readiness = readiness;
   }
 
+  /** The server's version, from its jar's manifest; {@code development} when run from classes. */
+  public static String version() {
+    String version = RollgateServer.class.getPackage().getImplementationVersion();
+    return version == null ? "development" : version;
+  }
+
+  /** A background job and how long it waits between runs. */
+  private record Job(Runnable task, Duration every) {}
+
   /**
-   * The jobs that run every second: writing outcomes and experiment events (every replica), judging
-   * rollouts and sending webhooks (the leading replica). Each on a thread of its own, so a slow
-   * webhook receiver never delays a rollback.
+   * The background jobs: every second, writing outcomes and experiment events (every replica),
+   * judging rollouts and sending webhooks (the leading replica); every live interval, the live
+   * rollout feed's reads; every few seconds, this replica's heartbeat in the list of replicas. Each
+   * on a thread of its own, so a slow webhook receiver never delays a rollback.
    */
   private record Background(
       ScheduledExecutorService scheduler,
@@ -126,29 +146,24 @@ public final class RollgateServer implements AutoCloseable {
       ExperimentEvents experiments,
       Leadership leadership) {
     static Background start(
-        Outcomes outcomes,
-        ExperimentEvents experiments,
-        Leadership leadership,
-        RolloutController controller,
-        WebhookDispatcher webhooks) {
+        Outcomes outcomes, ExperimentEvents experiments, Leadership leadership, List<Job> jobs) {
       ScheduledExecutorService scheduler =
           Executors.newScheduledThreadPool(
-              4, Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
-      for (Runnable job :
-          List.<Runnable>of(
-              outcomes::flush, experiments::flush, controller::tick, webhooks::runDue)) {
+              jobs.size(), Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
+      for (Job job : jobs) {
+        long every = job.every().toMillis();
         var unused =
             scheduler.scheduleWithFixedDelay(
                 () -> {
                   try {
-                    job.run();
+                    job.task().run();
                   } catch (RuntimeException e) {
                     log.warn("background job failed: {}", e.toString());
                   }
                 },
-                1,
-                1,
-                TimeUnit.SECONDS);
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
       }
       return new Background(scheduler, outcomes, experiments, leadership);
     }
@@ -279,25 +294,39 @@ public final class RollgateServer implements AutoCloseable {
       Leadership leadership = new Leadership(db);
       Readiness readiness =
           new Readiness(storeProbe, probes, clock, READY_PROBE_PERIOD, READY_PROBE_TIMEOUT);
-      StreamHub streams =
-          new StreamHub(
-              catalog, config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
+      EventStreams streams =
+          new EventStreams(config.heartbeatSeconds(), config.maxStreamsPerToken(), tokens::current);
       tokens.onWithdrawn(streams::withdraw);
-      Gauge.builder("rollgate.stream.clients", streams, StreamHub::clients)
-          .description("Connected event-stream clients")
+      StreamHub sdkStreams = new StreamHub(catalog, streams);
+      Gauge.builder("rollgate.stream.clients", sdkStreams, StreamHub::clients)
+          .description("Connected SDK event-stream clients")
           .register(meters);
+      RolloutFeed feed = RolloutFeed.start(rollouts, outcomes, clock);
+      catalog.addListener(feed);
+      Gauge.builder("rollgate.live.flags", feed, RolloutFeed::flags)
+          .description("Flags whose live rollout feed someone watches on this replica")
+          .register(meters);
+      Gauge.builder("rollgate.live.watchers", feed, RolloutFeed::watchers)
+          .description("Live rollout feed streams open on this replica")
+          .register(meters);
+      ReplicaRegistry replicas =
+          new ReplicaRegistry(
+              db, leadership, clock, version(), Duration.ofSeconds(config.replicaWindowSeconds()));
+      StatusService status =
+          new StatusService(
+              readiness, catalog::loaded, () -> sync == null ? null : sync.problem(), replicas, db);
       List<HttpApi.Routes> routes =
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
-              streams,
+              sdkStreams,
               new UsageRoutes(catalog, usage),
               new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),
-              new RolloutRoutes(rollouts),
+              new RolloutRoutes(rollouts, feed, streams),
               new WebhookRoutes(webhooks),
-              new OpsRoutes(readiness, catalog, meters, () -> sync == null ? null : sync.problem()),
+              new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd),
               new SegmentRoutes(segments),
@@ -322,15 +351,35 @@ public final class RollgateServer implements AutoCloseable {
       if (http.metricsPort() >= 0) {
         log.info("rollgate: metrics on {}:{}", config.metricsHost(), http.metricsPort());
       }
+      RolloutController controller = new RolloutController(rollouts, leadership);
+      WebhookDispatcher dispatcher =
+          new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets);
+      Duration second = Duration.ofSeconds(1);
       Background background =
           Background.start(
               outcomes,
               experimentEvents,
               leadership,
-              new RolloutController(rollouts, leadership),
-              new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets));
+              List.of(
+                  new Job(outcomes::flush, second),
+                  new Job(experimentEvents::flush, second),
+                  new Job(controller::tick, second),
+                  new Job(dispatcher::runDue, second),
+                  new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
+                  new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds()))));
       return new RollgateServer(
-          db, http, drain, streams, sync, catalog, gc, background, probes, readiness);
+          db,
+          http,
+          drain,
+          streams,
+          feed,
+          sync,
+          catalog,
+          gc,
+          background,
+          replicas,
+          probes,
+          readiness);
     } catch (RuntimeException e) {
       probes.shutdownNow();
       storeProbe.close();
@@ -409,6 +458,8 @@ public final class RollgateServer implements AutoCloseable {
     }
     http.stop();
     background.close();
+    feed.close();
+    replicas.close(); // after the last heartbeat, which would write the row again
     if (sync != null) {
       sync.close();
     }

@@ -60,6 +60,13 @@ import java.util.Map;
  *     port (0 picks a free one) and no longer on the main one; null when unset
  * @param sessionMinutes {@code ROLLGATE_SESSION_MINUTES}: how long a web UI sign-in lasts, default
  *     720 (12 hours)
+ * @param liveIntervalMs {@code ROLLGATE_LIVE_INTERVAL_MS}: how often the live rollout feed reads
+ *     each watched flag's rollout and metrics and sends what changed, default 2000 (10 at least)
+ * @param replicaHeartbeatSeconds {@code ROLLGATE_REPLICA_HEARTBEAT_SECONDS}: how often a replica
+ *     writes its row in the store's list of replicas, default 5
+ * @param replicaWindowSeconds {@code ROLLGATE_REPLICA_WINDOW_SECONDS}: a replica whose row was
+ *     written within this long is listed by {@code GET /api/v1/status}, default 30; more than the
+ *     heartbeat
  */
 public record ServerConfig(
     String host,
@@ -88,7 +95,10 @@ public record ServerConfig(
     String metricsToken,
     String metricsHost,
     Integer metricsPort,
-    int sessionMinutes) {
+    int sessionMinutes,
+    long liveIntervalMs,
+    long replicaHeartbeatSeconds,
+    long replicaWindowSeconds) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -109,6 +119,16 @@ public record ServerConfig(
     if (metricsPort != null && metricsPort != 0 && metricsPort == port) {
       throw new IllegalArgumentException(
           "ROLLGATE_METRICS_PORT must differ from ROLLGATE_PORT (" + port + ")");
+    }
+    int heartbeat = atLeast(env, "ROLLGATE_REPLICA_HEARTBEAT_SECONDS", 5, 1);
+    int window = atLeast(env, "ROLLGATE_REPLICA_WINDOW_SECONDS", 30, 1);
+    if (window <= heartbeat) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_REPLICA_WINDOW_SECONDS ("
+              + window
+              + ") must be more than ROLLGATE_REPLICA_HEARTBEAT_SECONDS ("
+              + heartbeat
+              + "), or live replicas drop out of the list between heartbeats");
     }
     return new ServerConfig(
         host,
@@ -140,7 +160,10 @@ public record ServerConfig(
         blankToNull(env.get("ROLLGATE_METRICS_TOKEN")),
         metricsPort == null ? null : metricsHost == null ? host : metricsHost,
         metricsPort,
-        atLeast(env, "ROLLGATE_SESSION_MINUTES", 720, 1));
+        atLeast(env, "ROLLGATE_SESSION_MINUTES", 720, 1),
+        atLeast(env, "ROLLGATE_LIVE_INTERVAL_MS", 2000, 10),
+        heartbeat,
+        window);
   }
 
   /** The settings the HTTP edge needs, and nothing else. */

@@ -97,4 +97,28 @@ class ServerConfigTest {
             () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_HEADER_TIMEOUT_MS", "0")))
         .hasMessage("ROLLGATE_HEADER_TIMEOUT_MS must be 1 or more, not 0");
   }
+
+  @Test
+  void theLiveFeedAndTheReplicaHeartbeatComeFromTheEnvironment() {
+    ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+    assertThat(defaults.liveIntervalMs()).isEqualTo(2000);
+    assertThat(defaults.replicaHeartbeatSeconds()).isEqualTo(5);
+    assertThat(defaults.replicaWindowSeconds()).isEqualTo(30);
+    ServerConfig set =
+        ServerConfig.fromEnvironment(
+            Map.of(
+                "ROLLGATE_LIVE_INTERVAL_MS", "250",
+                "ROLLGATE_REPLICA_HEARTBEAT_SECONDS", "2",
+                "ROLLGATE_REPLICA_WINDOW_SECONDS", "10"));
+    assertThat(set.liveIntervalMs()).isEqualTo(250);
+    assertThat(set.replicaHeartbeatSeconds()).isEqualTo(2);
+    assertThat(set.replicaWindowSeconds()).isEqualTo(10);
+    assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_LIVE_INTERVAL_MS", "5")))
+        .hasMessage("ROLLGATE_LIVE_INTERVAL_MS must be 10 or more, not 5");
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_REPLICA_WINDOW_SECONDS", "5")))
+        .hasMessageStartingWith(
+            "ROLLGATE_REPLICA_WINDOW_SECONDS (5) must be more than"
+                + " ROLLGATE_REPLICA_HEARTBEAT_SECONDS (5)");
+  }
 }

@@ -247,7 +247,8 @@ public final class TokenService {
 
   /**
    * Whether {@code principal}, as {@link #authenticate} gave it, still stands for a stored token:
-   * false once that token is revoked (here or, after the notice, on another replica).
+   * false once that token is revoked (here or, after the notice, on another replica). {@code
+   * ROLLGATE_ADMIN_TOKEN}'s principal stands while the setting does: it cannot be revoked.
    */
   public boolean current(Principal principal) {
     return principal.equals(principalOf(principal.tokenId()));

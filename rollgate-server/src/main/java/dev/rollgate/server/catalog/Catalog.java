@@ -364,7 +364,8 @@ public final class Catalog {
 
   /**
    * Makes {@code compiled} the project's served state unless a newer one is there already, and
-   * tells the listeners about every environment whose content changed or that went away.
+   * tells the listeners about every environment whose content changed or that went away, then that
+   * the project was written.
    */
   @SuppressWarnings("ReferenceEquality") // did ours win the compute?
   private void install(String project, Compiled compiled) {
@@ -377,6 +378,7 @@ public final class Catalog {
               return old == null || compiled.generation() >= old.generation() ? compiled : old;
             });
     if (now != compiled) {
+      listeners.forEach(l -> l.written(project)); // a newer write was installed first
       return;
     }
     Map<String, ServedEnvironment> before =
@@ -392,6 +394,7 @@ public final class Catalog {
         listeners.forEach(l -> l.removed(project, gone));
       }
     }
+    listeners.forEach(l -> l.written(project));
   }
 
   /** Hears about served environments that change. Called after commit, on the writer's thread. */
@@ -399,6 +402,14 @@ public final class Catalog {
     void changed(ServedEnvironment environment);
 
     void removed(String project, String environment);
+
+    /**
+     * A write to {@code project} committed here, or one committed on another replica was loaded,
+     * whether or not it changed what the project serves (a rollout paused keeps its split): for
+     * listeners that follow more of a project than its flags. Called after {@link #changed} and
+     * {@link #removed}; it must return quickly.
+     */
+    default void written(String project) {}
   }
 
   public void addListener(Listener listener) {

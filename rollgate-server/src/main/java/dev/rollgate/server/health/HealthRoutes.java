@@ -5,6 +5,7 @@ import static dev.rollgate.server.http.Requests.requireRead;
 
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.http.HttpApi;
 import io.javalin.config.RoutesConfig;
@@ -12,10 +13,6 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * {@code GET /api/v1/projects/{p}/environments/{env}/flags/{flag}/metrics?from=&to=&step=}: a
@@ -56,37 +53,7 @@ public final class HealthRoutes implements HttpApi.Routes {
     if ((to - from) / step > MAX_STEPS) {
       throw Failure.invalidField("step", "makes more than " + MAX_STEPS + " steps");
     }
-    List<Map<String, Object>> points = new ArrayList<>();
-    outcomes
-        .series(project, environment, flag, from, to, step)
-        .forEach((start, variants) -> {
-          Map<String, Object> point = new LinkedHashMap<>();
-          point.put("start", Instant.ofEpochMilli(start).toString());
-          Map<String, Object> byVariant = new LinkedHashMap<>();
-          variants.forEach((variant, routes) -> {
-            CohortStats all = new CohortStats();
-            Map<String, Object> byRoute = new LinkedHashMap<>();
-            routes.forEach((route, stats) -> {
-              all.add(stats);
-              if (!route.isEmpty()) {
-                byRoute.put(route, stats.toJson());
-              }
-            });
-            Map<String, Object> v = all.toJson();
-            v.put("routes", byRoute);
-            byVariant.put(variant, v);
-          });
-          point.put("variants", byVariant);
-          points.add(point);
-        });
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("flag", flag);
-    body.put("environment", environment);
-    body.put("from", Instant.ofEpochMilli(from).toString());
-    body.put("to", Instant.ofEpochMilli(to).toString());
-    body.put("stepSeconds", step / 1000);
-    body.put("points", points);
-    json(ctx, 200, body, null);
+    json(ctx, 200, Plain.of(outcomes.metrics(project, environment, flag, from, to, step)), null);
   }
 
   private static long instant(Context ctx, String name, long fallback) {

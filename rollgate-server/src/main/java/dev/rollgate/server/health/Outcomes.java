@@ -11,9 +11,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -280,6 +282,40 @@ public final class Outcomes {
   public Map<String, CohortStats> byVariant(
       String project, String environment, String flag, long from, long to) {
     return db.inTransaction(tx -> OutcomeStore.byVariant(tx, project, environment, flag, from, to));
+  }
+
+  /**
+   * A flag's outcomes in {@code [from, to)} (epoch ms) in steps of {@code stepMs} from {@code
+   * from}: per step that has any, per variant, all routes together and each route.
+   */
+  public FlagMetrics metrics(
+      String project, String environment, String flag, long from, long to, long stepMs) {
+    List<FlagMetrics.Point> points = new ArrayList<>();
+    series(project, environment, flag, from, to, stepMs)
+        .forEach((start, variants) -> {
+          Map<String, Map<String, Object>> byVariant = new LinkedHashMap<>();
+          variants.forEach((variant, routes) -> {
+            CohortStats all = new CohortStats();
+            Map<String, Object> byRoute = new LinkedHashMap<>();
+            routes.forEach((route, stats) -> {
+              all.add(stats);
+              if (!route.isEmpty()) {
+                byRoute.put(route, stats.toJson());
+              }
+            });
+            Map<String, Object> v = all.toJson();
+            v.put("routes", byRoute);
+            byVariant.put(variant, v);
+          });
+          points.add(new FlagMetrics.Point(Instant.ofEpochMilli(start), byVariant));
+        });
+    return new FlagMetrics(
+        flag,
+        environment,
+        Instant.ofEpochMilli(from),
+        Instant.ofEpochMilli(to),
+        stepMs / 1000,
+        List.copyOf(points));
   }
 
   /** Per step, variant and route, what was recorded for a flag in {@code [from, to)}. */

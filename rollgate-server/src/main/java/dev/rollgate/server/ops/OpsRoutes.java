@@ -1,38 +1,30 @@
 package dev.rollgate.server.ops;
 
 import static dev.rollgate.server.http.Requests.json;
+import static dev.rollgate.server.http.Requests.requireRead;
 
-import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document. No API token needed;
- * {@code /metrics} can take a token and an address of its own ({@link HttpApi.Metrics}).
+ * {@code /health}, {@code /ready}, {@code /metrics} and the OpenAPI document, which need no API
+ * token ({@code /metrics} can take a token and an address of its own, {@link HttpApi.Metrics}); and
+ * {@code /api/v1/status} for the UI's status page, which takes a viewer token or better.
  */
 public final class OpsRoutes implements HttpApi.Routes {
-  private final Readiness readiness;
-  private final Catalog catalog;
+  private final StatusService status;
   private final PrometheusMeterRegistry meters;
-  private final Supplier<String> syncProblem; // why this replica does not follow the store, or null
   private final String openApi;
 
-  public OpsRoutes(
-      Readiness readiness,
-      Catalog catalog,
-      PrometheusMeterRegistry meters,
-      Supplier<String> syncProblem) {
-    this.readiness = readiness;
-    this.catalog = catalog;
+  public OpsRoutes(StatusService status, PrometheusMeterRegistry meters) {
+    this.status = status;
     this.meters = meters;
-    this.syncProblem = syncProblem;
     this.openApi = resource("/openapi.json");
   }
 
@@ -53,20 +45,14 @@ public final class OpsRoutes implements HttpApi.Routes {
     r.get(
         "/ready",
         ctx -> {
-          boolean store = readiness.storeAnswers(); // a probe's finding: no waiting here
-          boolean snapshots = catalog.loaded();
-          String problem =
-              !store
-                  ? "store unreachable"
-                  : !snapshots ? "snapshots not loaded" : syncProblem.get();
-          Map<String, Object> body = new LinkedHashMap<>();
-          body.put("status", problem == null ? "ready" : "not ready");
-          body.put("store", store);
-          body.put("snapshots", snapshots);
-          if (problem != null) {
-            body.put("reason", problem + "; evaluation and streaming go on from the last snapshot");
-          }
-          json(ctx, problem == null ? 200 : 503, body, null);
+          StatusService.Ready ready = status.ready();
+          json(ctx, ready.ready() ? 200 : 503, Plain.of(ready), null);
+        });
+    r.get(
+        "/api/v1/status",
+        ctx -> {
+          requireRead(ctx);
+          json(ctx, 200, Plain.of(status.status()), null);
         });
     r.get(
         HttpApi.METRICS_PATH,

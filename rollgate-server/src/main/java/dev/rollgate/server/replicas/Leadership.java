@@ -25,6 +25,7 @@ public final class Leadership implements AutoCloseable {
 
   private final Database db;
   private Connection connection; // holds the lock; null while not leader
+  private volatile boolean leading;
 
   public Leadership(Database db) {
     this.db = db;
@@ -32,6 +33,19 @@ public final class Leadership implements AutoCloseable {
 
   /** True when this replica leads; tries to become leader when it does not. */
   public synchronized boolean isLeader() {
+    leading = check();
+    return leading;
+  }
+
+  /**
+   * Whether this replica led at the last {@link #isLeader} (the controller asks every second),
+   * without trying to become leader or waiting: for status pages.
+   */
+  public boolean leads() {
+    return db.dialect() == Database.Dialect.SQLITE || leading;
+  }
+
+  private boolean check() {
     if (db.dialect() == Database.Dialect.SQLITE) {
       return true;
     }
@@ -73,6 +87,7 @@ public final class Leadership implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    leading = false;
     release();
   }
 }

@@ -7,6 +7,8 @@ import static dev.rollgate.server.http.Requests.requireEdit;
 import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.resource;
 
+import dev.rollgate.server.domain.Principal;
+import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
@@ -14,7 +16,10 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Set;
 
-/** {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout} and its controls. */
+/**
+ * {@code /api/v1/projects/{p}/environments/{env}/flags/{flag}/rollout}, its controls, and its live
+ * feed ({@code .../rollout/live}, server-sent events: see {@link RolloutFeed}).
+ */
 public final class RolloutRoutes implements HttpApi.Routes {
   private static final Set<String> START_FIELDS = Set.of("treatment", "plan", "comment");
   private static final Set<String> ACTION_FIELDS = Set.of("comment");
@@ -22,9 +27,13 @@ public final class RolloutRoutes implements HttpApi.Routes {
       "/api/v1/projects/{project}/environments/{env}/flags/{flag}/rollout";
 
   private final RolloutService rollouts;
+  private final RolloutFeed feed;
+  private final EventStreams streams;
 
-  public RolloutRoutes(RolloutService rollouts) {
+  public RolloutRoutes(RolloutService rollouts, RolloutFeed feed, EventStreams streams) {
     this.rollouts = rollouts;
+    this.feed = feed;
+    this.streams = streams;
   }
 
   @Override
@@ -62,6 +71,7 @@ public final class RolloutRoutes implements HttpApi.Routes {
               rollouts.history(
                   ctx.pathParam("project"), ctx.pathParam("env"), ctx.pathParam("flag")));
         });
+    r.get(ROLLOUT + "/live", this::live);
     r.post(
         ROLLOUT + "/{action}",
         ctx -> {
@@ -78,6 +88,39 @@ public final class RolloutRoutes implements HttpApi.Routes {
                   ifMatch(ctx),
                   optionalBody(ctx, ACTION_FIELDS).string("comment", false)));
         });
+  }
+
+  /** The live feed: 404 before the stream opens when there is no such flag or environment. */
+  private void live(Context ctx) throws Exception {
+    Principal principal = requireRead(ctx);
+    String project = ctx.pathParam("project");
+    String environment = ctx.pathParam("env");
+    String flag = ctx.pathParam("flag");
+    feed.check(project, environment, flag);
+    StreamSink sink = new StreamSink();
+    streams.open(
+        ctx,
+        principal,
+        stream -> {
+          sink.stream = stream;
+          feed.watch(project, environment, flag, sink);
+        },
+        stream -> feed.unwatch(project, environment, flag, sink));
+  }
+
+  /** A browser's stream, as the feed writes to it. */
+  private static final class StreamSink implements RolloutFeed.Sink {
+    private volatile EventStreams.Stream stream; // set before the feed hears of the sink
+
+    @Override
+    public boolean send(String event, String json) {
+      return stream.send(new EventStreams.Event(event, json, null));
+    }
+
+    @Override
+    public void close() {
+      stream.close();
+    }
   }
 
   private static RolloutService.Start start(JsonBody b) {

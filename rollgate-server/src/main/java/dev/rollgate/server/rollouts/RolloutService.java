@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -123,6 +124,22 @@ public final class RolloutService {
   /** The flag's latest rollout in the environment, with its latest evidence. */
   public Rollout.View current(String project, String environment, String flag) {
     return catalog.read(tx -> latest(tx, project, environment, flag).view(clock.millis()));
+  }
+
+  /**
+   * The flag's latest rollout in the environment, ended or not; empty when it has none. A missing
+   * flag or environment is a {@link Failure.Kind#NOT_FOUND}.
+   */
+  Optional<Rollout> find(String project, String environment, String flag) {
+    return catalog.read(tx -> {
+      FlagService.view(tx, project, flag, environment); // 404s for a missing flag or environment
+      return RolloutStore.latest(tx, project, environment, flag);
+    });
+  }
+
+  /** The window length of plans that do not set one, in ms. */
+  long defaultWindowMs() {
+    return defaults.windowSeconds() * 1000;
   }
 
   public List<Rollout.Transition> history(String project, String environment, String flag) {

@@ -41,14 +41,21 @@ public final class Database implements AutoCloseable {
   private final String url;
   private final String user;
   private final String password;
+  private final String productVersion;
 
   private Database(
-      HikariDataSource dataSource, Dialect dialect, String url, String user, String password) {
+      HikariDataSource dataSource,
+      Dialect dialect,
+      String url,
+      String user,
+      String password,
+      String productVersion) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.url = url;
     this.user = user;
     this.password = password;
+    this.productVersion = productVersion;
   }
 
   /**
@@ -118,9 +125,19 @@ public final class Database implements AutoCloseable {
       dataSource.close();
       throw new StoreException("cannot migrate the store: " + rootMessage(e), e);
     }
+    String version;
+    try (Connection connection = dataSource.getConnection()) {
+      version = connection.getMetaData().getDatabaseProductVersion();
+    } catch (SQLException | RuntimeException e) {
+      dataSource.close();
+      throw new StoreException("cannot read the store's version: " + rootMessage(e), e);
+    }
     log.info(
-        "store: {} ({})", dialect == Dialect.SQLITE ? config.getJdbcUrl() : "PostgreSQL", dialect);
-    return new Database(dataSource, dialect, config.getJdbcUrl(), user, password);
+        "store: {} ({} {})",
+        dialect == Dialect.SQLITE ? config.getJdbcUrl() : "PostgreSQL",
+        dialect,
+        version);
+    return new Database(dataSource, dialect, config.getJdbcUrl(), user, password, version);
   }
 
   /**
@@ -157,6 +174,11 @@ public final class Database implements AutoCloseable {
 
   public Dialect dialect() {
     return dialect;
+  }
+
+  /** The database's own version, as its driver reports it when the store opened. */
+  public String productVersion() {
+    return productVersion;
   }
 
   /**

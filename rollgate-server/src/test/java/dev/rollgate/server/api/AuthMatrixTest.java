@@ -163,6 +163,7 @@ class AuthMatrixTest extends ServerTestBase {
     e.add(
         new Endpoint(
             "GET audit checkpoint", Needs.READ, (c, n) -> c.get("/api/v1/audit/checkpoint")));
+    e.add(new Endpoint("GET status", Needs.READ, (c, n) -> c.get("/api/v1/status")));
     return e;
   }
 
