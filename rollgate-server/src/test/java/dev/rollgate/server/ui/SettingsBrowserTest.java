@@ -201,6 +201,8 @@ class SettingsBrowserTest extends BrowserTestBase {
       UiBrowser.Tab narrow = tab(390, 844, ColorScheme.DARK).signIn(TestServer.ADMIN_TOKEN);
       narrow.page().navigate(page("settings/webhooks"));
       assertThat(narrow.page().locator("table.webhooks")).containsText(url);
+      narrow.page().locator("details.deliveries > summary").click();
+      assertThat(narrow.page().locator("details.deliveries tbody tr")).hasCount(1);
       narrow.assertClean();
       narrow.screenshot("settings-webhooks-390-dark-" + store);
 
