@@ -54,7 +54,7 @@ class ExperimentBrowserTest extends BrowserTestBase {
                 "flag",
                 "button-colour",
                 "variants",
-                Map.of("grey", 1, "green", 1, "blue", 1),
+                variants(),
                 "hypothesis",
                 "a green button sells more",
                 "primaryMetric",
@@ -274,5 +274,14 @@ class ExperimentBrowserTest extends BrowserTestBase {
           .hasCount(0);
       tab.assertClean();
     }
+  }
+
+  /** In this order: the page lists variants as the definition does. */
+  private static Map<String, Object> variants() {
+    Map<String, Object> variants = new java.util.LinkedHashMap<>();
+    variants.put("grey", 1);
+    variants.put("green", 1);
+    variants.put("blue", 1);
+    return variants;
   }
 }

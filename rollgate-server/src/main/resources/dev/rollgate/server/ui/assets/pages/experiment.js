@@ -151,7 +151,11 @@ function goodDirection(m) {
 function metricSection(x, results, m, scale, level) {
   const u = units(m.kind);
   const good = goodDirection(m);
-  const treatments = Object.entries(m.variants).filter(([v]) => v !== results.control);
+  // In the definition's order, whatever order the results list them in.
+  const order = Object.keys(x.variants || {});
+  const rank = v => (order.indexOf(v) + order.length + 1) % (order.length + 1);
+  const treatments = Object.entries(m.variants).filter(([v]) => v !== results.control)
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   const control = m.variants[results.control] || {};
   const verdictOf = s => {
     if (!s.absolute) return ['no estimate', 'none'];
