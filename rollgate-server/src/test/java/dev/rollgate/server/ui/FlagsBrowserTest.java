@@ -42,6 +42,7 @@ class FlagsBrowserTest extends BrowserTestBase {
             page.getByRole(
                 AriaRole.SWITCH, new Page.GetByRoleOptions().setName("new-checkout in production")))
         .hasAttribute("aria-checked", "true");
+    assertThat(page.locator("main")).not().containsText("null");
     // This replica's usage: the last evaluation and the last hour's sparkline.
     Locator row = page.locator("tr[data-flag='new-checkout']");
     assertThat(row.getByRole(AriaRole.IMG))

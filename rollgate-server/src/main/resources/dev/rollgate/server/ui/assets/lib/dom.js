@@ -141,9 +141,12 @@ export function confirmChange({title, message, action = 'Confirm', danger = fals
   });
 }
 
-/** A table with a caption; rows are arrays of cells (nodes or text). */
+/**
+ * A table with a caption; rows are arrays of cells (nodes or text). Its wrapper scrolls sideways
+ * on narrow screens, so it is a named, focusable region the keyboard can scroll.
+ */
 export function table(caption, headers, rows, attrs = {}) {
-  return h('div', {class: 'table-wrap'}, h('table', attrs,
+  return h('div', {class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': caption}, h('table', attrs,
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, headers.map(x => h('th', {scope: 'col'}, x)))),
     h('tbody', {}, rows.map(r => r instanceof Node ? r : h('tr', {}, r.map(c => h('td', {}, c)))))));

@@ -1,17 +1,8 @@
 // One experiment: the decision and why, whether the units split as planned, each metric's effects
 // with their intervals (a forest plot and the numbers), and the definition; start and stop.
 import {api, get, path} from '../lib/api.js';
-import {h, badge, when, num, notify, errorBox, confirmChange, table as plainTable, equivalents} from '../lib/dom.js';
+import {h, badge, when, num, notify, errorBox, confirmChange, table, equivalents} from '../lib/dom.js';
 import {forestPlot} from '../lib/charts.js';
-
-/** A table whose wrapper scrolls on narrow screens: focusable and named, so the keyboard can scroll it. */
-function table(caption, headers, rows, attrs) {
-  const wrap = plainTable(caption, headers, rows, attrs);
-  wrap.tabIndex = 0;
-  wrap.setAttribute('role', 'region');
-  wrap.setAttribute('aria-label', caption);
-  return wrap;
-}
 
 const STATES = {DRAFT: ['Draft', 'warn'], RUNNING: ['Running', 'ok'], STOPPED: ['Stopped', 'off']};
 const STATUS_WORDS = {

@@ -1,16 +1,7 @@
 // The environment's experiments: what each tests, on which flag, and where it is.
 import {get, path} from '../lib/api.js';
-import {h, when, table as plainTable, equivalents} from '../lib/dom.js';
+import {h, when, table, equivalents} from '../lib/dom.js';
 import {experimentBadge} from './experiment.js';
-
-/** A table whose wrapper scrolls on narrow screens: focusable and named, so the keyboard can scroll it. */
-function table(caption, headers, rows, attrs) {
-  const wrap = plainTable(caption, headers, rows, attrs);
-  wrap.tabIndex = 0;
-  wrap.setAttribute('role', 'region');
-  wrap.setAttribute('aria-label', caption);
-  return wrap;
-}
 
 export async function render(view) {
   const {project, env, main} = view;

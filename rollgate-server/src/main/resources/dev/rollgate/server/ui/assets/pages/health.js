@@ -3,7 +3,6 @@
 // "Check now"; the health checks of releases will join this page when that feature exists.
 import {get} from '../lib/api.js';
 import {h, badge, relative, when, errorBox, equivalents, table} from '../lib/dom.js';
-import {scrollable} from '../lib/admin.js';
 
 const DEFAULT_SECONDS = 30;
 
@@ -121,7 +120,7 @@ function drawReplicas(section, status) {
   }
   const self = status.replica && status.replica.id;
   const caption = `${status.replicas.length} replica${status.replicas.length === 1 ? '' : 's'} sharing the store`;
-  section.replaceChildren(title, scrollable(table(caption,
+  section.replaceChildren(title, table(caption,
     ['Replica', 'Version', 'Started', 'Last seen', 'Role'],
     status.replicas.map(r => [
       [h('code', {}, r.id), r.id === self ? h('span', {class: 'muted'}, ' (this one)') : null],
@@ -129,7 +128,7 @@ function drawReplicas(section, status) {
       when(r.startedAt),
       r.lastSeenAt ? when(r.lastSeenAt) : h('span', {class: 'muted'}, '—'),
       leaderBadge(r.leader),
-    ]), {class: 'dense', id: 'health-replicas'}), caption));
+    ]), {class: 'dense', id: 'health-replicas'}));
 }
 
 function leaderBadge(leader) {

@@ -2,17 +2,8 @@
 // is judged, what happened so far, and the manual controls. The page follows the server's live
 // feed (server-sent events), so it moves by itself when the controller advances or rolls back.
 import {api, get, path} from '../lib/api.js';
-import {h, clear, badge, when, num, notify, errorBox, confirmChange, table as plainTable, equivalents} from '../lib/dom.js';
+import {h, clear, badge, when, num, notify, errorBox, confirmChange, table, equivalents} from '../lib/dom.js';
 import {timeChart} from '../lib/charts.js';
-
-/** A table whose wrapper scrolls on narrow screens: focusable and named, so the keyboard can scroll it. */
-function table(caption, headers, rows, attrs) {
-  const wrap = plainTable(caption, headers, rows, attrs);
-  wrap.tabIndex = 0;
-  wrap.setAttribute('role', 'region');
-  wrap.setAttribute('aria-label', caption);
-  return wrap;
-}
 
 export const STATES = {
   RUNNING: ['Running', 'ok'],

@@ -4,7 +4,6 @@
 import {api, get, path} from '../lib/api.js';
 import {h, clear, badge, when, notify, errorBox, confirmChange, table, equivalents} from '../lib/dom.js';
 import {invalidateScopes, pageUrl} from '../app.js';
-import {scrollable} from '../lib/admin.js';
 
 const TABS = [
   {id: 'tokens', label: 'Tokens', draw: tokens},
@@ -262,7 +261,7 @@ function deliveryTable(webhook, items) {
   if (items instanceof Error || !items.length) return null;
   return h('details', {class: 'deliveries', dataset: {webhook: webhook.id}},
     h('summary', {}, `Latest deliveries to ${webhook.url}`),
-    scrollable(table(`The ${items.length} latest deliveries to ${webhook.url}, newest first`,
+    table(`The ${items.length} latest deliveries to ${webhook.url}, newest first`,
       ['Event', 'Created', 'Status', 'Attempts', 'Last attempt', 'Next attempt'],
       items.map(d => {
         const lastAttempt = (d.attemptLog || [])[d.attemptLog.length - 1];
@@ -277,7 +276,7 @@ function deliveryTable(webhook, items) {
             h('span', {class: 'muted'}, ` in ${lastAttempt.durationMs} ms, `), when(lastAttempt.time)] : h('span', {class: 'muted'}, 'not tried yet'),
           d.status === 'PENDING' ? when(d.nextAttemptAt) : h('span', {class: 'muted'}, '—'),
         ];
-      }), {class: 'dense'}), `Deliveries to ${webhook.url}`));
+      }), {class: 'dense'}));
 }
 
 async function deleteWebhook(view, webhook, problem) {
