@@ -70,6 +70,9 @@ public final class HttpApi {
   /** Where a token is exchanged for a session (the one API route that takes no credentials). */
   public static final String SESSION_PATH = "/api/v1/session";
 
+  /** The header OFREP providers send their token in. */
+  public static final String API_KEY_HEADER = Protocol.HEADER_API_KEY;
+
   /** The header that carries a session's CSRF token on every change made with the cookie. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
 
@@ -324,7 +327,7 @@ public final class HttpApi {
    * header): it would be echoed and logged, so it is replaced.
    */
   private static boolean secretLike(String id) {
-    return id.startsWith("rgt_") || id.startsWith("whsec_");
+    return id.startsWith("rgt_") || id.startsWith("rgs_") || id.startsWith("whsec_");
   }
 
   /** Rate limits per token: admin writes, and evaluations. */

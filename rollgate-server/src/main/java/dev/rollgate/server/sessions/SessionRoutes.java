@@ -43,9 +43,15 @@ public final class SessionRoutes implements HttpApi.Routes {
         });
   }
 
-  /** The session of the request's cookie (the edge has checked it, and the CSRF token). */
+  /**
+   * The session of the request's cookie, which the edge checked (with the CSRF token on a change)
+   * only when no token came with the request: with a token, the request is not the session's.
+   */
   private SessionService.Session current(Context ctx) {
-    SessionService.Session session = sessions.resolve(ctx.cookie(HttpApi.SESSION_COOKIE));
+    boolean token =
+        ctx.header("Authorization") != null || ctx.header(HttpApi.API_KEY_HEADER) != null;
+    SessionService.Session session =
+        token ? null : sessions.resolve(ctx.cookie(HttpApi.SESSION_COOKIE));
     if (session == null) {
       throw Failure.notFound("session (this request was not made with a session cookie)");
     }

@@ -96,14 +96,17 @@ public final class UiRoutes implements HttpApi.Routes {
    * with every release) and get 304 while the file is the same.
    */
   private static void serve(Context ctx, Asset asset) {
-    ctx.header("ETag", asset.etag());
+    boolean gzip = asset.gzipped() != null && Gzip.accepted(ctx);
+    // A strong validator per content coding (RFC 9110 section 8.8.3).
+    String etag = gzip ? asset.etag().replaceFirst("\"$", "-gz\"") : asset.etag();
+    ctx.header("ETag", etag);
     ctx.header("Cache-Control", "no-cache");
     ctx.header("Vary", "Accept-Encoding");
-    if (asset.etag().equals(ctx.header("If-None-Match"))) {
+    if (etag.equals(ctx.header("If-None-Match"))) {
       ctx.status(304);
       return;
     }
-    if (asset.gzipped() != null && Gzip.accepted(ctx)) {
+    if (gzip) {
       Requests.compressed(ctx, 200, asset.contentType(), asset.gzipped());
     } else {
       Requests.bytes(ctx, 200, asset.contentType(), asset.bytes());

@@ -57,6 +57,15 @@ class SessionApiTest extends ServerTestBase {
     assertThat(withCookie("GET", P + "/flags", null, session, null).status()).isEqualTo(200);
     ApiClient.Response me = withCookie("GET", "/api/v1/session", null, session, null);
     assertThat(me.object()).containsEntry("csrfToken", session.get("csrfToken"));
+    // With a token beside the cookie the request is the token's: it neither reads nor ends the
+    // session (the edge checked no CSRF token for it).
+    String sdk = server.sdkToken();
+    String cookie = "rollgate_session=" + session.get("secret");
+    assertThat(admin.withToken(sdk).send("GET", "/api/v1/session", null, "Cookie", cookie).status())
+        .isIn(403, 404);
+    assertThat(admin.send("DELETE", "/api/v1/session", null, "Cookie", cookie).status())
+        .isEqualTo(404);
+    assertThat(withCookie("GET", P + "/flags", null, session, null).status()).isEqualTo(200);
 
     String path = P + "/flags/new-checkout/environments/production";
     Map<String, Object> off = Map.of("state", "DISABLED");

@@ -71,8 +71,14 @@ class UiRoutesTest {
     assertThat(gunzip(gz.body())).isEqualTo(anonymous.get("/ui/assets/app.js").text());
     String etag = gz.headers().firstValue("ETag").orElseThrow();
     ApiClient.Response again =
-        anonymous.send("GET", "/ui/assets/app.js", null, "If-None-Match", etag);
+        anonymous.send(
+            "GET", "/ui/assets/app.js", null, "If-None-Match", etag, "Accept-Encoding", "gzip");
     assertThat(again.status()).isEqualTo(304);
+    // The plain form is another representation, with a validator of its own.
+    ApiClient.Response plain =
+        anonymous.send("GET", "/ui/assets/app.js", null, "If-None-Match", etag);
+    assertThat(plain.status()).isEqualTo(200);
+    assertThat(plain.header("ETag")).isNotEqualTo(etag);
 
     assertThat(anonymous.get("/ui/vendor/uPlot.iife.min.js").status()).isEqualTo(200);
     for (String bad :

@@ -10,7 +10,6 @@ import com.microsoft.playwright.options.ColorScheme;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.TestFlags;
 import dev.rollgate.server.testing.TestServer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -67,54 +66,13 @@ class ExperimentBrowserTest extends BrowserTestBase {
     }
   }
 
-  /**
-   * Units split evenly; grey and blue convert at 10%, green at 30%; every fifth unit bought once
-   * before its exposure (a pre-period for CUPED). A unit's events go in one batch, in time order.
-   */
   private void sendUnits() {
-    ApiClient sdk = server.as(server.sdkToken());
-    long now = System.currentTimeMillis();
-    List<String> variants = List.of("grey", "green", "blue");
-    List<Object> batch = new ArrayList<>();
-    for (int u = 0; u < 3 * UNITS_PER_VARIANT; u++) {
-      String unit = "user-" + u;
-      String variant = variants.get(u % 3);
-      int j = u / 3;
-      if (j % 5 == 0) {
-        batch.add(track(unit, now - 60_000));
-      }
-      batch.add(
-          Map.of(
-              "type",
-              "exposure",
-              "flag",
-              "button-colour",
-              "variant",
-              variant,
-              "targetingKey",
-              unit,
-              "time",
-              now - 30_000));
-      if (j % 10 < (variant.equals("green") ? 3 : 1)) {
-        batch.add(track(unit, now - 10_000));
-      }
-      if (batch.size() > 900) {
-        post(sdk, batch);
-        batch = new ArrayList<>();
-      }
-    }
-    post(sdk, batch);
-  }
-
-  private static Map<String, Object> track(String unit, long time) {
-    return Map.of(
-        "type", "track", "name", "purchase", "targetingKey", unit, "value", 1, "time", time);
-  }
-
-  private static void post(ApiClient sdk, List<Object> events) {
-    ApiClient.Response r = sdk.post("/api/v1/events", Map.of("events", events));
-    assertThat(r.status()).as(r.text()).isEqualTo(202);
-    assertThat((List<Object>) r.object().get("rejected")).isEmpty();
+    UiData.units(
+        server.as(server.sdkToken()),
+        "button-colour",
+        List.of("grey", "green", "blue"),
+        "green",
+        UNITS_PER_VARIANT);
   }
 
   /** Waits (on the API, not the page) until the server has applied every event sent. */

@@ -40,45 +40,13 @@ class RolloutBrowserTest extends BrowserTestBase {
     assertThat(admin.post(TestFlags.FLAGS, TestFlags.checkout()).status()).isEqualTo(201);
   }
 
-  /**
-   * Request outcomes of one variant, one window a second from {@code fromSecond} to {@code
-   * toSecond} (relative to now), each of {@code count} requests with {@code errors} failed, at
-   * about 40 ms. Outcomes may be up to a minute ahead, so a batch is traffic for the next seconds.
-   */
   private static List<Object> outcomes(
       String variant, int fromSecond, int toSecond, int count, int errors) {
-    long now = System.currentTimeMillis();
-    List<Object> events = new ArrayList<>();
-    for (int s = fromSecond; s < toSecond; s++) {
-      long start = now + s * 1000L;
-      events.add(
-          Map.of(
-              "type",
-              "outcomes",
-              "flag",
-              "new-checkout",
-              "variant",
-              variant,
-              "route",
-              "/pay",
-              "start",
-              start,
-              "end",
-              start + 1000,
-              "count",
-              count,
-              "errors",
-              errors,
-              "latency",
-              Map.of("gamma", 1.02, "buckets", Map.of("186", count))));
-    }
-    return events;
+    return UiData.outcomes("new-checkout", variant, fromSecond, toSecond, count, errors, 186);
   }
 
   private static void send(ApiClient sdk, List<Object> events) {
-    ApiClient.Response r = sdk.post("/api/v1/events", Map.of("events", events));
-    assertThat(r.status()).as(r.text()).isEqualTo(202);
-    assertThat((List<Object>) r.object().get("rejected")).isEmpty();
+    UiData.send(sdk, events);
   }
 
   private Map<String, Object> start(Map<String, Object> plan) {

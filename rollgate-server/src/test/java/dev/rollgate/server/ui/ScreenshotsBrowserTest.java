@@ -162,35 +162,10 @@ class ScreenshotsBrowserTest {
                         Map.of("percent", 10, "minDurationSeconds", 1, "minRequests", 20),
                         Map.of("percent", 50, "minDurationSeconds", 3600, "minRequests", 20),
                         Map.of("percent", 100))))));
-    long now = System.currentTimeMillis();
-    List<Object> outcomes = new ArrayList<>();
-    for (int s = -20; s < 30; s++) {
-      for (String variant : List.of("on", "off")) {
-        long start = now + s * 1000L;
-        outcomes.add(
-            Map.of(
-                "type",
-                "outcomes",
-                "flag",
-                "new-checkout",
-                "variant",
-                variant,
-                "route",
-                "/pay",
-                "start",
-                start,
-                "end",
-                start + 1000,
-                "count",
-                40,
-                "errors",
-                s % 7 == 0 ? 1 : 0,
-                "latency",
-                Map.of(
-                    "gamma", 1.02, "buckets", Map.of(variant.equals("on") ? "190" : "186", 40))));
-      }
-    }
-    check(sdk.post("/api/v1/events", Map.of("events", outcomes)));
+    List<Object> outcomes =
+        new ArrayList<>(UiData.outcomes("new-checkout", "off", -20, 30, 40, 0, 186));
+    outcomes.addAll(UiData.outcomes("new-checkout", "on", -20, 30, 40, 0, 190));
+    UiData.send(sdk, outcomes);
 
     // An experiment with results: green converts better.
     check(
@@ -211,44 +186,7 @@ class ScreenshotsBrowserTest {
                 "primaryMetric", "purchase",
                 "guardrails", List.of(Map.of("metric", "error_rate", "bad", "increase")))));
     check(admin.post(ENV + "/experiments/button-test/start", Map.of()));
-    List<Object> batch = new ArrayList<>();
-    List<String> names = List.of("grey", "green", "blue");
-    for (int u = 0; u < 900; u++) {
-      String variant = names.get(u % 3);
-      String unit = "user-" + u;
-      batch.add(
-          Map.of(
-              "type",
-              "exposure",
-              "flag",
-              "button-colour",
-              "variant",
-              variant,
-              "targetingKey",
-              unit,
-              "time",
-              now - 30_000));
-      if ((u / 3) % 10 < (variant.equals("green") ? 3 : 1)) {
-        batch.add(
-            Map.of(
-                "type",
-                "track",
-                "name",
-                "purchase",
-                "targetingKey",
-                unit,
-                "value",
-                1,
-                "time",
-                now - 10_000));
-      }
-    }
-    for (int i = 0; i < batch.size(); i += 500) {
-      check(
-          sdk.post(
-              "/api/v1/events",
-              Map.of("events", batch.subList(i, Math.min(batch.size(), i + 500)))));
-    }
+    UiData.units(sdk, "button-colour", List.of("grey", "green", "blue"), "green", 300);
     // The background jobs apply events and judge the rollout every second; wait for both.
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {

@@ -9,6 +9,9 @@ import {pages, match} from './pages/index.js';
 const root = document.getElementById('app');
 let session = null;
 let cleanups = [];
+// Each route() takes a number; a page whose number is no longer the latest stops drawing, so a
+// slow page cannot draw over the one the user went to next.
+let routeNumber = 0;
 let projectsCache = null;
 const environmentsCache = new Map();
 
@@ -34,11 +37,12 @@ function signedOut() {
 }
 
 async function route() {
+  const number = ++routeNumber;
   cleanups.forEach(fn => { try { fn(); } catch { /* a page's own leftovers */ } });
   cleanups = [];
   const url = new URL(location.href);
   if (url.pathname.startsWith('/ui/sign-in')) {
-    return render(null, {page: {id: 'sign-in', title: 'Sign in', load: () => import('./pages/signin.js')}, params: {}});
+    return render(number, null, {page: {id: 'sign-in', title: 'Sign in', load: () => import('./pages/signin.js')}, params: {}});
   }
   const m = url.pathname.match(/^\/ui\/p\/([^/]+)\/([^/]+)(\/.*)?$/);
   if (!session) {
@@ -60,8 +64,8 @@ async function route() {
   const project = decodeURIComponent(m[1]);
   const env = decodeURIComponent(m[2]);
   const found = match(m[3] || '/flags');
-  if (!found) return render({project, env}, {page: {id: 'missing', title: 'Not found', load: async () => ({render: v => v.main.append(h('h1', {}, 'No such page'), h('p', {}, h('a', {href: pageUrl(project, env)}, 'Go to the flags')))})}, params: {}});
-  return render({project, env}, found);
+  if (!found) return render(number, {project, env}, {page: {id: 'missing', title: 'Not found', load: async () => ({render: v => v.main.append(h('h1', {}, 'No such page'), h('p', {}, h('a', {href: pageUrl(project, env)}, 'Go to the flags')))})}, params: {}});
+  return render(number, {project, env}, found);
 }
 
 async function goHome() {
@@ -69,10 +73,14 @@ async function goHome() {
     const projects = await projectList();
     const project = projects.find(p => p.key === 'default') || projects[0];
     if (!project) return fatal(new Error('There is no project yet: create one with POST /api/v1/projects.'));
-    const envs = await environmentList(project.key);
-    const env = envs.find(e => e.key === 'production') || envs[0];
-    navigate(pageUrl(project.key, env ? env.key : '-'), {replace: true});
+    navigate(pageUrl(project.key, defaultEnvironment(await environmentList(project.key))), {replace: true});
   } catch (e) { fatal(e); }
+}
+
+/** The environment a project opens in: production, else its first. */
+function defaultEnvironment(envs) {
+  const env = envs.find(e => e.key === 'production') || envs[0];
+  return env ? env.key : '-';
 }
 
 // Kept as promises, so that asking twice while the first answer is on its way asks once; a
@@ -100,17 +108,20 @@ export function invalidateScopes() {
   environmentsCache.clear();
 }
 
-async function render(scope, {page, params}) {
+async function render(number, scope, {page, params}) {
   const main = h('main', {id: 'main', tabindex: '-1'});
+  const current = () => number === routeNumber;
   const canEdit = session && (session.role === 'admin' || session.role === 'editor');
   const view = {
     page, params, main, session, canEdit, isAdmin: session && session.role === 'admin',
     project: scope && scope.project, env: scope && scope.env,
     environments: scope ? await environmentList(scope.project).catch(() => []) : [],
     url: rest => pageUrl(scope.project, scope.env, rest),
-    navigate, onCleanup: fn => cleanups.push(fn), setSession: s => { session = s; useSession(s, signedOut); },
+    // A page left before it finished drawing is cleaned up at once.
+    navigate, onCleanup: fn => { if (current()) cleanups.push(fn); else fn(); }, setSession: s => { session = s; useSession(s, signedOut); },
     setTitle: t => { document.title = `${t} · Rollgate`; },
   };
+  if (!current()) return;
   clear(root);
   if (scope) root.append(topBar(view));
   root.append(h('div', {id: 'notices', class: 'notices', 'aria-live': 'polite'}), main);
@@ -121,6 +132,7 @@ async function render(scope, {page, params}) {
   }
   try {
     const module = await page.load();
+    if (!current()) return;
     await module.render(view);
     // When the page became usable: the browser tests measure it (docs/benchmarks.md).
     performance.mark(`rollgate:ready:${page.id}`);
@@ -133,7 +145,10 @@ async function render(scope, {page, params}) {
 
 function topBar(view) {
   const current = view.page.section || view.page.id;
-  const projectSelect = h('select', {id: 'scope-project', onchange: e => navigate(pageUrl(e.target.value, 'production'))});
+  const projectSelect = h('select', {id: 'scope-project', onchange: async e => {
+    const envs = await environmentList(e.target.value).catch(() => []);
+    navigate(pageUrl(e.target.value, defaultEnvironment(envs)));
+  }});
   const envSelect = h('select', {id: 'scope-env', onchange: e => navigate(scopeSwitch(view, e.target.value))});
   projectList().then(projects => projects.forEach(p =>
     projectSelect.append(h('option', {value: p.key, selected: p.key === view.project}, p.name || p.key)))).catch(() => {});

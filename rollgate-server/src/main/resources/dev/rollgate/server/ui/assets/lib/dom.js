@@ -40,6 +40,11 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces an element's children, leaving out null, undefined and false (append would print them). */
+export function put(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
+}
+
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;

@@ -12,7 +12,12 @@ export const STALE_DAYS = 30;
 
 export function isStale(flag, usage, now = Date.now()) {
   const untouched = now - Date.parse(flag.updatedAt) > STALE_DAYS * 86400_000;
-  return untouched && !(usage && usage.total > 0);
+  return untouched && lastHour(usage) === 0;
+}
+
+/** Evaluations in the last hour (usage.total counts since the replica started). */
+export function lastHour(usage) {
+  return usage && usage.perMinute ? usage.perMinute.reduce((a, b) => a + b, 0) : 0;
 }
 
 /**

@@ -1,7 +1,7 @@
 // One experiment: the decision and why, whether the units split as planned, each metric's effects
 // with their intervals (a forest plot and the numbers), and the definition; start and stop.
 import {api, get, path} from '../lib/api.js';
-import {h, badge, when, num, notify, errorBox, confirmChange, table, equivalents} from '../lib/dom.js';
+import {h, badge, when, num, notify, errorBox, confirmChange, table, equivalents, put} from '../lib/dom.js';
 import {forestPlot} from '../lib/charts.js';
 
 const STATES = {DRAFT: ['Draft', 'warn'], RUNNING: ['Running', 'ok'], STOPPED: ['Stopped', 'off']};
@@ -80,11 +80,6 @@ function paint(view, body, base, x, results, reload) {
       h('div', {class: 'filters'}, h('label', {for: 'effect-scale'}, 'Plot effects'), scaleSelect),
       results.metrics.length ? results.metrics.map(m => metricSection(x, results, m, scale, level)) : h('p', {class: 'muted'}, 'No metric has results.')),
     h('section', {'aria-labelledby': 'definition-title'}, h('h2', {id: 'definition-title'}, 'Definition'), definition(x)));
-}
-
-/** Replaces an element's content; nulls and nested arrays are fine. */
-function put(el, ...content) {
-  el.replaceChildren(...content.flat(Infinity).filter(x => x !== null && x !== undefined && x !== false));
 }
 
 function decisionPanel(results) {

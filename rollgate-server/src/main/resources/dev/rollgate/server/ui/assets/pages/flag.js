@@ -2,14 +2,9 @@
 // environment chosen at the top (checked by the server's own compile as the user types, through
 // a dry run), why a context gets what it gets, and its history from the audit trail.
 import {all, api, get, path} from '../lib/api.js';
-import {h, badge, stateBadge, when, errorBox, notify, confirmChange, table, equivalents} from '../lib/dom.js';
+import {h, badge, stateBadge, when, errorBox, notify, confirmChange, table, equivalents, put} from '../lib/dom.js';
 import {isProtected, switchFlag} from '../lib/flags.js';
 import {JsonSyntaxError, formatJson, lineColumn, parseJson, pathSegments, rangeOf} from '../lib/flag-json.js';
-
-/** Replaces an element's children, leaving out null, false and undefined as h() does. */
-function put(el, ...children) {
-  el.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
-}
 
 /** How long the editor waits after the last keystroke before asking the server. */
 const CHECK_DELAY_MS = 300;

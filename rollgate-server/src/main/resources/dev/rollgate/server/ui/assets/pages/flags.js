@@ -1,6 +1,6 @@
 import {all, get, path} from '../lib/api.js';
 import {h, svg, badge, stateBadge, when, errorBox, equivalents} from '../lib/dom.js';
-import {isProtected, isStale, switchFlag, STALE_DAYS} from '../lib/flags.js';
+import {isProtected, isStale, lastHour, switchFlag, STALE_DAYS} from '../lib/flags.js';
 
 export async function render(view) {
   const {project, env, main} = view;
@@ -117,10 +117,11 @@ export function sparkline(usage) {
   const points = usage && usage.perMinute;
   if (!points || !points.length) return h('span', {class: 'muted'}, 'none');
   const max = Math.max(1, ...points);
+  const total = lastHour(usage);
   const w = 60, hgt = 16;
   const coords = points.map((v, i) => `${(i * w / Math.max(1, points.length - 1)).toFixed(1)},${(hgt - 1 - v / max * (hgt - 2)).toFixed(1)}`).join(' ');
   return h('span', {class: 'spark'},
-    svg('svg', {width: w, height: hgt, viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': `${usage.total} evaluations in the last hour`},
+    svg('svg', {width: w, height: hgt, viewBox: `0 0 ${w} ${hgt}`, role: 'img', 'aria-label': `${total} evaluations in the last hour`},
       svg('polyline', {points: coords, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.5})),
-    h('span', {class: 'visually-hidden'}, `${usage.total} evaluations`));
+    h('span', {class: 'visually-hidden'}, `${total} evaluations`));
 }

@@ -2,7 +2,7 @@
 // is judged, what happened so far, and the manual controls. The page follows the server's live
 // feed (server-sent events), so it moves by itself when the controller advances or rolls back.
 import {api, get, path} from '../lib/api.js';
-import {h, clear, badge, when, num, notify, errorBox, confirmChange, table, equivalents} from '../lib/dom.js';
+import {h, clear, badge, when, num, notify, errorBox, confirmChange, table, equivalents, put} from '../lib/dom.js';
 import {timeChart} from '../lib/charts.js';
 
 export const STATES = {
@@ -187,11 +187,6 @@ async function fetchRollout(base) {
     if (e.status === 404 && e.body && e.body.message && e.body.message.startsWith('rollout of')) return null;
     throw e;
   }
-}
-
-/** Replaces an element's content; nulls and nested arrays are fine. */
-function put(el, ...content) {
-  el.replaceChildren(...content.flat(Infinity).filter(x => x !== null && x !== undefined && x !== false));
 }
 
 function section(title, id, ...content) {
