@@ -3,6 +3,7 @@
 // loads more on demand; "after event" (a seq) starts the list further on.
 import {get} from '../lib/api.js';
 import {h, clear, badge, relative, errorBox, equivalents} from '../lib/dom.js';
+import {changedFields} from '../lib/changes.js';
 
 const PAGE = 100;
 const FILTERS = ['resource', 'actor', 'actorId', 'action', 'from', 'to', 'after'];
@@ -149,11 +150,8 @@ function eventRow(view, e) {
 
 /** Before and after as a compact diff: only the fields that changed, by their dotted path. */
 function changeDetails(e) {
-  const before = flatten(e.before);
-  const after = flatten(e.after);
-  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const changed = paths.filter(p => before.get(p) !== after.get(p));
-  const unchanged = paths.length - changed.length;
+  const {changed, same: unchanged} = changedFields(e.before, e.after);
+  const code = v => v === undefined ? '—' : h('code', {}, JSON.stringify(v));
   const summary = e.before == null && e.after == null ? 'no data'
     : e.before == null ? `created: ${changed.length} field${changed.length === 1 ? '' : 's'}`
     : e.after == null ? `deleted: ${changed.length} field${changed.length === 1 ? '' : 's'}`
@@ -165,27 +163,15 @@ function changeDetails(e) {
     h('table', {class: 'dense diff'},
       h('caption', {class: 'visually-hidden'}, `Fields of event ${e.seq} before and after`),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Field'), h('th', {scope: 'col'}, 'Before'), h('th', {scope: 'col'}, 'After'))),
-      h('tbody', {}, changed.map(p => h('tr', {},
-        h('th', {scope: 'row'}, h('code', {}, p)),
-        h('td', {class: before.has(p) ? 'was' : 'muted'}, before.has(p) ? h('code', {}, before.get(p)) : '—'),
-        h('td', {class: after.has(p) ? 'now' : 'muted'}, after.has(p) ? h('code', {}, after.get(p)) : '—'))))),
+      h('tbody', {}, changed.map(d => h('tr', {},
+        h('th', {scope: 'row'}, h('code', {}, d.path)),
+        h('td', {class: d.before !== undefined ? 'was' : 'muted'}, code(d.before)),
+        h('td', {class: d.after !== undefined ? 'now' : 'muted'}, code(d.after)))))),
     unchanged ? h('p', {class: 'hint'}, `${unchanged} field${unchanged === 1 ? '' : 's'} unchanged.`) : null,
     h('details', {class: 'whole'}, h('summary', {}, 'Whole documents'),
       h('div', {class: 'before-after'},
         h('div', {}, h('h4', {}, 'Before'), h('pre', {}, e.before == null ? 'null' : JSON.stringify(e.before, null, 2))),
         h('div', {}, h('h4', {}, 'After'), h('pre', {}, e.after == null ? 'null' : JSON.stringify(e.after, null, 2))))));
-}
-
-/** Objects flattened to dotted paths; arrays and scalars are leaves, as compact JSON. */
-function flatten(value, prefix = '', out = new Map()) {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (!keys.length && prefix) out.set(prefix, '{}');
-    for (const k of keys) flatten(value[k], prefix ? `${prefix}.${k}` : k, out);
-  } else if (value !== undefined && (value !== null || prefix)) {
-    out.set(prefix || '(value)', JSON.stringify(value));
-  }
-  return out;
 }
 
 function utc(date) {

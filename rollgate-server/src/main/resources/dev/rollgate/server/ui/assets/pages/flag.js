@@ -3,6 +3,7 @@
 // a dry run), why a context gets what it gets, and its history from the audit trail.
 import {all, api, get, path} from '../lib/api.js';
 import {h, badge, stateBadge, when, errorBox, notify, confirmChange, table, equivalents, put} from '../lib/dom.js';
+import {changedFields} from '../lib/changes.js';
 import {isProtected, switchFlag} from '../lib/flags.js';
 import {JsonSyntaxError, formatJson, lineColumn, parseJson, pathSegments, rangeOf} from '../lib/flag-json.js';
 
@@ -706,8 +707,8 @@ function changesOf(event) {
     const v = (after || before || {}).version;
     return h('div', {}, h('span', {}, !before ? `created${v ? ` (version ${v})` : ''}` : 'removed'), full);
   }
-  const diffs = [];
-  diff(before, after, '', diffs);
+  // Targeting is compared whole: a rule reads better as one value than as its JSON's members.
+  const diffs = changedFields(before, after, {skip: NOISE, leaf: k => k === 'targeting'}).changed;
   const version = before.version !== after.version && after.version !== undefined ? `version ${before.version} → ${after.version}` : null;
   return h('div', {},
     diffs.length
@@ -717,20 +718,6 @@ function changesOf(event) {
       : h('span', {class: 'muted'}, 'no field changed'),
     version ? h('div', {class: 'muted'}, version) : null,
     full);
-}
-
-/** Changed leaves: objects are walked, arrays and targeting rules compared whole. */
-function diff(a, b, at, out) {
-  const isObject = x => x && typeof x === 'object' && !Array.isArray(x);
-  const keys = [...new Set([...Object.keys(a || {}), ...Object.keys(b || {})])];
-  for (const k of keys) {
-    if (!at && NOISE.has(k)) continue;
-    const p = at ? `${at}.${k}` : k;
-    const x = a ? a[k] : undefined;
-    const y = b ? b[k] : undefined;
-    if (isObject(x) && isObject(y) && k !== 'targeting') diff(x, y, p, out);
-    else if (JSON.stringify(x) !== JSON.stringify(y)) out.push({path: p, before: x, after: y});
-  }
 }
 
 function compact(value) {
