@@ -1,5 +1,6 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.Resolution;

@@ -1,5 +1,6 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.InvalidFlagDocumentException;
 import dev.rollgate.core.ParseOptions;

@@ -1,5 +1,6 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.core.json.JsonSyntaxException;

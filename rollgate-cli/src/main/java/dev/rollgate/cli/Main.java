@@ -1,6 +1,11 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.admin.AdminCommands;
+import dev.rollgate.cli.common.CliEnvironment;
+import dev.rollgate.cli.common.CliFailure;
+import dev.rollgate.cli.common.ExitCodes;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** Entry point of the {@code rollgate} program. */
@@ -8,19 +13,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
-    PrintWriter err = new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8);
-    int code = run(out, err, args);
+    PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    int code = run(CliEnvironment.system(), out, err, args);
     out.flush();
     System.exit(code);
   }
 
-  /**
-   * Runs one command line and returns its exit status: 0 success, 1 a check failed (test-flags), 2
-   * bad usage or bad input, which is reported as one line on {@code err}, never a stack trace.
-   */
+  /** Runs one command line in this process's environment. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new RollgateCommand());
+    return run(CliEnvironment.system(), out, err, args);
+  }
+
+  /**
+   * Runs one command line and returns its exit status ({@link ExitCodes}); a failure is reported as
+   * one line on {@code err}, never a stack trace.
+   */
+  public static int run(
+      CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = commandLine(environment);
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((e, a) -> {
@@ -36,13 +47,10 @@ public final class Main {
       return ExitCodes.USAGE;
     });
     cli.setExecutionExceptionHandler((e, command, parseResult) -> {
-      if (e instanceof WaitReadyCommand.NotReadyException) {
-        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-        return ExitCodes.FAILED;
-      }
-      if (e instanceof UserInputException) {
-        err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-        return ExitCodes.USAGE;
+      out.flush();
+      if (e instanceof CliFailure failure) {
+        err.println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
+        return failure.exitCode();
       }
       err.println(
           command.getCommandSpec().qualifiedName()
@@ -54,5 +62,12 @@ public final class Main {
     int code = cli.execute(args);
     out.flush();
     return code;
+  }
+
+  /** The whole command tree, for running it and for generating its reference and completion. */
+  public static CommandLine commandLine(CliEnvironment environment) {
+    CommandLine cli = new CommandLine(new RollgateCommand(environment));
+    AdminCommands.all().forEach(cli::addSubcommand);
+    return cli;
   }
 }

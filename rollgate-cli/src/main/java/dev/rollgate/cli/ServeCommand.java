@@ -1,5 +1,7 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.ExitCodes;
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.server.RollgateServer;
 import dev.rollgate.server.ServerConfig;
 import dev.rollgate.server.store.StoreException;
@@ -27,7 +29,9 @@ import picocli.CommandLine.Option;
       "Other settings come from the environment: ROLLGATE_ADMIN_TOKEN, ROLLGATE_HOST,"
           + " ROLLGATE_MAX_BODY_BYTES, ROLLGATE_CORS_ORIGINS, ROLLGATE_RATE_LIMIT_WRITES,"
           + " ROLLGATE_ROLLOUT_WINDOW_S, ROLLGATE_ROLLBACK_ERROR_RATE, ROLLGATE_ROLLBACK_P99_MS"
-          + " (docs/server.md lists them all)."
+          + " (docs/server.md lists them all).",
+      "",
+      "Example: ./rollgate serve --port 8420 --data-dir ./rollgate-data"
     })
 final class ServeCommand implements Callable<Integer> {
   @Option(

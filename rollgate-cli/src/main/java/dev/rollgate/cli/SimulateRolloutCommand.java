@@ -1,5 +1,8 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.Errors;
+import dev.rollgate.cli.common.ExitCodes;
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.sdk.RollgateClient;
@@ -42,7 +45,9 @@ import picocli.CommandLine.Spec;
           + " --max-duration passes.",
       "",
       "With --regress-after, the treatment's error rate and latency change to the --regressed-*"
-          + " values at that time, and the time from then to the rollback is printed."
+          + " values at that time, and the time from then to the rollback is printed.",
+      "",
+      "Example: ./rollgate simulate-rollout --regress-after 90"
     })
 final class SimulateRolloutCommand implements Callable<Integer> {
   @Mixin ServerUrlOption server;

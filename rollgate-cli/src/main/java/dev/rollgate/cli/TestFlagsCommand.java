@@ -1,5 +1,7 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.ExitCodes;
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.Resolution;
 import dev.rollgate.core.json.Json;

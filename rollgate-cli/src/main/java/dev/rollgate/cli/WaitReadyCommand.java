@@ -1,5 +1,9 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.common.CliFailure;
+import dev.rollgate.cli.common.Errors;
+import dev.rollgate.cli.common.ExitCodes;
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonSyntaxException;
 import java.io.IOException;
@@ -71,7 +75,8 @@ final class WaitReadyCommand implements Callable<Integer> {
         lastProblem = Errors.reason(e);
       }
       if (System.nanoTime() + POLL.toNanos() > deadline) {
-        throw new NotReadyException(
+        throw new CliFailure(
+            ExitCodes.FAILED,
             server.url + " not ready after " + format(timeout) + ": " + lastProblem);
       }
       Thread.sleep(POLL);
@@ -125,15 +130,6 @@ final class WaitReadyCommand implements Callable<Integer> {
         case "m" -> Duration.ofMinutes(n);
         default -> Duration.ofSeconds(n);
       };
-    }
-  }
-
-  /** The server did not become ready in time: one line, exit status 1. */
-  static final class NotReadyException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    NotReadyException(String message) {
-      super(message);
     }
   }
 }

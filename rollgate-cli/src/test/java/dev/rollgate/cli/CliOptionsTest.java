@@ -32,7 +32,8 @@ class CliOptionsTest {
   @Test
   void everyOptionHasADescriptionAndShowsItsDefault() {
     List<String> problems = new ArrayList<>();
-    List<CommandLine> commands = allCommands(new CommandLine(new RollgateCommand()));
+    List<CommandLine> commands =
+        allCommands(Main.commandLine(dev.rollgate.cli.common.CliEnvironment.system()));
     assertThat(commands).extracting(CommandLine::getCommandName).contains("wait-ready");
     for (CommandLine command : commands) {
       CommandSpec spec = command.getCommandSpec();

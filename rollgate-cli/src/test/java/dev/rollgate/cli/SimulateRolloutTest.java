@@ -3,6 +3,7 @@ package dev.rollgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestServer;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.rollgate.server.evaluation;
 
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.optionalBody;
+import static dev.rollgate.server.http.Requests.requireRead;
 import static dev.rollgate.server.http.Requests.requireReadOf;
 
 import dev.rollgate.core.EvaluationContext;
@@ -11,10 +12,14 @@ import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code POST /api/v1/projects/{p}/environments/{env}/flags/{key}/explain}. */
+/**
+ * {@code POST /api/v1/projects/{p}/environments/{env}/flags/{key}/explain}, and the same at {@code
+ * .../flags/{key}/environments/{env}/explain}.
+ */
 public final class ExplainRoutes implements HttpApi.Routes {
   private static final Set<String> FIELDS = Set.of("context");
 
@@ -29,18 +34,32 @@ public final class ExplainRoutes implements HttpApi.Routes {
     r.post(
         "/api/v1/projects/{project}/environments/{env}/flags/{flag}/explain",
         ctx -> {
-          String project = ctx.pathParam("project");
-          String env = ctx.pathParam("env");
-          requireReadOf(ctx, project, env);
-          EvaluationContext context = context(optionalBody(ctx, FIELDS));
-          json(
-              ctx,
-              200,
-              Plain.of(
-                  explainer.explain(
-                      new ExplainService.Explain(project, env, ctx.pathParam("flag"), context))),
-              null);
+          requireReadOf(ctx, ctx.pathParam("project"), ctx.pathParam("env"));
+          explain(ctx);
         });
+    // The same under the flag, where the admin client and the flag's other routes put it; for
+    // people and pipelines only (admin, editor, viewer), not for an environment's sdk token.
+    r.post(
+        "/api/v1/projects/{project}/flags/{flag}/environments/{env}/explain",
+        ctx -> {
+          requireRead(ctx);
+          explain(ctx);
+        });
+  }
+
+  private void explain(Context ctx) {
+    EvaluationContext context = context(optionalBody(ctx, FIELDS));
+    json(
+        ctx,
+        200,
+        Plain.of(
+            explainer.explain(
+                new ExplainService.Explain(
+                    ctx.pathParam("project"),
+                    ctx.pathParam("env"),
+                    ctx.pathParam("flag"),
+                    context))),
+        null);
   }
 
   /** {@code context}: a JSON object (absent or null: empty) whose targetingKey is a string. */

@@ -133,6 +133,14 @@ class AuthMatrixTest extends ServerTestBase {
                     Map.of("context", Map.of("targetingKey", "u" + n)))));
     e.add(
         new Endpoint(
+            "POST explain under the flag",
+            Needs.READ,
+            (c, n) ->
+                c.post(
+                    P + "/flags/base/environments/production/explain",
+                    Map.of("context", Map.of("targetingKey", "u" + n)))));
+    e.add(
+        new Endpoint(
             "GET environment usage",
             Needs.READ,
             (c, n) -> c.get(P + "/environments/production/usage")));

@@ -182,6 +182,17 @@ class ExplainApiTest extends ServerTestBase {
     assertThat(server.as(null).post(EXPLAIN, pro).status()).isEqualTo(401);
   }
 
+  /** Under the flag (where the CLI calls it) the answer is the same, for people only. */
+  @Test
+  void theSameUnderTheFlagForReadersButNoSdkToken() {
+    Map<String, Object> pro = context(Map.of("targetingKey", "u1", "plan", "pro"));
+    String underFlag = P + "/flags/new-checkout/environments/production/explain";
+    Response viaFlag = server.as(token("viewer")).post(underFlag, pro);
+    assertThat(viaFlag.status()).as(viaFlag.text()).isEqualTo(200);
+    assertThat(viaFlag.object()).isEqualTo(admin.post(EXPLAIN, pro).object());
+    assertThat(sdk.post(underFlag, pro).status()).as("sdk").isEqualTo(403);
+  }
+
   /**
    * Explaining is no evaluation: usage stays as OFREP left it, and an experiment on the flag sees
    * no exposure from it (only the one OFREP evaluation, which shows the test would see more).

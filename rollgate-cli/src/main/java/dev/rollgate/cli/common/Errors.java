@@ -1,4 +1,4 @@
-package dev.rollgate.cli;
+package dev.rollgate.cli.common;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -7,11 +7,11 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 
 /** Turns I/O failures into words: the JDK's HTTP client often throws them without a message. */
-final class Errors {
+public final class Errors {
   private Errors() {}
 
   /** Why a request failed, for example "connection refused", never "null". */
-  static String reason(IOException e) {
+  public static String reason(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof UnresolvedAddressException) {
         return "unknown host";

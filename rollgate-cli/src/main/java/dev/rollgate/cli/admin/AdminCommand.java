@@ -1,0 +1,77 @@
+package dev.rollgate.cli.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollgate.cli.client.Api;
+import dev.rollgate.cli.client.Connection;
+import dev.rollgate.cli.client.Output;
+import dev.rollgate.cli.common.UserInputException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+
+/**
+ * A noun of the admin client ({@code flags}, {@code tokens}, ...): its verbs are methods, and the
+ * connection and output options are inherited by every one of them.
+ */
+abstract class AdminCommand {
+  @Mixin Connection connection;
+  @Mixin Output output;
+
+  private Api api;
+
+  Api api() {
+    if (api == null) {
+      api = connection.api();
+    }
+    return api;
+  }
+
+  static ObjectNode object() {
+    return Api.JSON.createObjectNode();
+  }
+
+  /**
+   * A conditional write: reads the resource's version first and sends it as If-Match, so a change
+   * made by someone else in between is a conflict (exit 3) rather than silently overwritten; {@code
+   * --force} writes without the check.
+   */
+  Api.Reply write(String method, String path, JsonNode body, Change change, String readPath) {
+    return write(method, path, body, change, readPath, false);
+  }
+
+  /**
+   * A conditional write that, with {@code dryRun}, the server only checks ({@code ?dryRun=true}).
+   */
+  Api.Reply write(
+      String method, String path, JsonNode body, Change change, String readPath, boolean dryRun) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (change.comment != null) {
+      headers.put("X-Rollgate-Comment", change.comment);
+    }
+    if (!change.force) {
+      String version = change.ifVersion != null ? String.valueOf(change.ifVersion) : null;
+      if (version == null) {
+        version = api().get(readPath).version();
+      }
+      if (version != null) {
+        headers.put("If-Match", "\"" + version + "\"");
+      }
+    }
+    String target = dryRun ? Api.query(path, Map.of("dryRun", "true")) : path;
+    return api().send(method, target, body, headers);
+  }
+
+  /** A write that has no version to check (starting a rollout, creating): only the comment. */
+  Api.Reply send(String method, String path, JsonNode body, String comment) {
+    Map<String, String> headers =
+        comment == null ? Map.of() : Map.of("X-Rollgate-Comment", comment);
+    return api().send(method, path, body, headers);
+  }
+
+  static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new UserInputException(message);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.rollgate.cli.admin;
+
+import picocli.CommandLine.Option;
+
+/** The options of a change: why, and whether to check the version first. */
+final class Change {
+  @Option(
+      names = {"-m", "--comment"},
+      paramLabel = "TEXT",
+      description = "Why: recorded in the audit trail (for example \"INC-1234\"; default: none).")
+  String comment;
+
+  @Option(
+      names = "--force",
+      description = "Write without checking that nobody changed the resource since it was read.")
+  boolean force;
+
+  @Option(
+      names = "--if-version",
+      paramLabel = "N",
+      description =
+          "Write only if the resource is still at version N (default: the version read just before the write).")
+  Long ifVersion;
+}

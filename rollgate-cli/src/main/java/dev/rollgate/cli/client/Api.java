@@ -1,0 +1,222 @@
+package dev.rollgate.cli.client;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.rollgate.cli.common.CliFailure;
+import dev.rollgate.cli.common.Errors;
+import dev.rollgate.cli.common.ExitCodes;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The admin API over HTTP: one request at a time, JSON in and out, every refusal turned into an
+ * {@link ApiFailure} that names the server's status, code, message and request id.
+ */
+public final class Api {
+  /** Strict JSON: trailing text and duplicate keys are errors, not guesses. */
+  public static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final URI base;
+  private final String token;
+  private final Duration timeout;
+  private final HttpClient http;
+
+  /** A successful answer: its status, its JSON (missing when empty), and its ETag (or null). */
+  public record Reply(int status, JsonNode json, String etag, String text) {
+    /** The version the ETag names, for If-Match; null when the answer has none. */
+    public String version() {
+      return etag == null ? null : etag.replaceFirst("^W/", "").replace("\"", "");
+    }
+  }
+
+  public Api(URI base, String token, Duration timeout) {
+    this.base = base;
+    this.token = token;
+    this.timeout = timeout;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  /** A path under the base URL, which may itself have a path (a server behind a proxy). */
+  private URI resolve(String path) {
+    return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+  }
+
+  /** {@code segments} joined into a path, each one percent-encoded. */
+  public static String path(String... segments) {
+    StringJoiner path = new StringJoiner("/", "/", "");
+    for (String segment : segments) {
+      path.add(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    return path.toString();
+  }
+
+  /** {@code path} with the non-null parameters as a query string. */
+  public static String query(String path, Map<String, ?> parameters) {
+    StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+    parameters.forEach((name, value) -> {
+      if (value != null) {
+        query.add(name + "=" + URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
+      }
+    });
+    return path + query;
+  }
+
+  public Reply get(String path) {
+    return send("GET", path, null, Map.of());
+  }
+
+  public Reply send(String method, String path, JsonNode body, Map<String, String> headers) {
+    return exchange(method, path, body, headers, true);
+  }
+
+  /** Like {@link #send} without the token: for the token exchange, which has none yet. */
+  public Reply sendAnonymous(String method, String path, JsonNode body) {
+    return exchange(method, path, body, Map.of(), false);
+  }
+
+  /** {@code GET} of a path outside the API (/ready, /metrics): the answer as text, any status. */
+  public HttpResponse<String> raw(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).timeout(timeout);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return execute(request.GET().build(), path);
+  }
+
+  /** A GET of an address outside this server (an identity provider) with its own headers. */
+  public JsonNode getAbsolute(URI uri, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    headers.forEach(request::header);
+    HttpResponse<String> response = execute(request.build(), uri.getPath());
+    if (response.statusCode() != 200) {
+      throw new ApiFailure(
+          response.statusCode(), null, uri.getHost() + " answered HTTP " + response.statusCode());
+    }
+    return parse(response.body());
+  }
+
+  /** Throws the failure an answer of {@link #raw} stands for, unless it is a 2xx. */
+  public void requireSuccess(HttpResponse<String> response) {
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      throw failure(status, parse(response.body()));
+    }
+  }
+
+  private Reply exchange(
+      String method, String path, JsonNode body, Map<String, String> headers, boolean authorised) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("User-Agent", "rollgate-cli");
+    if (authorised) {
+      if (token == null) {
+        throw new CliFailure(
+            ExitCodes.UNAUTHORISED,
+            "no token: pass --token, set ROLLGATE_TOKEN, or run rollgate login");
+      }
+      request.header("Authorization", "Bearer " + token);
+    }
+    headers.forEach(request::header);
+    if (body != null) {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+    } else {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> response = execute(request.build(), path);
+    String etag = response.headers().firstValue("ETag").orElse(null);
+    JsonNode json = parse(response.body());
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return new Reply(status, json, etag, response.body());
+    }
+    throw failure(status, json);
+  }
+
+  private HttpResponse<String> execute(HttpRequest request, String path) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new CliFailure(ExitCodes.UNREACHABLE, "cannot reach " + base + ": " + Errors.reason(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliFailure(ExitCodes.UNREACHABLE, "interrupted while calling " + path);
+    }
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      return MissingNode.getInstance();
+    }
+  }
+
+  /** The server's words for a refusal, with what to do about a conflict. */
+  private ApiFailure failure(int status, JsonNode json) {
+    String code = json.path("code").asText(null);
+    String message = json.path("message").asText(null);
+    if (code == null || message == null) {
+      return new ApiFailure(
+          status, null, base + " answered HTTP " + status + " (not a Rollgate answer)");
+    }
+    StringBuilder line = new StringBuilder(message);
+    JsonNode details = json.path("details");
+    if (details.isArray() && !details.isEmpty()) {
+      Map<String, String> first = new LinkedHashMap<>();
+      details.get(0).properties().forEach(e -> first.put(e.getKey(), e.getValue().asText()));
+      String where = first.getOrDefault("field", first.get("path"));
+      if (first.containsKey("message") && !message.contains(first.get("message"))) {
+        line.append(": ").append(where == null ? "" : where + ": ").append(first.get("message"));
+      }
+      if (details.size() > 1) {
+        line.append(" (and ").append(details.size() - 1).append(" more)");
+      }
+    }
+    if (status == 412 || (status == 409 && "version_mismatch".equals(code))) {
+      line.append("; someone else changed it since it was read: read it again, or pass --force");
+    }
+    String requestId = json.path("requestId").asText(null);
+    return new ApiFailure(
+        status,
+        code,
+        status
+            + " "
+            + code
+            + ": "
+            + line
+            + (requestId == null ? "" : " (request " + requestId + ")"));
+  }
+}
