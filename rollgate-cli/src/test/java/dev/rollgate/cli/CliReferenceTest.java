@@ -28,6 +28,7 @@ class CliReferenceTest {
     String expected = doc.substring(0, at) + MARKER + "\n" + reference();
     if (Boolean.getBoolean("rollgate.docs.write")) {
       Files.writeString(DOC, expected, StandardCharsets.UTF_8);
+      doc = expected;
     }
     assertThat(doc)
         .as(

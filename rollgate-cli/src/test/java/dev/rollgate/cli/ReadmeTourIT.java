@@ -124,7 +124,11 @@ class ReadmeTourIT {
         .anySatisfy(c -> assertThat(c).contains("--explain"))
         .anySatisfy(c -> assertThat(c).contains("--requests examples/requests.jsonl"))
         .anySatisfy(c -> assertThat(c).startsWith("./rollgate test-flags"))
-        .anySatisfy(c -> assertThat(c).startsWith("ROLLGATE_FLAG_NEW_CHECKOUT=off"));
+        .anySatisfy(c -> assertThat(c).startsWith("ROLLGATE_FLAG_NEW_CHECKOUT=off"))
+        .anySatisfy(c -> assertThat(c).startsWith("./rollgate login"))
+        .anySatisfy(c -> assertThat(c).startsWith("./rollgate flags disable"))
+        .anySatisfy(c -> assertThat(c).startsWith("./rollgate rollouts status"))
+        .anySatisfy(c -> assertThat(c).startsWith("./rollgate experiments results"));
 
     // A fresh directory as a new user has it: the examples, and ./rollgate from this checkout.
     Files.createSymbolicLink(dir.resolve("examples"), ROOT.resolve("examples"));
@@ -154,6 +158,9 @@ class ReadmeTourIT {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("ROLLGATE_"));
     env.put("ROLLGATE_PORT", String.valueOf(port));
+    // The tour shows what a terminal prints (tables), and rollgate login writes its profile here.
+    env.put("ROLLGATE_OUTPUT", "table");
+    env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     if (dbUrl != null) {
       env.put("ROLLGATE_DB_URL", dbUrl);
     }

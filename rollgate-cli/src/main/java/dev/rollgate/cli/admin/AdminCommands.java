@@ -16,6 +16,7 @@ public final class AdminCommands {
         new EnvironmentsCommand(),
         new ProjectsCommand(),
         new TokensCommand(),
+        new WebhooksCommand(),
         new RolloutsCommand(),
         new ExperimentsCommand(),
         new MetricsCommand(),

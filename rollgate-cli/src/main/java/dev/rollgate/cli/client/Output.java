@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.rollgate.cli.common.CliEnvironment;
+import dev.rollgate.cli.common.UserInputException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,12 +44,23 @@ public final class Output {
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       scope = ScopeType.INHERIT,
-      description = "table, json or yaml (default: table on a terminal, json otherwise).")
+      description =
+          "table, json or yaml (default: ROLLGATE_OUTPUT, else table on a terminal, json"
+              + " otherwise).")
   Format format;
 
   public Format format() {
     if (format != null) {
       return format;
+    }
+    String variable = environment().variable("ROLLGATE_OUTPUT");
+    if (variable != null) {
+      try {
+        return Format.valueOf(variable.strip());
+      } catch (IllegalArgumentException e) {
+        throw new UserInputException(
+            "ROLLGATE_OUTPUT: table, json or yaml, not '" + variable.strip() + "'");
+      }
     }
     return environment().terminal() ? Format.table : Format.json;
   }

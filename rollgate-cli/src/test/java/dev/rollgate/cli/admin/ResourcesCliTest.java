@@ -98,6 +98,31 @@ class ResourcesCliTest extends AdminCliTestBase {
   }
 
   @Test
+  void webhooks() {
+    // A public address literal: accepted without a DNS lookup; no event is sent in this test.
+    Run created =
+        ok(
+            "webhooks",
+            "create",
+            "https://93.184.216.34/hook",
+            "--event",
+            "rollout.rolled_back",
+            "-o",
+            "table");
+    assertThat(created.out()).contains("signing secret (shown once): whsec_");
+    JsonNode list = ok("webhooks", "list").json();
+    assertThat(list.toString()).doesNotContain("whsec_");
+    String id = list.path("items").get(0).path("id").asText();
+    assertThat(ok("webhooks", "list", "-o", "table").out())
+        .contains("https://93.184.216.34/hook")
+        .contains("rollout.rolled_back");
+    assertThat(ok("webhooks", "deliveries", id).json().path("items")).isEmpty();
+    ok("webhooks", "delete", id, "-m", "unused");
+    assertThat(ok("webhooks", "list").json().path("items")).isEmpty();
+    fails(ExitCodes.USAGE, "webhooks", "create", "http://127.0.0.1/x", "--event", "*"); // private
+  }
+
+  @Test
   void experimentMetrics() {
     ok("metrics", "create", "revenue", "--kind", "sum", "--event", "purchase");
     assertThat(ok("metrics", "list", "-o", "table").out())

@@ -157,9 +157,10 @@ export function table(caption, headers, rows, attrs = {}) {
     h('tbody', {}, rows.map(r => r instanceof Node ? r : h('tr', {}, r.map(c => h('td', {}, c)))))));
 }
 
-/** Says which API call (and CLI command, once there is one) does what this page does. */
-export function equivalents(...calls) {
+/** Says which CLI commands and API calls do what this page does (docs/cli.md, docs/server.md). */
+export function equivalents(cli, ...calls) {
+  const list = (label, items) => [h('p', {}, label), h('ul', {}, items.map(c => h('li', {}, h('code', {}, c))))];
   return h('details', {class: 'equivalents'},
-    h('summary', {}, 'API equivalent'),
-    h('ul', {}, calls.map(c => h('li', {}, h('code', {}, c)))));
+    h('summary', {}, 'CLI and API equivalents'),
+    ...list('CLI', cli), ...list('API', calls));
 }

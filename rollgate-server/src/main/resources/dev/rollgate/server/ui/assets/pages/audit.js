@@ -64,7 +64,7 @@ export async function render(view) {
       body)),
     problem,
     h('div', {class: 'actions'}, more),
-    equivalents(
+    equivalents(['rollgate audit list --resource projects/… --limit 100', 'rollgate audit verify'],
       `GET /api/v1/audit?${apiQuery(filters, filters.after) || 'limit=100'}`,
       'GET /api/v1/audit/verify[?seq=…&hash=…&signature=…]',
       'GET /api/v1/audit/checkpoint'));

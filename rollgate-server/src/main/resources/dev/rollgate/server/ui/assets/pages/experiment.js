@@ -41,7 +41,9 @@ export async function render(view) {
     h('div', {class: 'page-head'}, h('h1', {}, 'Experiment ', h('code', {}, key)),
       h('p', {class: 'muted'}, `${project} · ${env} · `, h('a', {href: view.url('experiments')}, 'all experiments'))),
     body,
-    equivalents(`GET ${base}`, `GET ${base}/results`,
+    equivalents([`rollgate experiments results ${key} --project ${project} --env ${env}`,
+      `rollgate experiments start|stop ${key} --project ${project} --env ${env} --comment "…"`],
+      `GET ${base}`, `GET ${base}/results`,
       `POST ${base}/start  (If-Match: version, X-Rollgate-Comment)`, `POST ${base}/stop  (If-Match: version, X-Rollgate-Comment)`));
   view.setTitle(`Experiment ${key} · ${project}/${env}`);
 

@@ -48,7 +48,9 @@ export async function render(view) {
         rows.map(r => r.row), {class: 'dense experiments'})
       : h('p', {}, `No experiments in ${env} yet. Create one with the API (below); it starts as a draft.`),
     h('p', {class: 'hint'}, 'Units and results are on each experiment\'s page.'),
-    equivalents(`GET ${list}`,
+    equivalents([`rollgate experiments list --project ${project} --env ${env}`,
+      `rollgate experiments create checkout-v2 --project ${project} --env ${env} --flag new-checkout --variant off=50 --variant on=50 --primary-metric purchase`],
+      `GET ${list}`,
       `POST ${list}  {"key": "checkout-v2", "flag": "new-checkout", "variants": {"off": 50, "on": 50}, "primaryMetric": "purchase"}`,
       `GET ${list}/{key}/results`));
   apply();

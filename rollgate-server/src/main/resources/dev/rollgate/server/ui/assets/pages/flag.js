@@ -47,7 +47,11 @@ export async function render(view) {
   page.editor = ruleEditor(page, editor);
   whyPanel(page, why);
   main.append(head, h('div', {class: 'flag-grid'}, environments, variants), h('div', {class: 'flag-work'}, editor, why), history,
-    equivalents(
+    equivalents([
+      `rollgate flags get ${flag.key} --project ${project}`,
+      `rollgate flags set-targeting ${flag.key} --project ${project} --env ${view.env} --rules @rules.json [--dry-run] --comment "…"`,
+      `rollgate flags explain ${flag.key} --project ${project} --env ${view.env} --context '{"targetingKey": "…"}'`,
+      `rollgate audit list --resource projects/${project}/flags/${flag.key}`],
       `GET /api/v1/projects/${project}/flags/${flag.key}`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}?dryRun=true  {"targeting": {…}, "defaultVariant": "…"}  (checks, writes nothing)`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}  {"targeting": {…}}  (If-Match, X-Rollgate-Comment)`,

@@ -56,7 +56,9 @@ export async function render(view) {
       h('tbody', {}, rows.map(r => r.row)))),
     flags.length === 0 ? h('p', {}, 'No flags yet. Create one with the API (below).') : '',
     h('p', {class: 'hint'}, `Stale: unchanged for ${STALE_DAYS} days and not evaluated in the last hour on this server. Last evaluated and the sparkline count this replica's evaluations.`),
-    equivalents(`GET /api/v1/projects/${project}/flags`,
+    equivalents([`rollgate flags list --project ${project} --env ${env}`,
+      `rollgate flags disable|enable {flag} --project ${project} --env ${env} --comment "…"`],
+      `GET /api/v1/projects/${project}/flags`,
       `PATCH /api/v1/projects/${project}/flags/{flag}/environments/${env}  {"state": "DISABLED"}  (If-Match, X-Rollgate-Comment)`,
       `GET /api/v1/projects/${project}/environments/${env}/usage`));
   apply();

@@ -25,7 +25,7 @@ export async function render(view) {
     h('div', {class: 'grid health-grid'}, readiness, replica, store),
     replicas,
     h('p', {class: 'hint'}, 'Release health checks (HTTP pre- and post-checks) will be listed here once releases have them.'),
-    equivalents('GET /ready  (CLI: rollgate wait-ready)', 'GET /health', 'GET /api/v1/status'));
+    equivalents(['rollgate health', 'rollgate metrics', 'rollgate wait-ready'], 'GET /ready', 'GET /health', 'GET /api/v1/status'));
 
   let last = null;
   let running = false;

@@ -67,7 +67,11 @@ export async function render(view) {
         h('a', {href: view.url('flags')}, 'all flags')),
       h('p', {class: 'live'}, 'Updates: ', liveBadge)),
     body,
-    equivalents(
+    equivalents([
+      `rollgate rollouts status ${flagKey} --project ${project} --env ${env} --watch`,
+      `rollgate rollouts history ${flagKey} --project ${project} --env ${env}`,
+      `rollgate rollouts start ${flagKey} --project ${project} --env ${env} --treatment on --stages 1,100`,
+      `rollgate rollouts pause|resume|advance|promote|rollback|abort ${flagKey} --project ${project} --env ${env} --comment "…"`],
       `GET ${base}`, `GET ${base}/history`, `GET ${base}/live  (server-sent events: rollout, metrics)`,
       `GET ${metricsPath}?step=10`,
       `POST ${base}  {"treatment": "on", "plan": {"stages": [{"percent": 1}, {"percent": 100}]}}`,

@@ -156,7 +156,8 @@ async function tokens(view, section) {
     table(`${items.filter(t => !t.revoked).length} active and ${items.filter(t => t.revoked).length} revoked tokens`,
       ['Name', 'Role', 'Binding', 'Created', 'State', 'Actions'], rows, {class: 'dense tokens'}),
     listed ? '' : h('p', {class: 'hint'}, `You are signed in as ${view.session.name}, a token that is not listed: the one set by ROLLGATE_ADMIN_TOKEN in the server's environment, which only that setting changes.`),
-    equivalents('GET /api/v1/tokens', 'POST /api/v1/tokens  {"name", "role", "project", "environment"}', 'DELETE /api/v1/tokens/{id}  (X-Rollgate-Comment)'));
+    equivalents(['rollgate tokens list', 'rollgate tokens create NAME --role admin|editor|viewer|sdk [--project P --env E]', 'rollgate tokens revoke ID'],
+      'GET /api/v1/tokens', 'POST /api/v1/tokens  {"name", "role", "project", "environment"}', 'DELETE /api/v1/tokens/{id}  (X-Rollgate-Comment)'));
 }
 
 async function revoke(view, token, mine, problem) {
@@ -238,7 +239,8 @@ async function webhooks(view, section) {
     form,
     table(`${list.length} webhook${list.length === 1 ? '' : 's'}`, ['URL', 'Events', 'Created', 'Latest deliveries', 'Actions'], rows, {class: 'dense webhooks'}),
     ...list.map((w, i) => deliveryTable(w, deliveries[i])).filter(Boolean),
-    equivalents('GET /api/v1/webhooks', 'POST /api/v1/webhooks  {"url", "events", "description"}',
+    equivalents(['rollgate webhooks list', 'rollgate webhooks create URL --event rollout.rolled_back', 'rollgate webhooks delete ID', 'rollgate webhooks deliveries ID'],
+      'GET /api/v1/webhooks', 'POST /api/v1/webhooks  {"url", "events", "description"}',
       'DELETE /api/v1/webhooks/{id}  (X-Rollgate-Comment)', 'GET /api/v1/webhooks/{id}/deliveries?limit=10'));
 }
 
@@ -336,7 +338,8 @@ async function environments(view, section) {
     form,
     table(`${list.length} environment${list.length === 1 ? '' : 's'} of ${project}`,
       ['Key', 'Name', 'Description', 'Created', 'Updated', 'Actions'], rows, {class: 'dense environments'}),
-    equivalents(`GET /api/v1/projects/${project}/environments`,
+    equivalents([`rollgate environments list --project ${project}`, `rollgate environments create|update|delete KEY --project ${project}`],
+      `GET /api/v1/projects/${project}/environments`,
       `POST /api/v1/projects/${project}/environments  {"key", "name", "description"}`,
       `PATCH /api/v1/projects/${project}/environments/{env}  {"name", "description"}  (If-Match)`,
       `DELETE /api/v1/projects/${project}/environments/{env}  (If-Match, X-Rollgate-Comment)`));
