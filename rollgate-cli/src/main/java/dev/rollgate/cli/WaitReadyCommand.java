@@ -1,9 +1,9 @@
 package dev.rollgate.cli;
 
+import dev.rollgate.cli.client.Connection;
 import dev.rollgate.cli.common.CliFailure;
 import dev.rollgate.cli.common.Errors;
 import dev.rollgate.cli.common.ExitCodes;
-import dev.rollgate.cli.common.UserInputException;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonSyntaxException;
 import java.io.IOException;
@@ -53,7 +53,7 @@ final class WaitReadyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    URI ready = readyUri(server.url);
+    URI ready = Connection.baseUri(server.url).resolve("ready");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     String lastProblem = "no answer";
@@ -80,19 +80,6 @@ final class WaitReadyCommand implements Callable<Integer> {
             server.url + " not ready after " + format(timeout) + ": " + lastProblem);
       }
       Thread.sleep(POLL);
-    }
-  }
-
-  private static URI readyUri(String url) {
-    try {
-      URI uri = URI.create(url.replaceFirst("/+$", "") + "/ready");
-      boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
-      if (!http || uri.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-      return uri;
-    } catch (IllegalArgumentException e) {
-      throw new UserInputException("--url: not an http(s) URL: " + url);
     }
   }
 

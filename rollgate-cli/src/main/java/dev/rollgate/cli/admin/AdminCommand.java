@@ -46,8 +46,8 @@ abstract class AdminCommand {
   Api.Reply write(
       String method, String path, JsonNode body, Change change, String readPath, boolean dryRun) {
     Map<String, String> headers = new LinkedHashMap<>();
-    if (change.comment != null) {
-      headers.put("X-Rollgate-Comment", change.comment);
+    if (change.text != null) {
+      headers.put("X-Rollgate-Comment", change.text);
     }
     if (!change.force) {
       String version = change.ifVersion != null ? String.valueOf(change.ifVersion) : null;

@@ -2,14 +2,8 @@ package dev.rollgate.cli.admin;
 
 import picocli.CommandLine.Option;
 
-/** The options of a change: why, and whether to check the version first. */
-final class Change {
-  @Option(
-      names = {"-m", "--comment"},
-      paramLabel = "TEXT",
-      description = "Why: recorded in the audit trail (for example \"INC-1234\"; default: none).")
-  String comment;
-
+/** The options of a change: why ({@link Comment}), and whether to check the version first. */
+final class Change extends Comment {
   @Option(
       names = "--force",
       description = "Write without checking that nobody changed the resource since it was read.")

@@ -7,7 +7,6 @@ import dev.rollgate.cli.client.Api;
 import dev.rollgate.cli.client.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code rollgate environments}: a project's environments (admin to change). */
@@ -15,16 +14,9 @@ import picocli.CommandLine.Parameters;
     name = "environments",
     aliases = "envs",
     description = "A project's environments: list, read, create, change and delete (admin).")
-final class EnvironmentsCommand extends AdminCommand {
-  @Option(
-      names = {"-p", "--project"},
-      paramLabel = "PROJECT",
-      scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The project (else ROLLGATE_PROJECT, the profile's, or default).")
-  String projectOption;
-
+final class EnvironmentsCommand extends InProject {
   private String environments() {
-    return Api.path("api", "v1", "projects", connection.project(projectOption), "environments");
+    return Api.path("api", "v1", "projects", project(), "environments");
   }
 
   @Command(
@@ -58,13 +50,10 @@ final class EnvironmentsCommand extends AdminCommand {
   void create(
       @Parameters(paramLabel = "KEY", description = "The environment.") String key,
       @Mixin Named named,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body = named.body(object().put("key", key));
-    output.done(send("POST", environments(), body, comment).json(), "created environment " + key);
+    output.done(
+        send("POST", environments(), body, comment.text).json(), "created environment " + key);
   }
 
   @Command(

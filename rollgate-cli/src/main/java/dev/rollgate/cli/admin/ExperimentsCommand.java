@@ -122,11 +122,7 @@ final class ExperimentsCommand extends ProjectCommand {
               description =
                   "Units per variant: fixed-horizon analysis (default: none: sequential analysis).")
           Integer planned,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body =
         file != null ? JsonArgs.file(file, "--file", connection.environment().stdin()) : object();
     if (key != null) {
@@ -166,7 +162,7 @@ final class ExperimentsCommand extends ProjectCommand {
           body.has(required),
           "missing " + required + ": give KEY, --flag, --variant and --primary-metric (or --file)");
     }
-    JsonNode created = send("POST", experiments(), body, comment).json();
+    JsonNode created = send("POST", experiments(), body, comment.text).json();
     output.done(
         created,
         "created experiment "

@@ -167,11 +167,7 @@ final class FlagsCommand extends ProjectCommand {
           List<String> tags,
       @Option(names = "--dry-run", description = "Check on the server without creating.")
           boolean dryRun,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body =
         file != null ? JsonArgs.file(file, "--file", connection.environment().stdin()) : object();
     if (key != null) {
@@ -193,14 +189,9 @@ final class FlagsCommand extends ProjectCommand {
     }
     require(body.has("variants"), "which variants? pass --boolean, --variants JSON or --file");
     putIfSet(body, "defaultVariant", defaultVariant);
-    putIfSet(body, "name", name);
-    putIfSet(body, "description", description);
-    if (tags != null) {
-      ArrayNode array = body.putArray("tags");
-      tags.forEach(array::add);
-    }
+    describe(body, null, name, description, tags);
     String path = dryRun ? Api.query(flags(), Map.of("dryRun", "true")) : flags();
-    JsonNode created = send("POST", path, body, comment).json();
+    JsonNode created = send("POST", path, body, comment.text).json();
     output.done(
         created,
         (dryRun ? "dry run: would create flag " : "created flag ")
@@ -250,16 +241,7 @@ final class FlagsCommand extends ProjectCommand {
       @Mixin Change change) {
     ObjectNode body =
         file != null ? JsonArgs.file(file, "--file", connection.environment().stdin()) : object();
-    if (variants != null) {
-      body.set(
-          "variants", JsonArgs.object(variants, "--variants", connection.environment().stdin()));
-    }
-    putIfSet(body, "name", name);
-    putIfSet(body, "description", description);
-    if (tags != null) {
-      ArrayNode array = body.putArray("tags");
-      tags.forEach(array::add);
-    }
+    describe(body, variants, name, description, tags);
     require(
         !body.isEmpty(),
         "nothing to change: pass --file, --name, --description, --tag or --variants");
@@ -487,7 +469,7 @@ final class FlagsCommand extends ProjectCommand {
     if (!change.force && change.ifVersion == null) {
       // The version read above is the one the split was computed from.
       checked = new Change();
-      checked.comment = change.comment;
+      checked.text = change.text;
       checked.ifVersion = current.version() == null ? null : Long.valueOf(current.version());
     }
     JsonNode updated =
@@ -574,6 +556,21 @@ final class FlagsCommand extends ProjectCommand {
     return (dryRun ? "dry run: would have " : "")
         + sentence
         + (version.isEmpty() || dryRun ? "" : " (version " + version + ")");
+  }
+
+  /** The fields create and update share, where they were given. */
+  private void describe(
+      ObjectNode body, String variants, String name, String description, List<String> tags) {
+    if (variants != null) {
+      body.set(
+          "variants", JsonArgs.object(variants, "--variants", connection.environment().stdin()));
+    }
+    putIfSet(body, "name", name);
+    putIfSet(body, "description", description);
+    if (tags != null) {
+      ArrayNode array = body.putArray("tags");
+      tags.forEach(array::add);
+    }
   }
 
   private static void putIfSet(ObjectNode body, String field, String value) {

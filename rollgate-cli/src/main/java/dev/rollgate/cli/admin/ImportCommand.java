@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollgate.cli.client.Api;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code rollgate import}: bring flags in from another tool's format. */
@@ -25,11 +25,7 @@ final class ImportCommand extends ProjectCommand {
   void flagd(
       @Parameters(paramLabel = "FILE", description = "The flagd document (- for standard input).")
           Path file,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode document = JsonArgs.file(file, "FILE", connection.environment().stdin());
     String env = env();
     int flags = document.path("flags").size();
@@ -37,7 +33,7 @@ final class ImportCommand extends ProjectCommand {
       output.err().println("importing " + flags + " flags into " + project() + "/" + env + "...");
     }
     String path = Api.path("api", "v1", "projects", project(), "environments", env, "flagd");
-    JsonNode answer = send("PUT", path, document, comment).json();
+    JsonNode answer = send("PUT", path, document, comment.text).json();
     output.done(answer, "imported " + flags + " flags into " + project() + "/" + env);
   }
 }

@@ -9,6 +9,7 @@ import dev.rollgate.cli.client.Table;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,16 +26,9 @@ import picocli.CommandLine.Parameters;
       "Example: rollgate metrics",
       "Example: rollgate metrics create purchase --kind conversion --event purchase"
     })
-final class MetricsCommand extends AdminCommand implements Callable<Integer> {
-  @Option(
-      names = {"-p", "--project"},
-      paramLabel = "PROJECT",
-      scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The project (else ROLLGATE_PROJECT, the profile's, or default).")
-  String projectOption;
-
+final class MetricsCommand extends InProject implements Callable<Integer> {
   private String metrics() {
-    return Api.path("api", "v1", "projects", connection.project(projectOption), "metrics");
+    return Api.path("api", "v1", "projects", project(), "metrics");
   }
 
   @Override
@@ -97,11 +91,7 @@ final class MetricsCommand extends AdminCommand implements Callable<Integer> {
               paramLabel = "NAME",
               description = "A name for people (default: the key).")
           String name,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body = object().put("key", key).put("kind", kind).put("event", event);
     if (denominator != null) {
       body.put("denominatorEvent", denominator);
@@ -109,7 +99,7 @@ final class MetricsCommand extends AdminCommand implements Callable<Integer> {
     if (name != null) {
       body.put("name", name);
     }
-    JsonNode created = send("POST", metrics(), body, comment).json();
+    JsonNode created = send("POST", metrics(), body, comment.text).json();
     output.done(created, "created metric " + key);
   }
 
@@ -122,12 +112,8 @@ final class MetricsCommand extends AdminCommand implements Callable<Integer> {
       })
   void delete(
       @Parameters(paramLabel = "KEY", description = "The metric.") String key,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
-    send("DELETE", metrics() + Api.path(key), null, comment);
+      @Mixin Comment comment) {
+    send("DELETE", metrics() + Api.path(key), null, comment.text);
     output.done(object().put("deleted", key), "deleted metric " + key);
   }
 }

@@ -3,25 +3,14 @@ package dev.rollgate.cli.admin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** A noun that lives in a project, and maybe in one of its environments. */
-abstract class ProjectCommand extends AdminCommand {
-  @Option(
-      names = {"-p", "--project"},
-      paramLabel = "PROJECT",
-      scope = ScopeType.INHERIT,
-      description = "The project (default: ROLLGATE_PROJECT, else the profile's, else default).")
-  String projectOption;
-
+/** A noun that lives in a project's environments: {@code --env} besides {@code --project}. */
+abstract class ProjectCommand extends InProject {
   @Option(
       names = {"-e", "--env"},
       paramLabel = "ENV",
       scope = ScopeType.INHERIT,
       description = "The environment (default: ROLLGATE_ENV, else the profile's).")
   String envOption;
-
-  String project() {
-    return connection.project(projectOption);
-  }
 
   /** The environment, which the verb requires. */
   String env() {

@@ -58,17 +58,13 @@ final class ProjectsCommand extends AdminCommand {
               description =
                   "An environment to create with it (repeatable) (default: development, staging, production).")
           List<String> environments,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body = named.body(object().put("key", key));
     if (environments != null) {
       ArrayNode array = body.putArray("environments");
       environments.forEach(array::add);
     }
-    JsonNode created = send("POST", PROJECTS, body, comment).json();
+    JsonNode created = send("POST", PROJECTS, body, comment.text).json();
     output.done(created, "created project " + key);
   }
 

@@ -57,11 +57,7 @@ final class RolloutsCommand extends ProjectCommand {
               description =
                   "The whole plan (stages, checks, windowSeconds) as JSON (or @file) (default: the default plan).")
           String plan,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     require(stages == null || plan == null, "--stages and --plan: give one of them");
     ObjectNode body = object().put("treatment", treatment);
     if (plan != null) {
@@ -70,10 +66,10 @@ final class RolloutsCommand extends ProjectCommand {
       ArrayNode list = body.putObject("plan").putArray("stages");
       stages.forEach(p -> list.addObject().put("percent", p));
     }
-    if (comment != null) {
-      body.put("comment", comment);
+    if (comment.text != null) {
+      body.put("comment", comment.text);
     }
-    JsonNode started = send("POST", rollout(flag), body, comment).json();
+    JsonNode started = send("POST", rollout(flag), body, comment.text).json();
     output.done(
         started,
         "started rollout of " + flag + "=" + treatment + " in " + env() + ": " + summary(started));
@@ -270,8 +266,8 @@ final class RolloutsCommand extends ProjectCommand {
 
   private void act(String flag, String action, Change change) {
     ObjectNode body = object();
-    if (change.comment != null) {
-      body.put("comment", change.comment);
+    if (change.text != null) {
+      body.put("comment", change.text);
     }
     String path = rollout(flag);
     JsonNode after = write("POST", path + "/" + action, body, change, path).json();

@@ -14,16 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "segments",
     description = "Segments (named rules flags refer to): list, read, create, change and delete.")
-final class SegmentsCommand extends AdminCommand {
-  @Option(
-      names = {"-p", "--project"},
-      paramLabel = "PROJECT",
-      scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The project (else ROLLGATE_PROJECT, the profile's, or default).")
-  String projectOption;
-
+final class SegmentsCommand extends InProject {
   private String segments() {
-    return Api.path("api", "v1", "projects", connection.project(projectOption), "segments");
+    return Api.path("api", "v1", "projects", project(), "segments");
   }
 
   @Command(
@@ -63,14 +56,10 @@ final class SegmentsCommand extends AdminCommand {
               description = "The rules, as JSON (or @file) (default: unchanged).")
           String rules,
       @Mixin Named named,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: no comment).")
-          String comment) {
+      @Mixin Comment comment) {
     ObjectNode body = named.body(object().put("key", key));
     body.set("rules", JsonArgs.object(rules, "--rules", connection.environment().stdin()));
-    output.done(send("POST", segments(), body, comment).json(), "created segment " + key);
+    output.done(send("POST", segments(), body, comment.text).json(), "created segment " + key);
   }
 
   @Command(

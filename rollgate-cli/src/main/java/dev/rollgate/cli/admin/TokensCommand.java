@@ -51,21 +51,15 @@ final class TokensCommand extends AdminCommand {
       body.put("environment", env);
     }
     JsonNode created = api().send("POST", TOKENS, body, java.util.Map.of()).json();
-    if (output.isTable()) {
-      output
-          .out()
-          .println(
-              "created token "
-                  + created.path("name").asText()
-                  + " ("
-                  + created.path("id").asText()
-                  + "), role "
-                  + role);
-      output.out().println("secret (shown once): " + created.path("secret").asText());
-      output.out().flush();
-    } else {
-      output.print(created, null);
-    }
+    output.secretOnce(
+        created,
+        "created token "
+            + created.path("name").asText()
+            + " ("
+            + created.path("id").asText()
+            + "), role "
+            + role,
+        "secret");
   }
 
   @Command(

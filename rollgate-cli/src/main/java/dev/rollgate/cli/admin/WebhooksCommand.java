@@ -10,6 +10,7 @@ import dev.rollgate.cli.client.Table;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,13 +51,8 @@ final class WebhooksCommand extends AdminCommand {
       body.put("description", description);
     }
     JsonNode created = api().send("POST", WEBHOOKS, body, Map.of()).json();
-    if (output.isTable()) {
-      output.out().println("created webhook " + created.path("id").asText() + " for " + url);
-      output.out().println("signing secret (shown once): " + created.path("secret").asText());
-      output.out().flush();
-    } else {
-      output.print(created, null);
-    }
+    output.secretOnce(
+        created, "created webhook " + created.path("id").asText() + " for " + url, "secret");
   }
 
   @Command(
@@ -112,12 +108,8 @@ final class WebhooksCommand extends AdminCommand {
       })
   void delete(
       @Parameters(paramLabel = "ID", description = "The webhook's id.") String id,
-      @Option(
-              names = {"-m", "--comment"},
-              paramLabel = "TEXT",
-              description = "Why: recorded in the audit trail (default: none).")
-          String comment) {
-    send("DELETE", WEBHOOKS + Api.path(id), null, comment);
+      @Mixin Comment comment) {
+    send("DELETE", WEBHOOKS + Api.path(id), null, comment.text);
     output.done(object().put("deleted", id), "deleted webhook " + id);
   }
 }

@@ -106,6 +106,20 @@ public final class Output {
     }
   }
 
+  /**
+   * Prints a created resource whose secret the server shows this once: in table mode a sentence and
+   * the secret on a line of its own, else the whole answer (secret included) for a program.
+   */
+  public void secretOnce(JsonNode created, String sentence, String field) {
+    if (!isTable()) {
+      print(created, null);
+      return;
+    }
+    out().println(sentence);
+    out().println(field + " (shown once, store it now): " + created.path(field).asText());
+    out().flush();
+  }
+
   private static String write(ObjectMapper mapper, JsonNode answer) {
     try {
       return mapper.writeValueAsString(answer);

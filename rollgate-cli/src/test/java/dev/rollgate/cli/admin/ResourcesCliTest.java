@@ -80,10 +80,10 @@ class ResourcesCliTest extends AdminCliTestBase {
         table
             .out()
             .lines()
-            .filter(l -> l.startsWith("secret (shown once): "))
+            .filter(l -> l.startsWith("secret (shown once, store it now): "))
             .findFirst()
             .orElseThrow()
-            .substring(21);
+            .substring("secret (shown once, store it now): ".length());
     assertThat(secret).isNotBlank();
     JsonNode list = ok("tokens", "list").json();
     assertThat(list.toString()).doesNotContain(secret);
@@ -109,7 +109,7 @@ class ResourcesCliTest extends AdminCliTestBase {
             "rollout.rolled_back",
             "-o",
             "table");
-    assertThat(created.out()).contains("signing secret (shown once): whsec_");
+    assertThat(created.out()).contains("secret (shown once, store it now): whsec_");
     JsonNode list = ok("webhooks", "list").json();
     assertThat(list.toString()).doesNotContain("whsec_");
     String id = list.path("items").get(0).path("id").asText();
