@@ -37,14 +37,6 @@ abstract class AdminCommand {
    * --force} writes without the check.
    */
   Api.Reply write(String method, String path, JsonNode body, Change change, String readPath) {
-    return write(method, path, body, change, readPath, false);
-  }
-
-  /**
-   * A conditional write that, with {@code dryRun}, the server only checks ({@code ?dryRun=true}).
-   */
-  Api.Reply write(
-      String method, String path, JsonNode body, Change change, String readPath, boolean dryRun) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (change.text != null) {
       headers.put("X-Rollgate-Comment", change.text);
@@ -58,6 +50,7 @@ abstract class AdminCommand {
         headers.put("If-Match", "\"" + version + "\"");
       }
     }
+    boolean dryRun = change instanceof FlagChange flag && flag.dryRun;
     String target = dryRun ? Api.query(path, Map.of("dryRun", "true")) : path;
     return api().send(method, target, body, headers);
   }

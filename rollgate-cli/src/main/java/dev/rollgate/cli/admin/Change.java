@@ -3,7 +3,7 @@ package dev.rollgate.cli.admin;
 import picocli.CommandLine.Option;
 
 /** The options of a change: why ({@link Comment}), and whether to check the version first. */
-final class Change extends Comment {
+class Change extends Comment {
   @Option(
       names = "--force",
       description = "Write without checking that nobody changed the resource since it was read.")

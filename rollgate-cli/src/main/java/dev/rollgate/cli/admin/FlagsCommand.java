@@ -236,17 +236,15 @@ final class FlagsCommand extends ProjectCommand {
               paramLabel = "TAG",
               description = "The tags (repeatable; replaces them; default: unchanged).")
           List<String> tags,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
+      @Mixin FlagChange change) {
     ObjectNode body =
         file != null ? JsonArgs.file(file, "--file", connection.environment().stdin()) : object();
     describe(body, variants, name, description, tags);
     require(
         !body.isEmpty(),
         "nothing to change: pass --file, --name, --description, --tag or --variants");
-    JsonNode updated = write("PATCH", flag(key), body, change, flag(key), dryRun).json();
-    output.done(updated, changed(dryRun, "updated flag " + key, updated));
+    JsonNode updated = write("PATCH", flag(key), body, change, flag(key)).json();
+    output.done(updated, changed(change.dryRun, "updated flag " + key, updated));
   }
 
   @Command(
@@ -299,10 +297,8 @@ final class FlagsCommand extends ProjectCommand {
       })
   void enable(
       @Parameters(paramLabel = "KEY", description = "The flag.") String key,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
-    setState(key, "ENABLED", dryRun, change);
+      @Mixin FlagChange change) {
+    setState(key, "ENABLED", change);
   }
 
   @Command(
@@ -315,24 +311,16 @@ final class FlagsCommand extends ProjectCommand {
       })
   void disable(
       @Parameters(paramLabel = "KEY", description = "The flag.") String key,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
-    setState(key, "DISABLED", dryRun, change);
+      @Mixin FlagChange change) {
+    setState(key, "DISABLED", change);
   }
 
-  private void setState(String key, String state, boolean dryRun, Change change) {
+  private void setState(String key, String state, FlagChange change) {
     String env = env();
     JsonNode updated =
-        write(
-                "PATCH",
-                flagIn(key, env),
-                object().put("state", state),
-                change,
-                flagIn(key, env),
-                dryRun)
+        write("PATCH", flagIn(key, env), object().put("state", state), change, flagIn(key, env))
             .json();
-    output.done(updated, changed(dryRun, key + " is " + state + " in " + env, updated));
+    output.done(updated, changed(change.dryRun, key + " is " + state + " in " + env, updated));
   }
 
   @Command(
@@ -345,9 +333,7 @@ final class FlagsCommand extends ProjectCommand {
   void setDefault(
       @Parameters(index = "0", paramLabel = "KEY", description = "The flag.") String key,
       @Parameters(index = "1", paramLabel = "VARIANT", description = "The variant.") String variant,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
+      @Mixin FlagChange change) {
     String env = env();
     JsonNode updated =
         write(
@@ -355,11 +341,11 @@ final class FlagsCommand extends ProjectCommand {
                 flagIn(key, env),
                 object().put("defaultVariant", variant),
                 change,
-                flagIn(key, env),
-                dryRun)
+                flagIn(key, env))
             .json();
     output.done(
-        updated, changed(dryRun, key + " serves " + variant + " by default in " + env, updated));
+        updated,
+        changed(change.dryRun, key + " serves " + variant + " by default in " + env, updated));
   }
 
   @Command(
@@ -380,9 +366,7 @@ final class FlagsCommand extends ProjectCommand {
           String rules,
       @Option(names = "--clear", description = "Remove the rules: the default variant is served.")
           boolean clear,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
+      @Mixin FlagChange change) {
     require(rules != null ^ clear, "pass --rules JSON or --clear");
     String env = env();
     ObjectNode body = object();
@@ -391,12 +375,11 @@ final class FlagsCommand extends ProjectCommand {
     } else {
       body.set("targeting", JsonArgs.object(rules, "--rules", connection.environment().stdin()));
     }
-    JsonNode updated =
-        write("PATCH", flagIn(key, env), body, change, flagIn(key, env), dryRun).json();
+    JsonNode updated = write("PATCH", flagIn(key, env), body, change, flagIn(key, env)).json();
     output.done(
         updated,
         changed(
-            dryRun,
+            change.dryRun,
             (clear ? "cleared the rules of " : "set the rules of ") + key + " in " + env,
             updated));
   }
@@ -426,9 +409,7 @@ final class FlagsCommand extends ProjectCommand {
           String variant,
       @Option(names = "--replace", description = "Replace other targeting rules too.")
           boolean replace,
-      @Option(names = "--dry-run", description = "Check on the server without writing.")
-          boolean dryRun,
-      @Mixin Change change) {
+      @Mixin FlagChange change) {
     require(
         percentage.signum() >= 0
             && percentage.compareTo(BigDecimal.valueOf(100)) <= 0
@@ -465,19 +446,15 @@ final class FlagsCommand extends ProjectCommand {
             + "; set-rollout would replace them: pass --replace, or edit them with flags set-targeting");
     ObjectNode body = object();
     body.set("targeting", split(treatment, rest, percentage));
-    Change checked = change;
-    if (!change.force && change.ifVersion == null) {
+    if (!change.force && change.ifVersion == null && current.version() != null) {
       // The version read above is the one the split was computed from.
-      checked = new Change();
-      checked.text = change.text;
-      checked.ifVersion = current.version() == null ? null : Long.valueOf(current.version());
+      change.ifVersion = Long.valueOf(current.version());
     }
-    JsonNode updated =
-        write("PATCH", flagIn(key, env), body, checked, flagIn(key, env), dryRun).json();
+    JsonNode updated = write("PATCH", flagIn(key, env), body, change, flagIn(key, env)).json();
     output.done(
         updated,
         changed(
-            dryRun,
+            change.dryRun,
             key
                 + " serves "
                 + treatment
