@@ -68,6 +68,9 @@ public final class Main {
   public static CommandLine commandLine(CliEnvironment environment) {
     CommandLine cli = new CommandLine(new RollgateCommand(environment));
     AdminCommands.all().forEach(cli::addSubcommand);
+    // @file arguments would let a file (or a pasted "@...") add options such as --url unseen;
+    // the commands read @file JSON themselves where they mean to.
+    cli.setExpandAtFiles(false);
     return cli;
   }
 }

@@ -432,6 +432,12 @@ final class FlagsCommand extends ProjectCommand {
             + " has no default variant in "
             + env
             + "; set one first (flags set-default)");
+    require(
+        !treatment.equals(rest),
+        treatment
+            + " is the default variant in "
+            + env
+            + ": give the variant the percentage gets with --variant");
     JsonNode targeting = config.path("targeting");
     boolean plainSplit =
         targeting.isMissingNode()
@@ -445,7 +451,14 @@ final class FlagsCommand extends ProjectCommand {
             + env
             + "; set-rollout would replace them: pass --replace, or edit them with flags set-targeting");
     ObjectNode body = object();
-    body.set("targeting", split(treatment, rest, percentage));
+    ObjectNode split = split(treatment, rest, percentage);
+    // A split bucketed by something else than the targeting key keeps its bucketing input, so
+    // the users it has placed stay where they are.
+    JsonNode bucketBy = plainSplit ? targeting.path("fractional").path(0) : null;
+    if (bucketBy != null && !bucketBy.isMissingNode() && !bucketBy.isArray()) {
+      ((ArrayNode) split.get("fractional")).insert(0, bucketBy);
+    }
+    body.set("targeting", split);
     if (!change.force && change.ifVersion == null && current.version() != null) {
       // The version read above is the one the split was computed from.
       change.ifVersion = Long.valueOf(current.version());

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 final class HealthCommand extends AdminCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    HttpResponse<String> response = api().raw("/ready");
+    HttpResponse<String> response = api().raw("/ready", false);
     JsonNode ready;
     try {
       ready = Api.JSON.readTree(response.body());

@@ -208,12 +208,20 @@ final class LoginCommand implements Callable<Integer> {
       throw new UserInputException(
           "--github-actions: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set; give the job 'permissions: id-token: write'");
     }
-    URI uri =
-        URI.create(
-            requestUrl
-                + (requestUrl.contains("?") ? "&" : "?")
-                + "audience="
-                + java.net.URLEncoder.encode(audience, java.nio.charset.StandardCharsets.UTF_8));
+    URI uri;
+    try {
+      uri =
+          URI.create(
+              requestUrl
+                  + (requestUrl.contains("?") ? "&" : "?")
+                  + "audience="
+                  + java.net.URLEncoder.encode(audience, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL");
+    }
+    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+      throw new UserInputException("ACTIONS_ID_TOKEN_REQUEST_URL is not an http(s) URL");
+    }
     JsonNode answer =
         new Api(uri, null, Duration.ofSeconds(30))
             .getAbsolute(uri, Map.of("Authorization", "Bearer " + requestToken));

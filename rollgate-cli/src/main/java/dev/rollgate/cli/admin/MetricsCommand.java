@@ -33,7 +33,7 @@ final class MetricsCommand extends InProject implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HttpResponse<String> response = api().raw("/metrics");
+    HttpResponse<String> response = api().raw("/metrics", true);
     api().requireSuccess(response);
     ObjectNode summary = PrometheusSummary.of(response.body());
     output.print(summary, null);

@@ -195,7 +195,7 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void pause(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "pause", change);
   }
 
@@ -208,7 +208,7 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void resume(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "resume", change);
   }
 
@@ -221,7 +221,7 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void advance(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "advance", change);
   }
 
@@ -234,7 +234,7 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void promote(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "promote", change);
   }
 
@@ -247,7 +247,7 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void rollback(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "rollback", change);
   }
 
@@ -260,11 +260,11 @@ final class RolloutsCommand extends ProjectCommand {
       })
   void abort(
       @Parameters(paramLabel = "FLAG", description = "The flag rolled out.") String flag,
-      @Mixin Change change) {
+      @Mixin Versioned change) {
     act(flag, "abort", change);
   }
 
-  private void act(String flag, String action, Change change) {
+  private void act(String flag, String action, Versioned change) {
     ObjectNode body = object();
     if (change.text != null) {
       body.put("comment", change.text);

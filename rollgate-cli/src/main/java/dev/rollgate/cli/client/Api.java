@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.rollgate.cli.common.CliFailure;
 import dev.rollgate.cli.common.Errors;
 import dev.rollgate.cli.common.ExitCodes;
+import dev.rollgate.cli.common.Text;
+import dev.rollgate.cli.common.UserInputException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,7 +45,8 @@ public final class Api {
   public record Reply(int status, JsonNode json, String etag, String text) {
     /** The version the ETag names, for If-Match; null when the answer has none. */
     public String version() {
-      return etag == null ? null : etag.replaceFirst("^W/", "").replace("\"", "");
+      String version = etag == null ? null : etag.replaceFirst("^W/", "").replace("\"", "");
+      return version != null && version.matches("\\d{1,18}") ? version : null;
     }
   }
 
@@ -67,10 +70,43 @@ public final class Api {
     return base.resolve(path.startsWith("/") ? path.substring(1) : path);
   }
 
-  /** {@code segments} joined into a path, each one percent-encoded. */
+  /**
+   * The {@code X-Rollgate-Comment} header for a comment: as it is when it is printable ASCII, else
+   * an RFC 8187 ext-value ({@code UTF-8''...}) that the server decodes, since a header carries
+   * ASCII only.
+   */
+  public static String commentHeader(String comment) {
+    boolean plain =
+        comment.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)
+            && !comment.regionMatches(true, 0, "UTF-8''", 0, 7);
+    if (plain) {
+      return comment;
+    }
+    StringBuilder encoded = new StringBuilder("UTF-8''");
+    for (byte b : comment.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '%') {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+        encoded.append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return encoded.toString();
+  }
+
+  /**
+   * {@code segments} joined into a path, each one percent-encoded. An empty segment, {@code .} or
+   * {@code ..} would name another resource once the URL is normalised (a flag "..": its project),
+   * so each is refused.
+   */
   public static String path(String... segments) {
     StringJoiner path = new StringJoiner("/", "/", "");
     for (String segment : segments) {
+      if (segment == null || segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new UserInputException(
+            "'" + (segment == null ? "" : segment) + "' is not a key: it would name another path");
+      }
       path.add(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return path.toString();
@@ -100,10 +136,13 @@ public final class Api {
     return exchange(method, path, body, Map.of(), false);
   }
 
-  /** {@code GET} of a path outside the API (/ready, /metrics): the answer as text, any status. */
-  public HttpResponse<String> raw(String path) {
+  /**
+   * {@code GET} of a path outside the API (/ready, /metrics): the answer as text, any status; the
+   * token goes only when {@code withToken}.
+   */
+  public HttpResponse<String> raw(String path, boolean withToken) {
     HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).timeout(timeout);
-    if (token != null) {
+    if (withToken && token != null) {
       request.header("Authorization", "Bearer " + token);
     }
     return execute(request.GET().build(), path);
@@ -157,7 +196,25 @@ public final class Api {
     JsonNode json = parse(response.body());
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
+      if (json.isMissingNode() && !response.body().isBlank()) {
+        throw new CliFailure(
+            ExitCodes.UNREACHABLE,
+            base
+                + " answered HTTP "
+                + status
+                + " with something that is not JSON: is --url a Rollgate server?");
+      }
       return new Reply(status, json, etag, response.body());
+    }
+    if (status >= 300 && status < 400) {
+      throw new CliFailure(
+          ExitCodes.UNREACHABLE,
+          base
+              + " answered HTTP "
+              + status
+              + ", pointing to "
+              + Text.printable(response.headers().firstValue("Location").orElse("nowhere"))
+              + ": use that address as --url (tokens are not sent on redirects)");
     }
     throw failure(status, json);
   }
@@ -186,8 +243,9 @@ public final class Api {
 
   /** The server's words for a refusal, with what to do about a conflict. */
   private ApiFailure failure(int status, JsonNode json) {
-    String code = json.path("code").asText(null);
-    String message = json.path("message").asText(null);
+    String code = json.path("code").isTextual() ? Text.printable(json.path("code").asText()) : null;
+    String message =
+        json.path("message").isTextual() ? Text.printable(json.path("message").asText()) : null;
     if (code == null || message == null) {
       return new ApiFailure(
           status, null, base + " answered HTTP " + status + " (not a Rollgate answer)");
@@ -196,7 +254,10 @@ public final class Api {
     JsonNode details = json.path("details");
     if (details.isArray() && !details.isEmpty()) {
       Map<String, String> first = new LinkedHashMap<>();
-      details.get(0).properties().forEach(e -> first.put(e.getKey(), e.getValue().asText()));
+      details
+          .get(0)
+          .properties()
+          .forEach(e -> first.put(e.getKey(), Text.printable(e.getValue().asText())));
       String where = first.getOrDefault("field", first.get("path"));
       if (first.containsKey("message") && !message.contains(first.get("message"))) {
         line.append(": ").append(where == null ? "" : where + ": ").append(first.get("message"));
@@ -208,7 +269,8 @@ public final class Api {
     if (status == 412 || (status == 409 && "version_mismatch".equals(code))) {
       line.append("; someone else changed it since it was read: read it again, or pass --force");
     }
-    String requestId = json.path("requestId").asText(null);
+    String requestId =
+        json.path("requestId").isTextual() ? Text.printable(json.path("requestId").asText()) : null;
     return new ApiFailure(
         status,
         code,

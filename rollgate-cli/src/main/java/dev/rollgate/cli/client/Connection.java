@@ -95,9 +95,25 @@ public final class Connection {
     return value == null ? DEFAULT_URL : value;
   }
 
+  /**
+   * The token, which goes only where it belongs: a profile's token only to that profile's server,
+   * so {@code --url https://elsewhere} or a stray ROLLGATE_URL never receives it.
+   */
   public String token() {
+    if (token != null) {
+      return token;
+    }
     Profiles.Profile p = selectedProfile();
-    return pick(token, "ROLLGATE_TOKEN", p == null ? null : p.token());
+    String fromProfile = p != null && sameServer(url(), p.url()) ? p.token() : null;
+    if (profileNamed() && fromProfile != null) {
+      return fromProfile;
+    }
+    String fromVariable = environment().variable("ROLLGATE_TOKEN");
+    return fromVariable != null ? fromVariable : fromProfile;
+  }
+
+  private static boolean sameServer(String a, String b) {
+    return b != null && baseUri(a).equals(baseUri(b));
   }
 
   /** The project: the option given, else ROLLGATE_PROJECT, the profile's, or "default". */
@@ -125,9 +141,9 @@ public final class Connection {
   /** The server's base URL, checked: http or https with a host. */
   public static URI baseUri(String url) {
     try {
-      URI uri = URI.create(url.replaceFirst("/+$", "") + "/");
+      URI uri = URI.create(url.strip().replaceFirst("/+$", "") + "/");
       boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
-      if (!http || uri.getHost() == null) {
+      if (!http || uri.getHost() == null || uri.getPort() > 65_535 || uri.getUserInfo() != null) {
         throw new IllegalArgumentException();
       }
       return uri;

@@ -115,7 +115,7 @@ public final class Profiles {
     return file;
   }
 
-  /** Adds or replaces a profile; the first one saved becomes the default. */
+  /** Adds or replaces a profile; it becomes the default when there is none. */
   public void put(String name, Profile profile, boolean makeDefault) {
     checkName(name);
     profiles.put(name, profile);
@@ -130,7 +130,7 @@ public final class Profiles {
       return false;
     }
     if (name.equals(defaultName)) {
-      defaultName = profiles.isEmpty() ? null : profiles.keySet().iterator().next();
+      defaultName = null; // no other profile becomes the default behind the user's back
     }
     return true;
   }
@@ -153,7 +153,7 @@ public final class Profiles {
       toml.append("default = ").append(quoted(defaultName)).append('\n');
     }
     profiles.forEach((name, p) -> {
-      toml.append("\n[profiles.").append(name).append("]\n");
+      toml.append("\n[profiles.").append(quoted(name)).append("]\n");
       line(toml, "url", p.url());
       line(toml, "token", p.token());
       line(toml, "project", p.project());

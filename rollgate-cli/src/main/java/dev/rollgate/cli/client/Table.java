@@ -50,7 +50,7 @@ public final class Table {
       return "-";
     }
     String text = value.isValueNode() ? value.asText() : value.toString();
-    text = text.replace('\n', ' ');
+    text = dev.rollgate.cli.common.Text.printable(text.replace('\n', ' '));
     return text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 3) + "..." : text;
   }
 

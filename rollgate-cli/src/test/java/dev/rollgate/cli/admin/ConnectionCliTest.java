@@ -23,7 +23,7 @@ class ConnectionCliTest extends AdminCliTestBase {
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(Files.readString(configFile()))
         .contains("default = \"default\"")
-        .contains("[profiles.default]");
+        .contains("[profiles.\"default\"]");
 
     ok("flags", "create", "from-profile", "--boolean");
     assertThat(ok("flags", "list").json().path("items")).hasSize(1);

@@ -27,13 +27,19 @@ class ProfilesTest {
     assertThat(Files.readString(file))
         .contains("default = \"local\"\n")
         .contains(
-            "[profiles.local]\nurl = \"http://127.0.0.1:8420\"\ntoken = \"tok\\\"en\\\\with\\u0009tab\"\nproject = \"shop\"\n");
+            "[profiles.\"local\"]\nurl = \"http://127.0.0.1:8420\"\ntoken = \"tok\\\"en\\\\with\\u0009tab\"\nproject = \"shop\"\n");
     Profiles again = Profiles.read(file);
     assertThat(again.select(null))
         .isEqualTo(new Profiles.Profile("http://127.0.0.1:8420", odd, "shop", null));
     assertThat(again.select("ci").environment()).isEqualTo("production");
     assertThat(again.remove("local")).isTrue();
-    assertThat(again.defaultName()).isEqualTo("ci");
+    assertThat(again.defaultName()).isNull(); // no other profile becomes the default unasked
+  }
+
+  @Test
+  void serverTextCannotDriveTheTerminal() {
+    assertThat(dev.rollgate.cli.common.Text.printable("ok\u001b[31m\rred\u009b"))
+        .isEqualTo("ok?[31m?red?");
   }
 
   @Test

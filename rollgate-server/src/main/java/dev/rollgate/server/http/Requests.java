@@ -35,14 +35,60 @@ public final class Requests {
     return principal;
   }
 
-  /** The caller as the audit trail records it, with the {@code X-Rollgate-Comment} header. */
+  /**
+   * The caller as the audit trail records it, with the {@code X-Rollgate-Comment} header. A header
+   * carries only ASCII safely, so a comment in any other script comes as an RFC 8187 ext-value,
+   * {@code UTF-8''INC-1%20%E2%80%94%20...}, which is decoded here.
+   */
   public static Actor actor(Context ctx) {
-    String comment = ctx.header("X-Rollgate-Comment");
+    String comment = comment(ctx.header("X-Rollgate-Comment"));
     if (comment != null && comment.length() > MAX_COMMENT) {
       throw Failure.invalidField(
           "X-Rollgate-Comment", "is longer than " + MAX_COMMENT + " characters");
     }
     return principal(ctx).actor(comment == null || comment.isBlank() ? null : comment);
+  }
+
+  /** The header's comment: as sent, or decoded from {@code UTF-8''<percent-encoded>}. */
+  static String comment(String header) {
+    if (header == null || !header.regionMatches(true, 0, UTF8_PREFIX, 0, UTF8_PREFIX.length())) {
+      return header;
+    }
+    String encoded = header.substring(UTF8_PREFIX.length());
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < encoded.length(); i++) {
+      char c = encoded.charAt(i);
+      if (c == '%'
+          && i + 2 < encoded.length()
+          && hex(encoded.charAt(i + 1)) >= 0
+          && hex(encoded.charAt(i + 2)) >= 0) {
+        bytes.write(hex(encoded.charAt(i + 1)) * 16 + hex(encoded.charAt(i + 2)));
+        i += 2;
+      } else if (c == '%' || c > 0x7e || c < 0x21) {
+        throw Failure.invalidField("X-Rollgate-Comment", "is not a valid UTF-8'' ext-value");
+      } else {
+        bytes.write(c);
+      }
+    }
+    try {
+      String decoded =
+          java.nio.charset.StandardCharsets.UTF_8
+              .newDecoder()
+              .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+              .toString();
+      if (decoded.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+        throw Failure.invalidField("X-Rollgate-Comment", "must not hold control characters");
+      }
+      return decoded;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw Failure.invalidField("X-Rollgate-Comment", "is not UTF-8 once decoded");
+    }
+  }
+
+  private static final String UTF8_PREFIX = "UTF-8''";
+
+  private static int hex(char c) {
+    return Character.digit(c, 16);
   }
 
   public static String requestId(Context ctx) {

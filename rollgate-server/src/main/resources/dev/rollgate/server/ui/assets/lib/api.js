@@ -27,7 +27,9 @@ export async function api(method, path, {body, version, comment, signal} = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (version !== undefined && version !== null) headers['If-Match'] = `"${version}"`;
-  if (comment) headers['X-Rollgate-Comment'] = comment;
+  // A header carries ASCII only: other text goes as an RFC 8187 ext-value, which the server decodes.
+  if (comment) headers['X-Rollgate-Comment'] = /^[\x20-\x7e]*$/.test(comment) && !/^utf-8''/i.test(comment)
+    ? comment : `UTF-8''${encodeURIComponent(comment)}`;
   const response = await fetch(path, {
     method, headers, signal, credentials: 'same-origin', cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
