@@ -137,10 +137,11 @@ public final class RollgateServer implements AutoCloseable {
   private record Job(Runnable task, Duration every) {}
 
   /**
-   * The background jobs: every second, writing outcomes and experiment events (every replica),
-   * judging rollouts and sending webhooks (the leading replica); every live interval, the live
-   * rollout feed's reads; every few seconds, this replica's heartbeat in the list of replicas. Each
-   * on a thread of its own, so a slow webhook receiver never delays a rollback.
+   * The background jobs: every second, writing outcomes and experiment events and dropping expired
+   * tokens (every replica), judging rollouts and sending webhooks (the leading replica); every live
+   * interval, the live rollout feed's reads; every few seconds, this replica's heartbeat in the
+   * list of replicas. Each on a thread of its own, so a slow webhook receiver never delays a
+   * rollback.
    */
   private record Background(
       ScheduledExecutorService scheduler,
@@ -373,6 +374,7 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(controller::tick, second),
                   new Job(dispatcher::runDue, second),
                   new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
+                  new Job(tokens::expire, second),
                   new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds()))));
       return new RollgateServer(
           db,
