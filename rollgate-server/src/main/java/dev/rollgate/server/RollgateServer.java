@@ -33,6 +33,8 @@ import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.oidc.OidcRoutes;
+import dev.rollgate.server.oidc.OidcService;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.ops.Readiness;
 import dev.rollgate.server.ops.StatusService;
@@ -259,6 +261,9 @@ public final class RollgateServer implements AutoCloseable {
       SessionService sessions =
           new SessionService(db, audit, clock, tokens, Duration.ofMinutes(config.sessionMinutes()));
 
+      if (config.oidc() != null) {
+        log.info("oidc: trusting {} issuer(s) for token exchange", config.oidc().issuers().size());
+      }
       projects.ensureDefaultProject();
       tokens.bootstrap(config.dataDir());
       catalog.loadAll();
@@ -340,6 +345,7 @@ public final class RollgateServer implements AutoCloseable {
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
               new SessionRoutes(sessions),
+              new OidcRoutes(new OidcService(config.oidc(), tokens, clock)),
               new AuditRoutes(db, audit),
               new UiRoutes());
       Drain drain = new Drain();
