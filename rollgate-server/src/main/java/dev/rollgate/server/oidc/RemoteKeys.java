@@ -94,7 +94,7 @@ final class RemoteKeys implements JWKSource<SecurityContext> {
             "oidc: could not fetch the keys of issuer {}{}: {}",
             issuer,
             keys == null ? "" : " (the keys fetched before are kept)",
-            e.getMessage());
+            e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new KeySourceException("interrupted while fetching the keys", e);

@@ -169,9 +169,13 @@ class OidcExchangeTest extends ServerTestBase {
 
   // --- tokens as GitHub Actions would make them ---
 
-  /** A job's identity token: acme/shop on main, valid from 10 s ago for 5 minutes. */
+  /** A job's identity token: acme/shop on main, valid from 10 s before T0 for 5 minutes. */
   private static JWTClaimsSet.Builder claims() {
-    Instant now = Instant.ofEpochMilli(T0);
+    return claims(Instant.ofEpochMilli(T0));
+  }
+
+  /** The same, issued at {@code now}. */
+  private static JWTClaimsSet.Builder claims(Instant now) {
     return new JWTClaimsSet.Builder()
         .issuer(GITHUB)
         .audience("rollgate")
@@ -277,6 +281,10 @@ class OidcExchangeTest extends ServerTestBase {
         ci.send("PATCH", PRODUCTION, off(), "X-Rollgate-Comment", "INC-1 from CI");
     assertThat(kill.status()).as(kill.toString()).isEqualTo(200);
     assertThat(kill.object()).containsEntry("state", "DISABLED");
+    // However the path is spelled.
+    assertThat(ci.patch(P + "/flags/new-checkout/environments/st%61ging", off()).status())
+        .isEqualTo(403);
+    assertThat(ci.get("/api/v1/projects/%64efault/flags").status()).isEqualTo(200);
     ApiClient.Response staging = ci.patch(STAGING, off());
     assertThat(staging.status()).as(staging.toString()).isEqualTo(403);
     assertThat(staging.object()).containsEntry("code", "forbidden");
@@ -499,6 +507,24 @@ class OidcExchangeTest extends ServerTestBase {
     // Known keys are served from the cache.
     exchanged(token(ec, b -> {}));
     assertThat(jwks.fetches()).isEqualTo(2);
+  }
+
+  @Test
+  void anUnreachableIssuerIsUnavailableUntilItsKeysWereFetchedOnce() {
+    jwks.close();
+    ApiClient.Response r = exchange(token());
+    assertThat(r.status()).as(r.toString()).isEqualTo(503);
+    assertThat(r.object()).containsEntry("code", "oidc_keys_unavailable");
+  }
+
+  @Test
+  void keysFetchedBeforeAreKeptWhileTheIssuerIsDown() {
+    exchanged(token());
+    jwks.close();
+    clock.advance(Duration.ofMinutes(11).toMillis()); // the keys are due to be fetched again
+    Instant later = clock.instant();
+    exchanged(sign(ec, claims(later).build()));
+    exchanged(sign(rsa, claims(later).build()));
   }
 
   @Test
