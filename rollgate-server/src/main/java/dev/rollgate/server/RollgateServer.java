@@ -33,6 +33,8 @@ import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.oidc.OidcRoutes;
+import dev.rollgate.server.oidc.OidcService;
 import dev.rollgate.server.ops.OpsRoutes;
 import dev.rollgate.server.ops.Readiness;
 import dev.rollgate.server.ops.StatusService;
@@ -137,10 +139,11 @@ public final class RollgateServer implements AutoCloseable {
   private record Job(Runnable task, Duration every) {}
 
   /**
-   * The background jobs: every second, writing outcomes and experiment events (every replica),
-   * judging rollouts and sending webhooks (the leading replica); every live interval, the live
-   * rollout feed's reads; every few seconds, this replica's heartbeat in the list of replicas. Each
-   * on a thread of its own, so a slow webhook receiver never delays a rollback.
+   * The background jobs: every second, writing outcomes and experiment events and dropping expired
+   * tokens (every replica), judging rollouts and sending webhooks (the leading replica); every live
+   * interval, the live rollout feed's reads; every few seconds, this replica's heartbeat in the
+   * list of replicas. Each on a thread of its own, so a slow webhook receiver never delays a
+   * rollback.
    */
   private record Background(
       ScheduledExecutorService scheduler,
@@ -258,6 +261,9 @@ public final class RollgateServer implements AutoCloseable {
       SessionService sessions =
           new SessionService(db, audit, clock, tokens, Duration.ofMinutes(config.sessionMinutes()));
 
+      if (config.oidc() != null) {
+        log.info("oidc: trusting {} issuer(s) for token exchange", config.oidc().issuers().size());
+      }
       projects.ensureDefaultProject();
       tokens.bootstrap(config.dataDir());
       catalog.loadAll();
@@ -339,6 +345,7 @@ public final class RollgateServer implements AutoCloseable {
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
               new SessionRoutes(sessions),
+              new OidcRoutes(new OidcService(config.oidc(), tokens, clock)),
               new AuditRoutes(db, audit),
               new UiRoutes());
       Drain drain = new Drain();
@@ -373,6 +380,7 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(controller::tick, second),
                   new Job(dispatcher::runDue, second),
                   new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
+                  new Job(tokens::expire, second),
                   new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds()))));
       return new RollgateServer(
           db,

@@ -3,6 +3,7 @@ package dev.rollgate.server;
 import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.oidc.OidcTrust;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -67,6 +68,8 @@ import java.util.Map;
  * @param replicaWindowSeconds {@code ROLLGATE_REPLICA_WINDOW_SECONDS}: a replica whose row was
  *     written within this long is listed by {@code GET /api/v1/status}, default 30; more than the
  *     heartbeat
+ * @param oidc {@code ROLLGATE_OIDC_CONFIG}: the file of trusted OIDC issuers and their rules, read
+ *     and checked here (a bad file stops the start); null when unset: every exchange is refused
  */
 public record ServerConfig(
     String host,
@@ -98,7 +101,8 @@ public record ServerConfig(
     int sessionMinutes,
     long liveIntervalMs,
     long replicaHeartbeatSeconds,
-    long replicaWindowSeconds) {
+    long replicaWindowSeconds,
+    OidcTrust oidc) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -163,7 +167,13 @@ public record ServerConfig(
         atLeast(env, "ROLLGATE_SESSION_MINUTES", 720, 1),
         atLeast(env, "ROLLGATE_LIVE_INTERVAL_MS", 2000, 10),
         heartbeat,
-        window);
+        window,
+        oidc(blankToNull(env.get(OidcTrust.VARIABLE))));
+  }
+
+  /** The trust file read and checked, or null when none is set. */
+  private static OidcTrust oidc(String file) {
+    return file == null ? null : OidcTrust.load(Path.of(file));
   }
 
   /** The settings the HTTP edge needs, and nothing else. */

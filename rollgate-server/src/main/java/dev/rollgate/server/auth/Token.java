@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A stored token, without its secret. Only sdk tokens name a project and environment; a revoked
- * token says when it was revoked.
+ * A stored token, without its secret. Sdk tokens name the project and environment they read; an
+ * editor or viewer token issued by an OIDC exchange may name a project (and an environment) as its
+ * scope. A revoked token says when it was revoked, a short-lived one when it expires.
  */
 public record Token(
     String id,
@@ -17,14 +18,23 @@ public record Token(
     String project,
     String environment,
     Instant createdAt,
-    Instant revokedAt)
+    Instant revokedAt,
+    Instant expiresAt)
     implements Plain.Shown {
 
   public boolean revoked() {
     return revokedAt != null;
   }
 
-  /** Leaves out what does not apply (the binding of a non-sdk token, the time of no revocation). */
+  /** Whether the token no longer authenticates at {@code now} because its lifetime is over. */
+  public boolean expiredAt(Instant now) {
+    return expiresAt != null && !now.isBefore(expiresAt);
+  }
+
+  /**
+   * Leaves out what does not apply (the binding or scope of a token that has none, the time of no
+   * revocation, the expiry of a token that lasts until revoked).
+   */
   @Override
   public Object plain() {
     Map<String, Object> json = new LinkedHashMap<>();
@@ -34,6 +44,9 @@ public record Token(
     if (project != null) {
       json.put("project", project);
       json.put("environment", environment);
+    }
+    if (expiresAt != null) {
+      json.put("expiresAt", expiresAt.toString());
     }
     json.put("createdAt", createdAt.toString());
     json.put("revoked", revoked());

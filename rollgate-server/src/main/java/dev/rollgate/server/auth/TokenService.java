@@ -18,10 +18,12 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,11 +41,19 @@ import org.slf4j.LoggerFactory;
  * <p>A token acts in the audit trail as its id, with its name beside it. Names are unique among all
  * tokens, revoked ones included and without regard to case, and none may be one of the server's own
  * actors' ({@link Actor#reserved}), so that a name read in the trail means one token.
+ *
+ * <p>Tokens issued for a verified identity ({@link #issue}, the OIDC exchange) are short-lived and
+ * may be scoped to a project and environment; they authenticate until their expiry, checked at each
+ * lookup against the clock, and stay in the list afterwards.
  */
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_NAME = 200;
+
+  /** Names that begin so are kept for the tokens {@link #issue} makes. */
+  public static final String ISSUED_PREFIX = "oidc:";
+
   private static final Principal ENVIRONMENT_ADMIN =
       new Principal(Actor.ENVIRONMENT_ADMIN_ID, Actor.BOOTSTRAP_ADMIN_NAME, Role.ADMIN, null, null);
 
@@ -52,9 +62,11 @@ public final class TokenService {
   private final Clock clock;
   private final String environmentAdminHash; // ROLLGATE_ADMIN_TOKEN's hash, or null
   // Active tokens by secret hash: authentication never waits for the store, so evaluation goes
-  // on through a database outage. Rebuilt after every token change here and on other replicas.
-  private volatile Map<String, Principal> active = Map.of();
-  private volatile Map<String, Principal> activeById = Map.of();
+  // on through a database outage. Rebuilt after every token change here and on other replicas,
+  // and once the soonest expiry has passed; each lookup checks the expiry too.
+  private volatile Map<String, Active> active = Map.of();
+  private volatile Map<String, Active> activeById = Map.of();
+  private volatile long nextExpiry = Long.MAX_VALUE;
   private volatile Consumer<Set<String>> onWithdrawn = ids -> {};
 
   public TokenService(Database db, AuditLog audit, Clock clock, String environmentAdminToken) {
@@ -72,6 +84,31 @@ public final class TokenService {
 
   /** A token just created, with the secret the caller sees once. */
   public record Created(Token token, String secret) {}
+
+  /**
+   * A short-lived token to issue for an identity that the caller verified and mapped to a role and
+   * scope by its own rules (checked there).
+   *
+   * @param nameStem the name before the token's short id ({@code oidc:<rule>}); names stay unique
+   * @param project the scope's project, or null (with a null environment) for none
+   * @param environment the scope's environment within the project, or null for all of them
+   * @param origin where the token comes from (issuer, subject, rule, the claims that matched): the
+   *     audit event records it beside the token
+   */
+  public record Issue(
+      String nameStem,
+      Role role,
+      String project,
+      String environment,
+      Duration lifetime,
+      Map<String, Object> origin) {}
+
+  /** A principal and the instant (epoch milliseconds) its token expires at, or MAX_VALUE. */
+  private record Active(Principal principal, long expiresAt) {
+    boolean at(long now) {
+      return now < expiresAt;
+    }
+  }
 
   /**
    * On first start without {@code ROLLGATE_ADMIN_TOKEN} and without any admin token, creates one,
@@ -95,7 +132,7 @@ public final class TokenService {
               TokenStore.nameTaken(tx, key(Actor.BOOTSTRAP_ADMIN_NAME))
                   ? Actor.BOOTSTRAP_ADMIN_NAME + "-" + id
                   : Actor.BOOTSTRAP_ADMIN_NAME;
-          return insert(tx, Actor.SYSTEM, id, name, Role.ADMIN, null, null);
+          return insert(tx, Actor.SYSTEM, id, name, Role.ADMIN, null, null, null);
         });
     if (created == null) {
       return;
@@ -159,10 +196,77 @@ public final class TokenService {
                     + "' already exists (names are unique, whatever their case, revoked tokens"
                     + " included)");
           }
-          return insert(tx, actor, UUID.randomUUID().toString(), name, role, project, environment);
+          return insert(
+              tx, actor, UUID.randomUUID().toString(), name, role, project, environment, null);
         });
     refresh();
     return created;
+  }
+
+  /**
+   * Issues a short-lived token for a verified identity: named {@code <stem>:<short id>}, expiring
+   * after {@code lifetime}, audited as {@code token.exchange} with its origin. The token itself is
+   * the event's actor, so that its creation and everything it does share one actor id.
+   */
+  public Created issue(Issue command) {
+    if (command.role() == Role.SDK || command.role() == null) {
+      throw new IllegalArgumentException("issued tokens are admin, editor or viewer tokens");
+    }
+    if (command.project() == null && command.environment() != null) {
+      throw new IllegalArgumentException("an environment scope needs a project");
+    }
+    String id = UUID.randomUUID().toString();
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    Instant expiresAt = now.plus(command.lifetime());
+    Created created =
+        db.inTransaction(tx -> {
+          AuditLog.lockHead(tx);
+          String project = command.project();
+          String environment = command.environment();
+          boolean exists =
+              project == null
+                  || (environment == null
+                      ? TokenStore.projectExists(tx, project)
+                      : TokenStore.environmentExists(tx, project, environment));
+          if (!exists) {
+            throw Failure.conflict(
+                "the token's scope "
+                    + project
+                    + (environment == null ? "" : "/" + environment)
+                    + " does not exist");
+          }
+          String shortName = command.nameStem() + ":" + id.substring(0, 8);
+          String name =
+              TokenStore.nameTaken(tx, key(shortName)) ? command.nameStem() + ":" + id : shortName;
+          Secret secret = Secret.next();
+          Token token =
+              new Token(id, name, command.role(), project, environment, now, null, expiresAt);
+          TokenStore.insert(tx, token, key(name), secret.hash());
+          Map<String, Object> recorded = new LinkedHashMap<>();
+          recorded.put("token", token);
+          recorded.put("origin", command.origin());
+          audit.append(
+              tx,
+              new Actor(token.id(), token.name(), null),
+              "token.exchange",
+              "tokens/" + token.id(),
+              null,
+              recorded);
+          db.notifyChange(tx, "tokens");
+          return new Created(token, secret.plain());
+        });
+    refresh();
+    return created;
+  }
+
+  /** A new secret and its hash. */
+  private record Secret(String plain, String hash) {
+    static Secret next() {
+      byte[] bytes = new byte[24];
+      RANDOM.nextBytes(bytes);
+      String plain = "rgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      return new Secret(plain, TokenService.hash(plain));
+    }
   }
 
   /** Refuses a name that could be mistaken for another actor's in the audit trail. */
@@ -180,6 +284,10 @@ public final class TokenService {
       throw Failure.invalidField(
           "name", "'" + name + "' is reserved for one of Rollgate's own actors");
     }
+    if (key(name).startsWith(ISSUED_PREFIX)) {
+      throw Failure.invalidField(
+          "name", "names beginning with '" + ISSUED_PREFIX + "' are kept for OIDC-issued tokens");
+    }
   }
 
   /** A name as names are compared: in lower case. */
@@ -188,11 +296,16 @@ public final class TokenService {
   }
 
   private Created insert(
-      Tx tx, Actor actor, String id, String name, Role role, String project, String environment)
+      Tx tx,
+      Actor actor,
+      String id,
+      String name,
+      Role role,
+      String project,
+      String environment,
+      Instant expiresAt)
       throws SQLException {
-    byte[] bytes = new byte[24];
-    RANDOM.nextBytes(bytes);
-    String secret = "rgt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    Secret secret = Secret.next();
     Token token =
         new Token(
             id,
@@ -201,11 +314,12 @@ public final class TokenService {
             project,
             environment,
             Instant.ofEpochMilli(clock.millis()), // stored in milliseconds
-            null);
-    TokenStore.insert(tx, token, key(name), hash(secret));
+            null,
+            expiresAt);
+    TokenStore.insert(tx, token, key(name), secret.hash());
     audit.append(tx, actor, "token.create", "tokens/" + token.id(), null, token);
     db.notifyChange(tx, "tokens");
-    return new Created(token, secret);
+    return new Created(token, secret.plain());
   }
 
   public List<Token> list() {
@@ -230,7 +344,7 @@ public final class TokenService {
     return revoked;
   }
 
-  /** The principal a bearer secret stands for, or null when it is unknown or revoked. */
+  /** The principal a bearer secret stands for, or null when it is unknown, revoked or expired. */
   public Principal authenticate(String secret) {
     if (secret == null || secret.isEmpty() || secret.length() > 200) {
       return null;
@@ -242,13 +356,14 @@ public final class TokenService {
             environmentAdminHash.getBytes(StandardCharsets.US_ASCII))) {
       return ENVIRONMENT_ADMIN;
     }
-    return active.get(hash);
+    Active found = active.get(hash);
+    return found != null && found.at(clock.millis()) ? found.principal() : null;
   }
 
   /**
    * Whether {@code principal}, as {@link #authenticate} gave it, still stands for a stored token:
-   * false once that token is revoked (here or, after the notice, on another replica). {@code
-   * ROLLGATE_ADMIN_TOKEN}'s principal stands while the setting does: it cannot be revoked.
+   * false once that token is revoked (here or, after the notice, on another replica) or expired.
+   * {@code ROLLGATE_ADMIN_TOKEN}'s principal stands while the setting does: it cannot be revoked.
    */
   public boolean current(Principal principal) {
     return principal.equals(principalOf(principal.tokenId()));
@@ -256,13 +371,24 @@ public final class TokenService {
 
   /**
    * Who the token with this id stands for now, or null once it is revoked (here or, after the
-   * notice, on another replica): what a web UI session acts as.
+   * notice, on another replica) or expired: what a web UI session acts as.
    */
   public Principal principalOf(String tokenId) {
     if (Actor.ENVIRONMENT_ADMIN_ID.equals(tokenId)) {
       return environmentAdminHash == null ? null : ENVIRONMENT_ADMIN;
     }
-    return activeById.get(tokenId);
+    Active found = activeById.get(tokenId);
+    return found != null && found.at(clock.millis()) ? found.principal() : null;
+  }
+
+  /**
+   * Reloads the tokens once the soonest expiry among them has passed, so that what an expired token
+   * holds open (event streams) ends as it would at a revocation; a background job calls it.
+   */
+  public void expire() {
+    if (clock.millis() >= nextExpiry) {
+      refresh();
+    }
   }
 
   /**
@@ -279,19 +405,26 @@ public final class TokenService {
    * change itself started.
    */
   public synchronized void refresh() {
-    Map<String, Principal> fresh = new HashMap<>();
-    db.inTransaction(TokenStore::active)
+    long at = clock.millis();
+    Map<String, Active> fresh = new HashMap<>();
+    db.inTransaction(tx -> TokenStore.active(tx, at))
         .forEach((hash, t) ->
             fresh.put(
-                hash, new Principal(t.id(), t.name(), t.role(), t.project(), t.environment())));
-    Map<String, Principal> before = active;
-    Map<String, Principal> byId = new HashMap<>();
-    fresh.values().forEach(p -> byId.put(p.tokenId(), p));
+                hash,
+                new Active(
+                    new Principal(t.id(), t.name(), t.role(), t.project(), t.environment()),
+                    t.expiresAt() == null ? Long.MAX_VALUE : t.expiresAt().toEpochMilli())));
+    Map<String, Active> before = active;
+    Map<String, Active> byId = new HashMap<>();
+    fresh.values().forEach(a -> byId.put(a.principal().tokenId(), a));
     active = Map.copyOf(fresh);
     activeById = Map.copyOf(byId);
+    nextExpiry = fresh.values().stream().mapToLong(Active::expiresAt).min().orElse(Long.MAX_VALUE);
     Set<String> withdrawn = new HashSet<>();
-    for (Principal old : before.values()) {
-      Principal now = byId.get(old.tokenId());
+    for (Active was : before.values()) {
+      Principal old = was.principal();
+      Active found = byId.get(old.tokenId());
+      Principal now = found == null ? null : found.principal();
       if (now == null
           || now.role() != old.role()
           || !Objects.equals(now.project(), old.project())

@@ -14,8 +14,15 @@ import java.util.Optional;
 final class TokenStore {
   private TokenStore() {}
 
+  /** Admin tokens that last until revoked and are not: short-lived ones do not count. */
   static long activeAdmins(Tx tx) throws SQLException {
-    return tx.count("SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL");
+    return tx.count(
+        "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL"
+            + " AND expires_at IS NULL");
+  }
+
+  static boolean projectExists(Tx tx, String project) throws SQLException {
+    return tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) > 0;
   }
 
   static boolean environmentExists(Tx tx, String project, String environment) throws SQLException {
@@ -34,7 +41,7 @@ final class TokenStore {
   static void insert(Tx tx, Token token, String nameKey, String secretHash) throws SQLException {
     tx.update(
         "INSERT INTO tokens (token_id, name, name_key, role, project_key, environment_key,"
-            + " secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            + " secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         token.id(),
         token.name(),
         nameKey,
@@ -42,7 +49,8 @@ final class TokenStore {
         token.project(),
         token.environment(),
         secretHash,
-        token.createdAt().toEpochMilli());
+        token.createdAt().toEpochMilli(),
+        token.expiresAt() == null ? null : token.expiresAt().toEpochMilli());
   }
 
   static List<Token> list(Tx tx) throws SQLException {
@@ -57,18 +65,21 @@ final class TokenStore {
     tx.update("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL", at, id);
   }
 
-  /** The active tokens by secret hash. */
-  static Map<String, Token> active(Tx tx) throws SQLException {
+  /** The tokens neither revoked nor expired at {@code now} (epoch milliseconds), by secret hash. */
+  static Map<String, Token> active(Tx tx, long now) throws SQLException {
     Map<String, Token> active = new HashMap<>();
     tx.list(
-        "SELECT * FROM tokens WHERE revoked_at IS NULL",
-        r -> active.put(r.getString("secret_hash"), token(r)));
+        "SELECT * FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+        r -> active.put(r.getString("secret_hash"), token(r)),
+        now);
     return active;
   }
 
   private static Token token(ResultSet r) throws SQLException {
     long revoked = r.getLong("revoked_at");
     Instant revokedAt = r.wasNull() ? null : Instant.ofEpochMilli(revoked);
+    long expires = r.getLong("expires_at");
+    Instant expiresAt = r.wasNull() ? null : Instant.ofEpochMilli(expires);
     return new Token(
         r.getString("token_id"),
         r.getString("name"),
@@ -76,6 +87,7 @@ final class TokenStore {
         r.getString("project_key"),
         r.getString("environment_key"),
         Instant.ofEpochMilli(r.getLong("created_at")),
-        revokedAt);
+        revokedAt,
+        expiresAt);
   }
 }

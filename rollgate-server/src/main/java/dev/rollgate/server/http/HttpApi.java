@@ -48,7 +48,10 @@ public final class HttpApi {
   /** Bodies up to this many times the limit are read and dropped before an early refusal. */
   private static final int DISCARD_FACTOR = 16;
 
-  /** Who a bearer secret stands for; null when it is unknown or revoked (the token service). */
+  /**
+   * Who a bearer secret stands for; null when it is unknown, revoked or expired (the token
+   * service).
+   */
   @FunctionalInterface
   public interface Authenticator {
     Principal authenticate(String secret);
@@ -67,8 +70,14 @@ public final class HttpApi {
   /** The cookie that carries a web UI session's secret. */
   public static final String SESSION_COOKIE = "rollgate_session";
 
-  /** Where a token is exchanged for a session (the one API route that takes no credentials). */
+  /** Where a token is exchanged for a session (an API route that takes no credentials). */
   public static final String SESSION_PATH = "/api/v1/session";
+
+  /**
+   * Where an OIDC identity token is exchanged for a short-lived token (the other API route that
+   * takes no credentials: the identity token in the body is them).
+   */
+  public static final String OIDC_PATH = "/api/v1/auth/oidc";
 
   /** The header OFREP providers send their token in. */
   public static final String API_KEY_HEADER = Protocol.HEADER_API_KEY;
@@ -366,8 +375,12 @@ public final class HttpApi {
     if (method.equals("OPTIONS") || ctx.path().equals("/api/v1/openapi.json")) {
       return;
     }
-    boolean signIn = method.equals("POST") && ctx.path().equals(SESSION_PATH);
+    boolean signIn =
+        method.equals("POST") && (ctx.path().equals(SESSION_PATH) || ctx.path().equals(OIDC_PATH));
     Principal principal = signIn ? null : authenticate(ctx, tokens, sessions, !evaluation);
+    if (principal != null) {
+      Scope.check(principal, method, ctx.path());
+    }
     boolean hasBody = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     if (hasBody) {
       long length = ctx.req().getContentLengthLong();
@@ -392,7 +405,7 @@ public final class HttpApi {
             : hasBody || method.equals("DELETE") ? limits.writes() : null;
     if (limiter != null) {
       try {
-        // Sign-in attempts have no token yet: they are counted per address.
+        // Sign-ins and exchanges have no token yet: they are counted per address.
         limiter.acquire(signIn ? "sign-in:" + ctx.ip() : principal.tokenId());
       } catch (RateLimiter.RateLimited e) {
         ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
@@ -481,7 +494,7 @@ public final class HttpApi {
     Principal principal = tokens.authenticate(secret);
     if (principal == null) {
       ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-      throw new ApiException(401, "unauthorized", "the token is unknown or revoked");
+      throw new ApiException(401, "unauthorized", "the token is unknown or revoked, or it expired");
     }
     ctx.attribute(Requests.PRINCIPAL, principal);
     return principal;

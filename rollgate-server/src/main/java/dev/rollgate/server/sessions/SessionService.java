@@ -57,7 +57,10 @@ public final class SessionService {
   /** A session just opened, with the secret for the cookie (shown once, never stored). */
   public record Opened(Session session, String secret) {}
 
-  /** Opens a session for a token; sdk tokens cannot sign in, unknown ones are refused. */
+  /**
+   * Opens a session for a token; sdk tokens and scoped tokens (an OIDC exchange's) cannot sign in,
+   * unknown ones are refused.
+   */
   public Opened signIn(String tokenSecret) {
     Principal principal = tokens.authenticate(tokenSecret);
     if (principal == null) {
@@ -66,6 +69,13 @@ public final class SessionService {
     }
     if (principal.role() == Role.SDK) {
       throw Failure.forbidden("an sdk token cannot sign in; use an admin, editor or viewer token");
+    }
+    if (principal.scoped()) {
+      throw Failure.forbidden(
+          "a token scoped to "
+              + principal.project()
+              + (principal.environment() == null ? "" : "/" + principal.environment())
+              + " cannot sign in to the web UI; use a token without a scope");
     }
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);

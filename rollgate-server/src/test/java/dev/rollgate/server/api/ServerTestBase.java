@@ -4,6 +4,7 @@ import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestFlags;
 import dev.rollgate.server.testing.TestServer;
+import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +25,7 @@ abstract class ServerTestBase {
 
   @BeforeEach
   void startServer() {
-    server = TestServer.start(store, environment());
+    server = TestServer.start(store, environment(), clock());
     admin = server.admin();
   }
 
@@ -38,6 +39,11 @@ abstract class ServerTestBase {
     if (server != null) {
       server.close();
     }
+  }
+
+  /** The clock the server of each test runs on. */
+  Clock clock() {
+    return Clock.systemUTC();
   }
 
   /** A boolean flag, on for pro users in production. */

@@ -32,13 +32,19 @@ public final class TestServer implements AutoCloseable {
 
   private final boolean ownsSchema;
   private final IdSource ids;
+  private final Clock clock;
   private final java.util.concurrent.atomic.AtomicLong replicas =
       new java.util.concurrent.atomic.AtomicLong();
   private boolean running;
 
   private TestServer(
-      StoreKind kind, Map<String, String> environment, String sharedDbUrl, long idSeed) {
+      StoreKind kind,
+      Map<String, String> environment,
+      String sharedDbUrl,
+      long idSeed,
+      Clock clock) {
     this.kind = kind;
+    this.clock = clock;
     // Seeded ids make the splits that rollouts and experiments bucket by them the same on every
     // run; kept across restarts, so a restarted server goes on with the sequence.
     this.ids = IdSource.seeded(idSeed);
@@ -67,7 +73,7 @@ public final class TestServer implements AutoCloseable {
 
   /** A server with the test admin token, no rate limit and no kill switches set. */
   public static TestServer start(StoreKind kind) {
-    return new TestServer(kind, Map.of(), null, 1);
+    return new TestServer(kind, Map.of(), null, 1, Clock.systemUTC());
   }
 
   /**
@@ -75,7 +81,12 @@ public final class TestServer implements AutoCloseable {
    * ROLLGATE_*}) and kill switches ({@code ROLLGATE_FLAG_*}).
    */
   public static TestServer start(StoreKind kind, Map<String, String> environment) {
-    return new TestServer(kind, environment, null, 1);
+    return new TestServer(kind, environment, null, 1, Clock.systemUTC());
+  }
+
+  /** {@link #start(StoreKind, Map)} on a clock of the test's (a {@link MutableClock}). */
+  public static TestServer start(StoreKind kind, Map<String, String> environment, Clock clock) {
+    return new TestServer(kind, environment, null, 1, clock);
   }
 
   /**
@@ -84,7 +95,11 @@ public final class TestServer implements AutoCloseable {
    */
   public TestServer replica(String viaDbUrl, Map<String, String> environment) {
     return new TestServer(
-        kind, environment, viaDbUrl == null ? dbUrl : viaDbUrl, 1 + replicas.incrementAndGet());
+        kind,
+        environment,
+        viaDbUrl == null ? dbUrl : viaDbUrl,
+        1 + replicas.incrementAndGet(),
+        clock);
   }
 
   /** The JDBC URL of this server's store (PostgreSQL only). */
@@ -95,8 +110,7 @@ public final class TestServer implements AutoCloseable {
   /** Starts a stopped server again on the same data. */
   public void start() {
     server =
-        RollgateServer.start(
-            ServerConfig.fromEnvironment(environment), environment, Clock.systemUTC(), ids);
+        RollgateServer.start(ServerConfig.fromEnvironment(environment), environment, clock, ids);
     client = new ApiClient("http://127.0.0.1:" + server.port(), ADMIN_TOKEN);
     running = true;
   }
