@@ -80,9 +80,7 @@ final class AuditCommand extends AdminCommand {
             column("ACTION", "action"),
             column("RESOURCE", "resource"),
             column("COMMENT", "comment")));
-    if (output.isTable() && answer.path("nextCursor").isTextual()) {
-      output.err().println("more: --cursor " + answer.path("nextCursor").asText());
-    }
+    output.nextPage(answer);
   }
 
   @Command(

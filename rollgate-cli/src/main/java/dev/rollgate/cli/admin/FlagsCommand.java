@@ -98,9 +98,7 @@ final class FlagsCommand extends ProjectCommand {
                 column("TAGS", r -> String.join(",", Named.texts(r.path("tags")))),
                 column("VERSION", "version"));
     output.print(answer, table);
-    if (output.isTable() && answer.path("nextCursor").isTextual()) {
-      output.err().println("more: --cursor " + answer.path("nextCursor").asText());
-    }
+    output.nextPage(answer);
   }
 
   @Command(

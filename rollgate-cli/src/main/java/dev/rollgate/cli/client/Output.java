@@ -106,6 +106,13 @@ public final class Output {
     }
   }
 
+  /** In table mode, where the next page starts when the answer has one ({@code nextCursor}). */
+  public void nextPage(JsonNode answer) {
+    if (isTable() && answer.path("nextCursor").isTextual()) {
+      err().println("more: --cursor " + answer.path("nextCursor").asText());
+    }
+  }
+
   /**
    * Prints a created resource whose secret the server shows this once: in table mode a sentence and
    * the secret on a line of its own, else the whole answer (secret included) for a program.
