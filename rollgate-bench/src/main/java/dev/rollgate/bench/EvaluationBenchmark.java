@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Evaluating one flag from a compiled snapshot: a static flag, a flag with a three-condition
- * targeting rule, and a fractional split. Contexts rotate over 1,024 users so that nothing is
+ * targeting rule, a fractional split, and a fractional split that requires the targeted flag
+ * (its prerequisite) to serve "on" (so its cost is to be compared with the other two together). Contexts rotate over 1,024 users so that nothing is
  * constant-folded. Run as docs/benchmarks.md says.
  */
 @State(Scope.Thread)
@@ -51,6 +52,13 @@ public class EvaluationBenchmark {
           "state": "ENABLED",
           "variants": {"control": "control", "treatment": "treatment"},
           "defaultVariant": "control",
+          "targeting": {"fractional": [["control", 50], ["treatment", 50]]}
+        },
+        "prerequisite-flag": {
+          "state": "ENABLED",
+          "variants": {"control": "control", "treatment": "treatment"},
+          "defaultVariant": "control",
+          "prerequisites": [{"flag": "targeted-flag", "variants": ["on"]}],
           "targeting": {"fractional": [["control", 50], ["treatment", 50]]}
         }
       }}
@@ -96,5 +104,10 @@ public class EvaluationBenchmark {
   @Benchmark
   public Resolution fractionalSplit() {
     return snapshot.evaluate("fractional-flag", ValueType.STRING, "control", nextContext());
+  }
+
+  @Benchmark
+  public Resolution prerequisite() {
+    return snapshot.evaluate("prerequisite-flag", ValueType.STRING, "control", nextContext());
   }
 }

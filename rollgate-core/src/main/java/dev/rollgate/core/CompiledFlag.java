@@ -5,6 +5,7 @@ import dev.rollgate.core.internal.logic.SplitChoice;
 import dev.rollgate.core.internal.logic.Trace;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -20,6 +21,7 @@ final class CompiledFlag {
   private final Map<String, Object> metadata;
   private final KillSwitch killSwitch; // null when unset
   private final CompiledVariant killSwitchVariant;
+  private final Prerequisite[] prerequisites; // empty when the flag requires none
 
   CompiledFlag(
       String key,
@@ -30,6 +32,28 @@ final class CompiledFlag {
       String targetingError,
       Map<String, Object> metadata,
       KillSwitch killSwitch) {
+    this(
+        key,
+        enabled,
+        variants,
+        defaultVariant,
+        targeting,
+        targetingError,
+        metadata,
+        killSwitch,
+        new Prerequisite[0]);
+  }
+
+  private CompiledFlag(
+      String key,
+      boolean enabled,
+      Map<String, CompiledVariant> variants,
+      CompiledVariant defaultVariant,
+      Node targeting,
+      String targetingError,
+      Map<String, Object> metadata,
+      KillSwitch killSwitch,
+      Prerequisite[] prerequisites) {
     this.key = key;
     this.enabled = enabled;
     this.variants = variants;
@@ -40,6 +64,29 @@ final class CompiledFlag {
     this.killSwitch = killSwitch;
     this.killSwitchVariant =
         killSwitch == null || killSwitch.isOff() ? null : variants.get(killSwitch.value());
+    this.prerequisites = prerequisites;
+  }
+
+  /**
+   * This flag requiring {@code required} (flags compiled before it: prerequisites form no cycle); a
+   * non-null {@code error} makes it resolve with {@code PARSE_ERROR} (flagd mode).
+   */
+  CompiledFlag withPrerequisites(Prerequisite[] required, String error) {
+    return new CompiledFlag(
+        key,
+        enabled,
+        variants,
+        defaultVariant,
+        targeting,
+        targetingError != null ? targetingError : error,
+        metadata,
+        killSwitch,
+        required);
+  }
+
+  /** Whether {@code name} is one of this flag's variants. */
+  boolean hasVariant(String name) {
+    return variants.containsKey(name);
   }
 
   Resolution evaluate(ValueType type, Object defaultValue, EvaluationContext context, Trace trace) {
@@ -58,6 +105,20 @@ final class CompiledFlag {
         trace.step("targeting", null, null, "targeting cannot be evaluated: " + targetingError);
       }
       return Resolution.error(key, defaultValue, ErrorCode.PARSE_ERROR, targetingError, metadata);
+    }
+    for (int i = 0; i < prerequisites.length; i++) {
+      Prerequisite required = prerequisites[i];
+      // Prepared resolutions: a prerequisite that serves a variant allocates nothing.
+      Resolution served = required.flag.evaluate(ValueType.ANY, null, context, null);
+      if (!required.accepts(served.variant())) {
+        if (trace != null) {
+          prerequisiteStep(trace, i, required, served, false);
+        }
+        return serveDefault(Reason.PREREQUISITE_FAILED, type, defaultValue, trace);
+      }
+      if (trace != null) {
+        prerequisiteStep(trace, i, required, served, true);
+      }
     }
     if (targeting == null) {
       if (trace != null) {
@@ -115,6 +176,34 @@ final class CompiledFlag {
     return typed(variant, reason, type, defaultValue);
   }
 
+  private static void prerequisiteStep(
+      Trace trace, int index, Prerequisite required, Resolution served, boolean met) {
+    String got =
+        served.variant() == null
+            ? "no variant (" + served.reason() + ")"
+            : "variant \"" + served.variant() + "\" (" + served.reason() + ")";
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("flag", required.flag.key);
+    details.put("required", required.variants());
+    details.put("variant", served.variant());
+    details.put("reason", served.reason().name());
+    if (served.errorCode() != null) {
+      details.put("errorCode", served.errorCode().name());
+    }
+    trace.step(
+        "prerequisites[" + index + "]",
+        null,
+        met,
+        "prerequisite \""
+            + required.flag.key
+            + "\" served "
+            + got
+            + (met
+                ? ", one of " + required.variants()
+                : ", not one of " + required.variants() + ": the prerequisite failed"),
+        details);
+  }
+
   private Resolution overridden(ValueType type, Object defaultValue, Trace trace) {
     if (killSwitch.isOff()) {
       if (trace != null) {
@@ -161,7 +250,8 @@ final class CompiledFlag {
             null,
             "the flag has no default variant: the caller's default is served");
       }
-      return new Resolution(key, defaultValue, null, Reason.DEFAULT, null, null, metadata, null);
+      Reason served = reason == Reason.PREREQUISITE_FAILED ? reason : Reason.DEFAULT;
+      return new Resolution(key, defaultValue, null, served, null, null, metadata, null);
     }
     if (trace != null) {
       trace.step(

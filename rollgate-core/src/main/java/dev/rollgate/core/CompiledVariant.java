@@ -12,7 +12,7 @@ import java.util.Map;
 final class CompiledVariant {
   /** The reasons under which a variant is served. */
   private static final Reason[] SERVED = {
-    Reason.STATIC, Reason.TARGETING_MATCH, Reason.SPLIT, Reason.DEFAULT
+    Reason.STATIC, Reason.TARGETING_MATCH, Reason.SPLIT, Reason.DEFAULT, Reason.PREREQUISITE_FAILED
   };
 
   final String name;
@@ -43,6 +43,7 @@ final class CompiledVariant {
           case STATIC -> 0;
           case TARGETING_MATCH -> 1;
           case SPLIT -> 2;
+          case PREREQUISITE_FAILED -> 4;
           default -> 3;
         };
     return resolutions.get(r).get(type);

@@ -22,10 +22,15 @@ final class FlagDocumentParser {
   private static final Set<String> DOCUMENT_KEYS =
       Set.of("$schema", "flags", "$evaluators", "metadata");
   private static final Set<String> FLAG_KEYS =
-      Set.of("state", "variants", "defaultVariant", "targeting", "metadata");
+      Set.of("state", "variants", "defaultVariant", "targeting", "metadata", "prerequisites");
+  private static final Set<String> PREREQUISITE_KEYS = Set.of("flag", "variants");
+
+  /** A prerequisite as written, before the flag it names is known to exist. */
+  private record Required(String flag, List<String> variants, String path) {}
 
   private final ParseOptions options;
   private final List<Problem> problems = new ArrayList<>();
+  private final Map<String, List<Required>> required = new LinkedHashMap<>();
 
   private FlagDocumentParser(ParseOptions options) {
     this.options = options;
@@ -83,6 +88,9 @@ final class FlagDocumentParser {
       if (flag != null) {
         flags.put(key, flag);
       }
+    }
+    if (!required.isEmpty()) {
+      flags = new Prerequisites(flags, flagsJson.keySet()).link();
     }
     if (!problems.isEmpty()) {
       throw new InvalidFlagDocumentException(new ArrayList<>(new LinkedHashSet<>(problems)));
@@ -162,8 +170,14 @@ final class FlagDocumentParser {
       }
     }
 
+    List<Required> prerequisites =
+        prerequisites(flag.get("prerequisites"), JsonPath.member(path, "prerequisites"));
+
     if (problems.size() > before) {
       return null;
+    }
+    if (!prerequisites.isEmpty()) {
+      required.put(key, prerequisites);
     }
     return new CompiledFlag(
         key,
@@ -174,6 +188,188 @@ final class FlagDocumentParser {
         targetingError,
         frozenMetadata,
         KillSwitch.lookup(key, options.environment()));
+  }
+
+  /** Reads a flag's prerequisites as written; {@link Prerequisites} checks what they name. */
+  private List<Required> prerequisites(Object json, String path) {
+    if (json == null) {
+      return List.of();
+    }
+    if (!(json instanceof List<?> list)) {
+      problem(path, "must be an array of {\"flag\": key, \"variants\": [names]}");
+      return List.of();
+    }
+    List<Required> read = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = JsonPath.element(path, i);
+      if (!(list.get(i) instanceof Map<?, ?> entry)) {
+        problem(at, "a prerequisite is an object {\"flag\": key, \"variants\": [names]}");
+        continue;
+      }
+      unknownKeys(entry, PREREQUISITE_KEYS, at);
+      Object flag = entry.get("flag");
+      if (!(flag instanceof String name) || name.isEmpty()) {
+        problem(JsonPath.member(at, "flag"), "is required: the key of the flag required");
+        continue;
+      }
+      List<String> variants = new ArrayList<>();
+      if (!(entry.get("variants") instanceof List<?> names) || names.isEmpty()) {
+        problem(
+            JsonPath.member(at, "variants"),
+            "is required: a non-empty array of the variant names that satisfy it");
+        continue;
+      }
+      for (int v = 0; v < names.size(); v++) {
+        if (names.get(v) instanceof String variant) {
+          variants.add(variant);
+        } else {
+          problem(JsonPath.element(JsonPath.member(at, "variants"), v), "must be a variant name");
+        }
+      }
+      read.add(new Required(name, List.copyOf(variants), at));
+    }
+    return read;
+  }
+
+  /**
+   * Checks what the prerequisites name (a flag of the document, its variants, no cycle, a chain no
+   * deeper than the nesting limit) and links each flag to the compiled flags it requires, building
+   * every flag after those it requires. In flagd mode a flag whose prerequisites are wrong resolves
+   * with {@code PARSE_ERROR}; strictly, it is a problem.
+   */
+  private final class Prerequisites {
+    private final Map<String, CompiledFlag> compiled;
+    private final Set<?> written; // every key of the document, compiled or not
+    private final Map<String, String> errors = new LinkedHashMap<>();
+    private final Map<String, Integer> depths = new LinkedHashMap<>();
+    private final Set<String> visited = new LinkedHashSet<>();
+    private final Map<String, CompiledFlag> linked = new LinkedHashMap<>();
+
+    Prerequisites(Map<String, CompiledFlag> compiled, Set<?> written) {
+      this.compiled = compiled;
+      this.written = written;
+    }
+
+    Map<String, CompiledFlag> link() {
+      required.forEach(this::check);
+      for (String key : required.keySet()) {
+        cycle(key, new ArrayList<>(), new LinkedHashSet<>());
+      }
+      for (String key : required.keySet()) {
+        if (!errors.containsKey(key) && depth(key) > options.limits().maxDepth()) {
+          error(
+              key,
+              required.get(key).getFirst().path(),
+              "prerequisites chain deeper than " + options.limits().maxDepth() + " flags");
+        }
+      }
+      Map<String, CompiledFlag> out = new LinkedHashMap<>();
+      for (String key : compiled.keySet()) {
+        out.put(key, build(key));
+      }
+      return out;
+    }
+
+    private void check(String key, List<Required> list) {
+      for (Required r : list) {
+        if (!written.contains(r.flag())) {
+          error(key, JsonPath.member(r.path(), "flag"), "there is no flag \"" + r.flag() + "\"");
+          continue;
+        }
+        CompiledFlag target = compiled.get(r.flag());
+        if (target == null) {
+          continue; // that flag has problems of its own
+        }
+        for (String variant : r.variants()) {
+          if (!target.hasVariant(variant)) {
+            error(
+                key,
+                JsonPath.member(r.path(), "variants"),
+                "\"" + variant + "\" is not a variant of flag \"" + r.flag() + "\"");
+          }
+        }
+      }
+    }
+
+    /** Reports each cycle once, at the prerequisite that closes it, naming every flag on it. */
+    private void cycle(String key, List<String> path, Set<String> onPath) {
+      if (onPath.contains(key)) {
+        List<String> loop = new ArrayList<>(path.subList(path.indexOf(key), path.size()));
+        loop.add(key);
+        String from = path.getLast();
+        Required closing =
+            required.get(from).stream().filter(r -> r.flag().equals(key)).findFirst().orElseThrow();
+        for (String member : loop.subList(0, loop.size() - 1)) {
+          if (!member.equals(from)) {
+            errors.putIfAbsent(member, "prerequisites form a cycle: " + String.join(" -> ", loop));
+          }
+        }
+        error(
+            from,
+            JsonPath.member(closing.path(), "flag"),
+            "prerequisites form a cycle: " + String.join(" -> ", loop));
+        return;
+      }
+      if (!required.containsKey(key) || !visited.add(key)) {
+        return;
+      }
+      path.add(key);
+      onPath.add(key);
+      for (Required r : required.get(key)) {
+        cycle(r.flag(), path, onPath);
+      }
+      onPath.remove(key);
+      path.removeLast();
+    }
+
+    /** How many flags deep the chain below {@code key} goes; flags in error count as none. */
+    private int depth(String key) {
+      Integer known = depths.get(key);
+      if (known != null) {
+        return known;
+      }
+      int deepest = 0;
+      if (!errors.containsKey(key) && required.containsKey(key)) {
+        for (Required r : required.get(key)) {
+          if (compiled.containsKey(r.flag())) {
+            deepest = Math.max(deepest, 1 + depth(r.flag()));
+          }
+        }
+      }
+      depths.put(key, deepest);
+      return deepest;
+    }
+
+    private CompiledFlag build(String key) {
+      CompiledFlag done = linked.get(key);
+      if (done != null) {
+        return done;
+      }
+      CompiledFlag flag = compiled.get(key);
+      List<Required> list = required.get(key);
+      String error = errors.get(key);
+      CompiledFlag built;
+      if (error != null) {
+        built = flag.withPrerequisites(new Prerequisite[0], error);
+      } else if (list == null) {
+        built = flag;
+      } else {
+        Prerequisite[] links = new Prerequisite[list.size()];
+        for (int i = 0; i < links.length; i++) {
+          links[i] = new Prerequisite(build(list.get(i).flag()), list.get(i).variants());
+        }
+        built = flag.withPrerequisites(links, null);
+      }
+      linked.put(key, built);
+      return built;
+    }
+
+    private void error(String key, String path, String message) {
+      errors.putIfAbsent(key, path + ": " + message);
+      if (options.strictness() == ParseOptions.Strictness.STRICT) {
+        problem(path, message);
+      }
+    }
   }
 
   private Map<String, CompiledVariant> variants(

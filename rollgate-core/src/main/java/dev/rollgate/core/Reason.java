@@ -12,6 +12,11 @@ public enum Reason {
   DEFAULT,
   /** The flag is switched off; the caller's default is served. */
   DISABLED,
+  /**
+   * A prerequisite flag did not serve one of the variants this flag requires of it, so the flag's
+   * default variant (or the caller's default) is served without its rules being evaluated.
+   */
+  PREREQUISITE_FAILED,
   /** Evaluation failed; the caller's default is served and {@link ErrorCode} says why. */
   ERROR
 }

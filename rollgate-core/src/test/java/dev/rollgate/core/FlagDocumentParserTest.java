@@ -38,7 +38,7 @@ class FlagDocumentParserTest {
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": null}}}}|flags.a.variants.x: a variant's value must not be null",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1, \"y\": \"1\"}}}}|flags.a.variants.y: is a string, but variant \"x\" is a number: a flag's variants share one type",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"defaultVariant\": \"z\"}}}|flags.a.defaultVariant: \"z\" is not one of the variants [x]",
-        "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"targetting\": {}}}}|flags.a.targetting: unknown property (expected one of [defaultVariant, metadata, state, targeting, variants])",
+        "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"targetting\": {}}}}|flags.a.targetting: unknown property (expected one of [defaultVariant, metadata, prerequisites, state, targeting, variants])",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"targeting\": \"x\"}}}|flags.a.targeting: must be a JsonLogic object, not a string",
         "{\"flags\": {\"a\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"metadata\": {\"m\": [1]}}}}|flags.a.metadata.m: metadata values are strings, numbers or booleans, not an array",
         "{\"flags\": {\"a.b\": {\"state\": \"ENABLED\", \"variants\": {\"x\": 1}, \"targeting\": {\"nope\": []}}}}|flags[\"a.b\"].targeting.nope: unknown operator \"nope\"",
