@@ -30,6 +30,35 @@ public final class JsonPath {
     return parent + "[" + index + "]";
   }
 
+  /**
+   * The key of the flag that a path of a flag document points into ({@code flags.a.targeting} is in
+   * {@code a}, {@code flags["a.b"]} in {@code a.b}), or null for a path outside every flag.
+   */
+  public static String flagOf(String path) {
+    if (path.startsWith("flags[\"")) {
+      StringBuilder key = new StringBuilder();
+      for (int i = "flags[\"".length(); i < path.length(); i++) {
+        char c = path.charAt(i);
+        if (c == '\\' && i + 1 < path.length()) {
+          key.append(path.charAt(++i));
+        } else if (c == '"') {
+          return path.startsWith("]", i + 1) ? key.toString() : null;
+        } else {
+          key.append(c);
+        }
+      }
+      return null;
+    }
+    if (!path.startsWith("flags.")) {
+      return null;
+    }
+    int end = "flags.".length();
+    while (end < path.length() && path.charAt(end) != '.' && path.charAt(end) != '[') {
+      end++;
+    }
+    return end == "flags.".length() ? null : path.substring("flags.".length(), end);
+  }
+
   /** Names a JSON value's type in error messages. */
   public static String typeName(Object value) {
     return switch (value) {

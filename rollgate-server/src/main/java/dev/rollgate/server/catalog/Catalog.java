@@ -6,6 +6,7 @@ import dev.rollgate.core.KillSwitches;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
+import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Failure;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -57,14 +59,21 @@ public final class Catalog {
    * One environment compiled outside any transaction, before the generation of the commit that will
    * serve it is known.
    */
-  private record Candidate(FlagSnapshot snapshot, String served, String etag) {}
+  private record Candidate(
+      FlagSnapshot snapshot, String served, String etag, Map<String, List<Problem>> problems) {}
+
+  /**
+   * What one environment compiles from: its flag document, and the flags in it stored as flagd
+   * loads them, whose problems do not reject the document.
+   */
+  private record Source(Map<String, Object> document, Set<String> lenient) {}
 
   /**
    * What a project is made of at one generation: its environments' flag documents, and its flags'
    * versions.
    */
   private record Inputs(
-      long generation, Map<String, Map<String, Object>> documents, Map<String, Long> versions) {}
+      long generation, Map<String, Source> documents, Map<String, Long> versions) {}
 
   /**
    * Ends a rehearsal, rolling its transaction back, with the documents it would leave (null when it
@@ -73,10 +82,10 @@ public final class Catalog {
   private static final class Rehearsed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Map<String, Map<String, Object>> documents;
+    private final transient Map<String, Source> documents;
     private final transient Object value;
 
-    Rehearsed(Map<String, Map<String, Object>> documents, Object value) {
+    Rehearsed(Map<String, Source> documents, Object value) {
       super(null, null, false, false);
       this.documents = documents;
       this.value = value;
@@ -207,7 +216,7 @@ public final class Catalog {
     try {
       // The rehearsal: a write that cannot change what a project serves commits right away,
       // others roll back with the documents they would leave.
-      Map<String, Map<String, Object>> rehearsed;
+      Map<String, Source> rehearsed;
       try {
         return db.inTransaction(tx -> {
           AuditLog.lockHead(tx); // one lock order for every change
@@ -288,16 +297,22 @@ public final class Catalog {
   }
 
   /** Every environment of {@code project} as the flag document it serves, by key. */
-  private Map<String, Map<String, Object>> documents(Tx tx, String project) throws SQLException {
-    Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+  private Map<String, Source> documents(Tx tx, String project) throws SQLException {
+    Map<String, Source> documents = new LinkedHashMap<>();
     for (String environment : environments(tx, project)) {
-      documents.put(environment, document(tx, project, environment));
+      documents.put(
+          environment,
+          new Source(
+              document(tx, project, environment), FlagdExport.lenient(tx, project, environment)));
     }
     return documents;
   }
 
-  /** Compiles every environment; a 400 naming every problem if one fails. */
-  private Map<String, Candidate> compileChecked(Map<String, Map<String, Object>> documents) {
+  /**
+   * Compiles every environment strictly, but for the flags stored as flagd loads them; a 400 naming
+   * every problem if one fails.
+   */
+  private Map<String, Candidate> compileChecked(Map<String, Source> documents) {
     List<Map<String, Object>> details = new ArrayList<>();
     Map<String, Candidate> compiled =
         compile(
@@ -329,8 +344,7 @@ public final class Catalog {
   }
 
   /** Compiles as flagd would, serving what it can (stored flags this version rejects). */
-  private Map<String, Candidate> compileLeniently(
-      String project, Map<String, Map<String, Object>> documents) {
+  private Map<String, Candidate> compileLeniently(String project, Map<String, Source> documents) {
     return compile(
         documents,
         parseOptions.withStrictness(ParseOptions.Strictness.FLAGD),
@@ -358,13 +372,13 @@ public final class Catalog {
   }
 
   private static Map<String, Candidate> compile(
-      Map<String, Map<String, Object>> documents,
+      Map<String, Source> documents,
       ParseOptions options,
       BiConsumer<String, InvalidFlagDocumentException> onInvalid) {
     Map<String, Candidate> environments = new LinkedHashMap<>();
-    documents.forEach((environment, document) -> {
+    documents.forEach((environment, source) -> {
       try {
-        environments.put(environment, candidate(document, options));
+        environments.put(environment, candidate(source, options));
       } catch (InvalidFlagDocumentException e) {
         onInvalid.accept(environment, e);
       }
@@ -382,7 +396,14 @@ public final class Catalog {
         environments.put(
             environment,
             new ServedEnvironment(
-                project, environment, generation, c.snapshot(), c.served(), c.etag(), versions)));
+                project,
+                environment,
+                generation,
+                c.snapshot(),
+                c.served(),
+                c.etag(),
+                versions,
+                c.problems())));
     return new Compiled(generation, environments);
   }
 
@@ -392,16 +413,51 @@ public final class Catalog {
     return tx.one(GENERATION, r -> r.getLong(1)).orElse(0L);
   }
 
-  /** Serializes and compiles one environment's document: the only place flags are compiled. */
+  /**
+   * Serializes and compiles one environment's document: the only place flags are compiled.
+   * Strictly, unless every problem is in a flag stored as flagd loads it: then as flagd would, with
+   * those problems kept by flag.
+   */
   @SuppressWarnings("ReferenceEquality") // no switch set: the same document, serialized once
-  private static Candidate candidate(Map<String, Object> document, ParseOptions options) {
+  private static Candidate candidate(Source source, ParseOptions options) {
+    Map<String, Object> document = source.document();
     String json = Json.write(document);
-    FlagSnapshot snapshot = FlagSnapshot.parse(json, options);
+    FlagSnapshot snapshot;
+    Map<String, List<Problem>> problems = Map.of();
+    try {
+      snapshot = FlagSnapshot.parse(json, options);
+    } catch (InvalidFlagDocumentException e) {
+      problems = byLenientFlag(e.problems(), source.lenient());
+      if (problems == null) {
+        throw e;
+      }
+      snapshot = FlagSnapshot.parse(json, options.withStrictness(ParseOptions.Strictness.FLAGD));
+    }
     // SDKs compile what they are served without this server's environment: bake its kill
     // switches in, so that they answer what OFREP answers.
     Map<String, Object> switched = KillSwitches.apply(document, options.environment());
     String served = switched == document ? json : Json.write(switched);
-    return new Candidate(snapshot, served, etag(served));
+    return new Candidate(snapshot, served, etag(served), problems);
+  }
+
+  /**
+   * {@code problems} by the flag each is in, or null when one is not in a flag of {@code lenient}
+   * (a flag that must compile, a shared evaluator, the document itself).
+   */
+  private static Map<String, List<Problem>> byLenientFlag(
+      List<Problem> problems, Set<String> lenient) {
+    if (lenient.isEmpty()) {
+      return null;
+    }
+    Map<String, List<Problem>> byFlag = new LinkedHashMap<>();
+    for (Problem problem : problems) {
+      String flag = JsonPath.flagOf(problem.path());
+      if (flag == null || !lenient.contains(flag)) {
+        return null;
+      }
+      byFlag.computeIfAbsent(flag, k -> new ArrayList<>()).add(problem);
+    }
+    return byFlag;
   }
 
   private static String etag(String json) {

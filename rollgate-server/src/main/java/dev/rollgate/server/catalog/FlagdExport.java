@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One environment of a project as a flagd flag document: the flags configured there (archived ones
@@ -31,6 +32,17 @@ final class FlagdExport {
     return Map.copyOf(versions);
   }
 
+  /** The flags of one environment stored as flagd loads them (compiled leniently). */
+  static Set<String> lenient(Tx tx, String project, String environment) throws SQLException {
+    return Set.copyOf(
+        tx.list(
+            "SELECT flag_key FROM flag_environments"
+                + " WHERE project_key = ? AND environment_key = ? AND lenient <> 0",
+            r -> r.getString(1),
+            project,
+            environment));
+  }
+
   static Map<String, Object> document(
       Tx tx, String project, String environment, List<SplitSource> sources) throws SQLException {
     Map<String, SplitSource.Split> splits = new HashMap<>();
@@ -39,7 +51,8 @@ final class FlagdExport {
     }
     Map<String, Object> flags = new LinkedHashMap<>();
     tx.list(
-        "SELECT f.flag_key, f.variants, e.state, e.default_variant, e.targeting, e.metadata"
+        "SELECT f.flag_key, f.variants, e.state, e.default_variant, e.targeting, e.metadata,"
+            + " e.prerequisites"
             + " FROM flags f JOIN flag_environments e"
             + " ON e.project_key = f.project_key AND e.flag_key = f.flag_key"
             + " WHERE f.project_key = ? AND e.environment_key = ? AND f.archived = 0"
@@ -52,6 +65,10 @@ final class FlagdExport {
           String defaultVariant = r.getString("default_variant");
           if (defaultVariant != null) {
             flag.put("defaultVariant", defaultVariant);
+          }
+          String prerequisites = r.getString("prerequisites");
+          if (prerequisites != null) {
+            flag.put("prerequisites", Json.parse(prerequisites));
           }
           String stored = r.getString("targeting");
           Object targeting = stored == null ? null : Json.parse(stored);

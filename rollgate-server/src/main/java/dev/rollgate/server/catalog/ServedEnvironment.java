@@ -1,6 +1,8 @@
 package dev.rollgate.server.catalog;
 
 import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.Problem;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +15,8 @@ import java.util.Map;
  * @param etag a content hash of {@code document}: equal on every replica for equal content
  * @param flagVersions the version of each of the project's flags when it was compiled, read in the
  *     same transaction as {@code document}
+ * @param problems why flags stored as flagd loads them do not compile strictly, by flag (each
+ *     served as flagd would: {@code PARSE_ERROR} where targeting cannot compile); empty when all do
  */
 public record ServedEnvironment(
     String project,
@@ -21,7 +25,8 @@ public record ServedEnvironment(
     FlagSnapshot snapshot,
     String document,
     String etag,
-    Map<String, Long> flagVersions) {
+    Map<String, Long> flagVersions,
+    Map<String, List<Problem>> problems) {
 
   /** The version of {@code flag} this snapshot compiled, or null when it has no such flag. */
   public Long flagVersion(String flag) {

@@ -28,7 +28,7 @@ public final class FlagRoutes implements HttpApi.Routes {
   private static final Set<String> UPDATE_FIELDS =
       Set.of("name", "description", "tags", "variants", "archived", "environments");
   private static final Set<String> CONFIG_FIELDS =
-      Set.of("state", "defaultVariant", "targeting", "metadata");
+      Set.of("state", "defaultVariant", "targeting", "metadata", "prerequisites");
   private static final String FLAG = FLAGS + "/{flag}";
 
   private final FlagService flags;
@@ -46,7 +46,7 @@ public final class FlagRoutes implements HttpApi.Routes {
         ctx -> {
           requireRead(ctx);
           FlagService.Page page =
-              flags.list(
+              flags.listServed(
                   ctx.pathParam("project"),
                   ctx.queryParam("tag"),
                   ctx.queryParam("q"),
@@ -74,7 +74,7 @@ public final class FlagRoutes implements HttpApi.Routes {
         FLAG,
         ctx -> {
           requireRead(ctx);
-          resource(ctx, 200, flags.get(ctx.pathParam("project"), ctx.pathParam("flag")));
+          resource(ctx, 200, flags.getServed(ctx.pathParam("project"), ctx.pathParam("flag")));
         });
     r.patch(
         FLAG,
@@ -145,6 +145,10 @@ public final class FlagRoutes implements HttpApi.Routes {
                 case "replace" -> FlagdImport.Mode.REPLACE;
                 default -> throw Failure.invalidField("mode", "must be merge or replace");
               };
+          String strict = ctx.queryParam("strict");
+          if (strict != null && !strict.equals("true") && !strict.equals("false")) {
+            throw Failure.invalidField("strict", "must be true or false");
+          }
           json(
               ctx,
               200,
@@ -154,7 +158,8 @@ public final class FlagRoutes implements HttpApi.Routes {
                       ctx.pathParam("project"),
                       ctx.pathParam("env"),
                       Requests.text(ctx),
-                      m)),
+                      m,
+                      !"false".equals(strict))),
               null);
         });
   }
@@ -213,6 +218,8 @@ public final class FlagRoutes implements HttpApi.Routes {
         p.string("defaultVariant", false),
         p.has("targeting"),
         targeting,
-        p.has("metadata") && metadata == null ? Map.of() : metadata);
+        p.has("metadata") && metadata == null ? Map.of() : metadata,
+        p.has("prerequisites"),
+        FlagService.prerequisites(p.raw("prerequisites"), p.path("prerequisites")));
   }
 }

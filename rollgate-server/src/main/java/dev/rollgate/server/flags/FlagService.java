@@ -1,8 +1,10 @@
 package dev.rollgate.server.flags;
 
+import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.Catalog;
+import dev.rollgate.server.catalog.ServedEnvironment;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
@@ -46,7 +48,29 @@ public final class FlagService {
       String defaultVariant,
       boolean setsTargeting,
       Object targeting,
-      Map<String, Object> metadata) {}
+      Map<String, Object> metadata,
+      boolean setsPrerequisites,
+      List<Flag.Prerequisite> prerequisites) {
+
+    /** A patch that leaves the prerequisites as they are. */
+    public ConfigPatch(
+        FlagState state,
+        boolean setsDefaultVariant,
+        String defaultVariant,
+        boolean setsTargeting,
+        Object targeting,
+        Map<String, Object> metadata) {
+      this(
+          state,
+          setsDefaultVariant,
+          defaultVariant,
+          setsTargeting,
+          targeting,
+          metadata,
+          false,
+          null);
+    }
+  }
 
   /**
    * A flag to create. {@code defaultVariant} applies when {@code setsDefaultVariant} (null: none),
@@ -105,8 +129,65 @@ public final class FlagService {
     });
   }
 
+  /** {@link #list} with each configuration's problems as served now. */
+  public Page listServed(
+      String project,
+      String tag,
+      String prefix,
+      boolean includeArchived,
+      int limit,
+      String cursor) {
+    Page page = list(project, tag, prefix, includeArchived, limit, cursor);
+    return new Page(page.items().stream().map(this::served).toList(), page.nextCursor());
+  }
+
   public Flag get(String project, String key) {
     return catalog.read(tx -> FlagStore.get(tx, project, key));
+  }
+
+  /** {@link #get} with each configuration's problems as served now. */
+  public Flag getServed(String project, String key) {
+    return served(get(project, key));
+  }
+
+  /** {@code flag} with each configuration's problems as this replica serves it now. */
+  private Flag served(Flag flag) {
+    Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
+    flag.environments()
+        .forEach((env, config) ->
+            configs.put(env, config.withProblems(problems(flag.project(), env, flag.key()))));
+    return new Flag(
+        flag.project(),
+        flag.key(),
+        flag.name(),
+        flag.description(),
+        flag.kind(),
+        flag.variants(),
+        flag.tags(),
+        flag.archived(),
+        flag.version(),
+        flag.createdAt(),
+        flag.updatedAt(),
+        configs);
+  }
+
+  /**
+   * Why {@code flag} does not compile in {@code environment} as served now (empty when it does), or
+   * null when it is not served there (archived, or not configured).
+   */
+  private List<Map<String, Object>> problems(String project, String environment, String flag) {
+    ServedEnvironment served = catalog.served(project, environment);
+    if (served == null || !served.snapshot().flagKeys().contains(flag)) {
+      return null;
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Problem p : served.problems().getOrDefault(flag, List.of())) {
+      Map<String, Object> problem = new LinkedHashMap<>();
+      problem.put("path", p.path());
+      problem.put("message", p.message());
+      out.add(problem);
+    }
+    return out;
   }
 
   /** One environment's configuration of a flag, with the flag's version (the ETag of both). */
@@ -117,21 +198,24 @@ public final class FlagService {
       String defaultVariant,
       Object targeting,
       Map<String, Object> metadata,
+      List<Flag.Prerequisite> prerequisites,
+      boolean strict,
+      Boolean valid,
+      List<Map<String, Object>> problems,
       long version) {}
 
   /** One environment's configuration, with the flag's version (the ETag of both). */
   public Setting getEnvironment(String project, String key, String environment) {
-    return catalog.read(tx -> {
-      Flag flag = FlagStore.get(tx, project, key);
-      return environmentJson(flag, environment);
-    });
+    return environmentJson(catalog.read(tx -> FlagStore.get(tx, project, key)), environment);
   }
 
-  private static Setting environmentJson(Flag flag, String environment) {
+  /** One environment's configuration of {@code flag}, with its problems as served now. */
+  private Setting environmentJson(Flag flag, String environment) {
     Flag.EnvironmentConfig config = flag.environments().get(environment);
     if (config == null) {
       throw Failure.notFound("flag " + flag.key() + " in environment " + environment);
     }
+    List<Map<String, Object>> problems = problems(flag.project(), environment, flag.key());
     return new Setting(
         flag.key(),
         environment,
@@ -139,6 +223,10 @@ public final class FlagService {
         config.defaultVariant(),
         config.targeting(),
         config.metadata(),
+        config.prerequisites(),
+        !config.lenient(),
+        problems == null ? null : problems.isEmpty(),
+        problems == null || problems.isEmpty() ? null : problems,
         flag.version());
   }
 
@@ -222,6 +310,9 @@ public final class FlagService {
         tx -> {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
+          if (Boolean.TRUE.equals(change.archived()) && !before.archived()) {
+            refuseIfRequired(tx, project, key, "archived");
+          }
           Map<String, Object> variants = before.variants();
           if (change.variants() != null) {
             variants = variants(change.variants());
@@ -276,27 +367,28 @@ public final class FlagService {
       boolean dryRun) {
     Map<String, String> written = new LinkedHashMap<>();
     bodyPaths(written, environment, "", patch);
-    return write(
-        dryRun,
-        project,
-        ifMatch,
-        key,
-        written,
-        tx -> {
-          Flag before = FlagStore.get(tx, project, key);
-          checkVersion(before, ifMatch);
-          if (!FlagStore.environments(tx, project).contains(environment)) {
-            throw Failure.notFound("environment " + project + "/" + environment);
-          }
-          // A flag that a replace import took out of this environment stays out until an import
-          // or a flag update puts it back: a patch names a configuration that is not there.
-          Flag.EnvironmentConfig current = before.environments().get(environment);
-          if (current == null) {
-            throw Failure.notFound("flag " + key + " in environment " + environment);
-          }
-          Flag after = saveEnvironment(tx, actor, before, environment, applyPatch(current, patch));
-          return environmentJson(after, environment);
-        });
+    Flag saved =
+        write(
+            dryRun,
+            project,
+            ifMatch,
+            key,
+            written,
+            tx -> {
+              Flag before = FlagStore.get(tx, project, key);
+              checkVersion(before, ifMatch);
+              if (!FlagStore.environments(tx, project).contains(environment)) {
+                throw Failure.notFound("environment " + project + "/" + environment);
+              }
+              // A flag that a replace import took out of this environment stays out until an import
+              // or a flag update puts it back: a patch names a configuration that is not there.
+              Flag.EnvironmentConfig current = before.environments().get(environment);
+              if (current == null) {
+                throw Failure.notFound("flag " + key + " in environment " + environment);
+              }
+              return saveEnvironment(tx, actor, before, environment, applyPatch(current, patch));
+            });
+    return environmentJson(saved, environment);
   }
 
   /**
@@ -364,6 +456,9 @@ public final class FlagService {
     }
     if (patch.metadata() != null) {
       paths.put(environment + ".metadata", JsonPath.member(prefix, "metadata"));
+    }
+    if (patch.setsPrerequisites()) {
+      paths.put(environment + ".prerequisites", JsonPath.member(prefix, "prerequisites"));
     }
   }
 
@@ -451,7 +546,14 @@ public final class FlagService {
         actor,
         before,
         environment,
-        new Flag.EnvironmentConfig(config.state(), variant, config.targeting(), config.metadata()));
+        new Flag.EnvironmentConfig(
+            config.state(),
+            variant,
+            config.targeting(),
+            config.metadata(),
+            config.prerequisites(),
+            config.lenient(),
+            null));
   }
 
   public void delete(Actor actor, String project, String key, Long ifMatch) {
@@ -461,11 +563,38 @@ public final class FlagService {
         tx -> {
           Flag before = FlagStore.get(tx, project, key);
           checkVersion(before, ifMatch);
+          refuseIfRequired(tx, project, key, "deleted");
           VersionConflict.unlessWritten(
               FlagStore.delete(tx, project, key, before.version()), "flag " + project + "/" + key);
           audit.append(tx, actor, "flag.delete", resource(project, key), before, null);
           return null;
         });
+  }
+
+  /** A 409 naming the flags that require {@code key}, which would break without it. */
+  private static void refuseIfRequired(Tx tx, String project, String key, String what)
+      throws SQLException {
+    Map<String, List<String>> dependents = FlagStore.dependents(tx, project, key);
+    if (dependents.isEmpty()) {
+      return;
+    }
+    List<String> named = new ArrayList<>();
+    List<Map<String, Object>> details = new ArrayList<>();
+    dependents.forEach((flag, envs) -> {
+      named.add(flag + " (" + String.join(", ", envs) + ")");
+      details.add(Map.of("flag", flag, "environments", envs));
+    });
+    throw new Failure(
+        Failure.Kind.CONFLICT,
+        "flag_required",
+        "flag "
+            + key
+            + " cannot be "
+            + what
+            + ": it is a prerequisite of "
+            + String.join(", ", named)
+            + "; remove those prerequisites first",
+        details);
   }
 
   private Flag save(Tx tx, Actor actor, Flag before, Flag after, String action)
@@ -530,12 +659,25 @@ public final class FlagService {
     }
   }
 
+  /**
+   * {@code base} with {@code patch} applied. Replacing the targeting or the prerequisites of a flag
+   * stored as flagd loads it makes it strict again: an edit through the API must compile.
+   */
   static Flag.EnvironmentConfig applyPatch(Flag.EnvironmentConfig base, ConfigPatch patch) {
+    boolean rewritten = patch.setsTargeting() || patch.setsPrerequisites();
     return new Flag.EnvironmentConfig(
         patch.state() == null ? base.state() : patch.state(),
         patch.setsDefaultVariant() ? patch.defaultVariant() : base.defaultVariant(),
         patch.setsTargeting() ? patch.targeting() : base.targeting(),
-        patch.metadata() == null ? base.metadata() : patch.metadata());
+        patch.metadata() == null ? base.metadata() : patch.metadata(),
+        patch.setsPrerequisites() ? patch.prerequisites() : base.prerequisites(),
+        base.lenient() && !rewritten,
+        null);
+  }
+
+  /** {@link Flag.Prerequisite#read}. */
+  static List<Flag.Prerequisite> prerequisites(Object raw, String path) {
+    return Flag.Prerequisite.read(raw, path);
   }
 
   private static Map<String, Object> variants(Map<String, Object> variants) {

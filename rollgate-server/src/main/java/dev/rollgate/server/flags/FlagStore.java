@@ -150,14 +150,16 @@ final class FlagStore {
       Tx tx, String project, String key, String env, Flag.EnvironmentConfig c) throws SQLException {
     tx.update(
         "INSERT INTO flag_environments (project_key, flag_key, environment_key, state, default_variant,"
-            + " targeting, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            + " targeting, metadata, prerequisites, lenient) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         project,
         key,
         env,
         c.state().name(),
         c.defaultVariant(),
         c.targeting() == null ? null : Json.write(c.targeting()),
-        Json.write(c.metadata()));
+        Json.write(c.metadata()),
+        c.prerequisites().isEmpty() ? null : Json.write(c.prerequisitesDocument()),
+        c.lenient() ? 1 : 0);
   }
 
   /** The flags that have a configuration in {@code environment}. */
@@ -206,10 +208,51 @@ final class FlagStore {
   @SuppressWarnings("unchecked")
   private static Flag.EnvironmentConfig config(ResultSet r) throws SQLException {
     String targeting = r.getString("targeting");
+    String prerequisites = r.getString("prerequisites");
     return new Flag.EnvironmentConfig(
         FlagState.valueOf(r.getString("state")),
         r.getString("default_variant"),
         targeting == null ? null : Json.parse(targeting),
-        (Map<String, Object>) Json.parse(r.getString("metadata")));
+        (Map<String, Object>) Json.parse(r.getString("metadata")),
+        prerequisites == null ? List.of() : prerequisites(Json.parse(prerequisites)),
+        r.getInt("lenient") != 0,
+        null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Flag.Prerequisite> prerequisites(Object stored) {
+    List<Flag.Prerequisite> out = new ArrayList<>();
+    for (Object entry : (List<Object>) stored) {
+      Map<String, Object> p = (Map<String, Object>) entry;
+      out.add(new Flag.Prerequisite((String) p.get("flag"), (List<String>) p.get("variants")));
+    }
+    return out;
+  }
+
+  /**
+   * The flags of {@code project} whose configuration requires {@code flag} in some environment,
+   * with those environments; archived flags (which serve nothing) left out.
+   */
+  static Map<String, List<String>> dependents(Tx tx, String project, String flag)
+      throws SQLException {
+    Map<String, List<String>> dependents = new java.util.TreeMap<>();
+    tx.list(
+        "SELECT e.flag_key, e.environment_key, e.prerequisites FROM flag_environments e"
+            + " JOIN flags f ON f.project_key = e.project_key AND f.flag_key = e.flag_key"
+            + " WHERE e.project_key = ? AND e.prerequisites IS NOT NULL AND f.archived = 0"
+            + " ORDER BY e.flag_key, e.environment_key",
+        r -> {
+          for (Flag.Prerequisite p : prerequisites(Json.parse(r.getString(3)))) {
+            if (p.flag().equals(flag) && !r.getString(1).equals(flag)) {
+              dependents
+                  .computeIfAbsent(r.getString(1), k -> new ArrayList<>())
+                  .add(r.getString(2));
+              break;
+            }
+          }
+          return null;
+        },
+        project);
+    return dependents;
   }
 }

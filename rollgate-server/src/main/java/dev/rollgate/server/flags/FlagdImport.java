@@ -47,11 +47,36 @@ public final class FlagdImport {
     this.clock = clock;
   }
 
+  /**
+   * The key under which a flagd export keeps a flag's prerequisites, as JSON text: flagd's metadata
+   * holds only strings, numbers and booleans, and flagd ignores it; an import reads it back.
+   */
+  static final String PREREQUISITES_METADATA = "rollgate.prerequisites";
+
+  /**
+   * The environment as a flagd document: what the server serves, but with each flag's prerequisites
+   * (which flagd does not know) moved into its metadata.
+   */
+  @SuppressWarnings("unchecked")
   public Map<String, Object> export(String project, String environment) {
-    return catalog.read(tx -> {
-      Projects.requireEnvironment(tx, project, environment);
-      return catalog.document(tx, project, environment);
-    });
+    Map<String, Object> document =
+        catalog.read(tx -> {
+          Projects.requireEnvironment(tx, project, environment);
+          return catalog.document(tx, project, environment);
+        });
+    for (Object flag : ((Map<String, Object>) document.get("flags")).values()) {
+      Map<String, Object> json = (Map<String, Object>) flag;
+      Object prerequisites = json.remove("prerequisites");
+      if (prerequisites != null) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        if (json.get("metadata") instanceof Map<?, ?> m) {
+          m.forEach((k, v) -> metadata.put((String) k, v));
+        }
+        metadata.put(PREREQUISITES_METADATA, Json.write(prerequisites));
+        json.put("metadata", metadata);
+      }
+    }
+    return document;
   }
 
   /** What an import did, flag by flag, and which segments it created or changed. */
@@ -61,12 +86,26 @@ public final class FlagdImport {
       List<String> updated,
       List<String> unchanged,
       List<String> removed,
-      List<String> segmentsChanged) {}
+      List<String> segmentsChanged,
+      List<Warning> warnings) {}
 
-  /** Imports a flagd document (its text, as flagd reads it) into one environment, whole or not. */
-  @SuppressWarnings("unchecked")
+  /** A flag stored as flagd loads it, and why it does not compile: at a path of the document. */
+  public record Warning(String flag, String path, String message) {}
+
+  /** Imports a flagd document strictly. */
   public Summary importDocument(
       Actor actor, String project, String environment, String text, Mode mode) {
+    return importDocument(actor, project, environment, text, mode, true);
+  }
+
+  /**
+   * Imports a flagd document (its text, as flagd reads it) into one environment, whole or not.
+   * {@code strict} false takes what flagd takes: flags whose targeting cannot compile are stored as
+   * written, serve as flagd would ({@code PARSE_ERROR}), and come back as warnings.
+   */
+  @SuppressWarnings("unchecked")
+  public Summary importDocument(
+      Actor actor, String project, String environment, String text, Mode mode, boolean strict) {
     Object tree;
     try {
       tree = Json.parse(text);
@@ -80,14 +119,32 @@ public final class FlagdImport {
         document.get("flags") instanceof Map<?, ?> f ? (Map<String, Object>) f : Map.of();
     Map<String, Object> evaluators = evaluators(document.get("$evaluators"));
     flags.keySet().forEach(k -> checkKey(JsonPath.member("flags", k), k));
+    Map<String, List<Flag.Prerequisite>> prerequisites = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> metadata = new LinkedHashMap<>();
+    flags.forEach((key, json) -> {
+      if (json instanceof Map<?, ?> flag) {
+        String at = JsonPath.member("flags", key);
+        Map<String, Object> own =
+            flag.get("metadata") instanceof Map<?, ?> m
+                ? new LinkedHashMap<>((Map<String, Object>) m)
+                : new LinkedHashMap<>();
+        Object kept = own.remove(PREREQUISITES_METADATA);
+        prerequisites.put(key, prerequisites(flag.get("prerequisites"), kept, at));
+        metadata.put(key, own);
+      }
+    });
     // Compiled here, before the write and outside its transaction: the catalog compiles the
     // result again, but this names problems by the imported document's own paths.
-    checkWhole(
-        (Map<String, Object>) document,
-        catalog.read(tx -> {
-          Projects.requireEnvironment(tx, project, environment);
-          return SegmentService.rulesByKey(tx, project);
-        }));
+    List<Warning> warnings =
+        checkWhole(
+            (Map<String, Object>) document,
+            catalog.read(tx -> {
+              Projects.requireEnvironment(tx, project, environment);
+              return SegmentService.rulesByKey(tx, project);
+            }),
+            strict);
+    java.util.Set<String> lenient = new java.util.HashSet<>();
+    warnings.forEach(w -> lenient.add(w.flag()));
 
     return catalog.write(
         project,
@@ -117,9 +174,10 @@ public final class FlagdImport {
                     FlagState.parse((String) json.get("state"), JsonPath.member(at, "state")),
                     (String) json.get("defaultVariant"),
                     json.get("targeting"),
-                    json.get("metadata") instanceof Map<?, ?> m
-                        ? (Map<String, Object>) m
-                        : Map.of());
+                    metadata.get(e.getKey()),
+                    prerequisites.get(e.getKey()),
+                    lenient.contains(e.getKey()),
+                    null);
             var existing = FlagStore.find(tx, project, e.getKey());
             if (existing.isEmpty()) {
               Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
@@ -230,8 +288,28 @@ public final class FlagdImport {
               updated,
               unchanged,
               removed,
-              segmentsChanged);
+              segmentsChanged,
+              warnings);
         });
+  }
+
+  /**
+   * A flag's prerequisites: its {@code prerequisites} member, or else what an export kept in its
+   * metadata.
+   */
+  private static List<Flag.Prerequisite> prerequisites(Object member, Object kept, String at) {
+    if (member != null || kept == null) {
+      return FlagService.prerequisites(member, JsonPath.member(at, "prerequisites"));
+    }
+    String path = JsonPath.member(JsonPath.member(at, "metadata"), PREREQUISITES_METADATA);
+    if (!(kept instanceof String text)) {
+      throw Failure.invalidField(path, "must be the JSON text of the flag's prerequisites");
+    }
+    try {
+      return FlagService.prerequisites(Json.parse(text), path);
+    } catch (JsonSyntaxException e) {
+      throw Failure.invalidField(path, "must be the JSON text of the flag's prerequisites");
+    }
   }
 
   private static boolean sameContent(Flag a, Flag b) {
@@ -267,10 +345,30 @@ public final class FlagdImport {
     }
   }
 
-  /** The document as flagd would read it, with the project's segments available to {@code $ref}. */
-  private static void checkWhole(
-      Map<String, Object> document, Map<String, Object> projectSegments) {
+  /**
+   * Checks the document as flagd would read it, with the project's segments available to {@code
+   * $ref}; prerequisites, which may name flags of the environment that the document leaves out, are
+   * checked when the catalog compiles the result. Strictly, any problem is a 400; otherwise only
+   * those outside flags' targeting are (the document's structure, shared evaluators), and the flags
+   * that do not compile are answered as warnings.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Warning> checkWhole(
+      Map<String, Object> document, Map<String, Object> projectSegments, boolean strict) {
     Map<String, Object> merged = new LinkedHashMap<>(document);
+    if (document.get("flags") instanceof Map<?, ?> flags) {
+      Map<String, Object> without = new LinkedHashMap<>();
+      flags.forEach((k, v) -> {
+        if (v instanceof Map<?, ?> flag && flag.containsKey("prerequisites")) {
+          Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) flag);
+          copy.remove("prerequisites");
+          without.put((String) k, copy);
+        } else {
+          without.put((String) k, v);
+        }
+      });
+      merged.put("flags", without);
+    }
     Map<String, Object> evaluators = new LinkedHashMap<>(projectSegments);
     if (document.get("$evaluators") instanceof Map<?, ?> own) {
       own.forEach((k, v) -> evaluators.put((String) k, v));
@@ -278,15 +376,41 @@ public final class FlagdImport {
     if (!evaluators.isEmpty()) {
       merged.put("$evaluators", evaluators);
     }
-    try {
-      FlagSnapshot.parse(Json.write(merged), ParseOptions.defaults().withEnvironment(Map.of()));
-    } catch (InvalidFlagDocumentException e) {
-      List<Map<String, Object>> details = new ArrayList<>();
-      for (Problem p : e.problems()) {
-        details.add(Map.of("path", p.path(), "message", p.message()));
-      }
-      throw new Failure(
-          Failure.Kind.INVALID_INPUT, "invalid_flag_document", e.getMessage(), details);
+    String text = Json.write(merged);
+    ParseOptions options = ParseOptions.defaults().withEnvironment(Map.of());
+    if (!strict) {
+      parse(text, options.withStrictness(ParseOptions.Strictness.FLAGD)); // what flagd refuses
     }
+    try {
+      FlagSnapshot.parse(text, options);
+      return List.of();
+    } catch (InvalidFlagDocumentException e) {
+      List<Warning> warnings = new ArrayList<>();
+      for (Problem p : e.problems()) {
+        String flag = JsonPath.flagOf(p.path());
+        if (strict || flag == null) {
+          throw invalid(e);
+        }
+        warnings.add(new Warning(flag, p.path(), p.message()));
+      }
+      return warnings;
+    }
+  }
+
+  private static void parse(String text, ParseOptions options) {
+    try {
+      FlagSnapshot.parse(text, options);
+    } catch (InvalidFlagDocumentException e) {
+      throw invalid(e);
+    }
+  }
+
+  private static Failure invalid(InvalidFlagDocumentException e) {
+    List<Map<String, Object>> details = new ArrayList<>();
+    for (Problem p : e.problems()) {
+      details.add(Map.of("path", p.path(), "message", p.message()));
+    }
+    return new Failure(
+        Failure.Kind.INVALID_INPUT, "invalid_flag_document", e.getMessage(), details);
   }
 }

@@ -586,7 +586,7 @@ function scrollToSelection(textarea, offset) {
 
 // ---- Why: one evaluation explained ------------------------------------------------------------
 
-const REASON_TONES = {TARGETING_MATCH: 'ok', SPLIT: 'ok', STATIC: 'off', DEFAULT: 'off', DISABLED: 'warn', ERROR: 'bad'};
+const REASON_TONES = {TARGETING_MATCH: 'ok', SPLIT: 'ok', STATIC: 'off', DEFAULT: 'off', DISABLED: 'warn', PREREQUISITE_FAILED: 'warn', ERROR: 'bad'};
 
 function whyPanel(page, el) {
   const {view, flag} = page;
