@@ -48,6 +48,8 @@ import dev.rollgate.server.rollouts.RolloutFeed;
 import dev.rollgate.server.rollouts.RolloutPlan;
 import dev.rollgate.server.rollouts.RolloutRoutes;
 import dev.rollgate.server.rollouts.RolloutService;
+import dev.rollgate.server.schedules.ScheduleRoutes;
+import dev.rollgate.server.schedules.ScheduleService;
 import dev.rollgate.server.segments.SegmentRoutes;
 import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.sessions.SessionRoutes;
@@ -300,6 +302,8 @@ public final class RollgateServer implements AutoCloseable {
               clock,
               ids);
       Leadership leadership = new Leadership(db);
+      ScheduleService schedules =
+          new ScheduleService(catalog, flags, audit, leadership, clock, ids);
       Readiness readiness =
           new Readiness(storeProbe, probes, clock, READY_PROBE_PERIOD, READY_PROBE_TIMEOUT);
       EventStreams streams =
@@ -341,7 +345,8 @@ public final class RollgateServer implements AutoCloseable {
               new WebhookRoutes(webhooks),
               new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
-              new FlagRoutes(flags, flagd),
+              new FlagRoutes(flags, flagd, schedules),
+              new ScheduleRoutes(schedules),
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
               new SessionRoutes(sessions),
@@ -378,6 +383,7 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(outcomes::flush, second),
                   new Job(experimentEvents::flush, second),
                   new Job(controller::tick, second),
+                  new Job(schedules::runDue, Duration.ofMillis(250)),
                   new Job(dispatcher::runDue, second),
                   new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
                   new Job(tokens::expire, second),

@@ -33,10 +33,12 @@ public final class FlagRoutes implements HttpApi.Routes {
 
   private final FlagService flags;
   private final FlagdImport flagd;
+  private final FlagAttachments attachments;
 
-  public FlagRoutes(FlagService flags, FlagdImport flagd) {
+  public FlagRoutes(FlagService flags, FlagdImport flagd, FlagAttachments attachments) {
     this.flags = flags;
     this.flagd = flagd;
+    this.attachments = attachments;
   }
 
   @Override
@@ -74,7 +76,8 @@ public final class FlagRoutes implements HttpApi.Routes {
         FLAG,
         ctx -> {
           requireRead(ctx);
-          resource(ctx, 200, flags.getServed(ctx.pathParam("project"), ctx.pathParam("flag")));
+          String project = ctx.pathParam("project");
+          resource(ctx, 200, withAttachments(flags.getServed(project, ctx.pathParam("flag"))));
         });
     r.patch(
         FLAG,
@@ -162,6 +165,14 @@ public final class FlagRoutes implements HttpApi.Routes {
                       !"false".equals(strict))),
               null);
         });
+  }
+
+  /** The flag as JSON, with what other features attach to it (its schedules). */
+  @SuppressWarnings("unchecked") // a record renders as an object
+  private Map<String, Object> withAttachments(Flag flag) {
+    Map<String, Object> body = new LinkedHashMap<>((Map<String, Object>) Plain.of(flag));
+    attachments.of(flag.project(), flag.key()).forEach((k, v) -> body.put(k, Plain.of(v)));
+    return body;
   }
 
   private static FlagService.Create create(JsonBody b) {

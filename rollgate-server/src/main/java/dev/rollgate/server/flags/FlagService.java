@@ -519,7 +519,8 @@ public final class FlagService {
   }
 
   /** What a rollout needs of a flag in one environment. */
-  public record EnvironmentView(Set<String> variants, FlagState state, String defaultVariant) {}
+  public record EnvironmentView(
+      Set<String> variants, FlagState state, String defaultVariant, Object targeting) {}
 
   /** The flag's variants and its configuration in {@code environment}; 404 when either is not. */
   public static EnvironmentView view(Tx tx, String project, String key, String environment)
@@ -529,7 +530,23 @@ public final class FlagService {
     if (config == null) {
       throw Failure.notFound("flag " + key + " in environment " + environment);
     }
-    return new EnvironmentView(flag.variants().keySet(), config.state(), config.defaultVariant());
+    return new EnvironmentView(
+        flag.variants().keySet(), config.state(), config.defaultVariant(), config.targeting());
+  }
+
+  /**
+   * Applies {@code patch} to the flag's configuration in {@code environment}, inside the caller's
+   * write (a scheduled change): audited as {@code actor}'s, checked when the write compiles.
+   */
+  public void patchInside(
+      Tx tx, Actor actor, String project, String key, String environment, ConfigPatch patch)
+      throws SQLException {
+    Flag before = FlagStore.get(tx, project, key);
+    Flag.EnvironmentConfig current = before.environments().get(environment);
+    if (current == null) {
+      throw Failure.notFound("flag " + key + " in environment " + environment);
+    }
+    saveEnvironment(tx, actor, before, environment, applyPatch(current, patch));
   }
 
   /**

@@ -44,6 +44,8 @@ public final class WebhookService {
           "rollout.completed",
           "rollout.aborted",
           "flag.changed",
+          "flag.scheduled_change_applied",
+          "flag.scheduled_change_failed",
           "segment.changed",
           "*");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -153,6 +155,18 @@ public final class WebhookService {
   static String eventOf(String action) {
     if (action.startsWith("rollout.")) {
       return action;
+    }
+    switch (action) {
+      case "flag.schedule.applied" -> {
+        return "flag.scheduled_change_applied";
+      }
+      case "flag.schedule.failed" -> {
+        return "flag.scheduled_change_failed";
+      }
+      case "flag.schedule.create", "flag.schedule.cancel" -> {
+        return null; // the flag is as it was; its change comes when the schedule applies
+      }
+      default -> {}
     }
     if (action.startsWith("flag.")) {
       return "flag.changed";
