@@ -20,9 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Evaluating one flag from a compiled snapshot: a static flag, a flag with a three-condition
- * targeting rule, a fractional split, and a fractional split that requires the targeted flag
- * (its prerequisite) to serve "on" (so its cost is to be compared with the other two together). Contexts rotate over 1,024 users so that nothing is
- * constant-folded. Run as docs/benchmarks.md says.
+ * targeting rule, a fractional split, and a fractional split that requires the targeted flag (its
+ * prerequisite) to serve "on" (so its cost is to be compared with the other two together). Contexts
+ * rotate over 1,024 users so that nothing is constant-folded. Run as docs/benchmarks.md says.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
