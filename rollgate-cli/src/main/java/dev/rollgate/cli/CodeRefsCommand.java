@@ -16,7 +16,6 @@ import dev.rollgate.core.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +96,7 @@ final class CodeRefsCommand implements Callable<Integer> {
       description =
           "Also a flag evaluation: a regular expression whose first capture group is the key"
               + " (repeatable; default: only the built-in calls).")
-  List<String> patterns = new ArrayList<>();
+  List<String> patterns; // null when none is given
 
   @Option(
       names = "--max-file-size",
@@ -121,10 +120,10 @@ final class CodeRefsCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new UserInputException("--dir " + dir + ": not a directory");
     }
-    if (maxFileMib < 1) {
-      throw new UserInputException("--max-file-size: at least 1 (MiB), not " + maxFileMib);
+    if (maxFileMib < 1 || maxFileMib > 1024) {
+      throw new UserInputException("--max-file-size: 1 to 1024 (MiB), not " + maxFileMib);
     }
-    CallSites calls = CallSites.builtIn(patterns);
+    CallSites calls = CallSites.builtIn(patterns == null ? List.of() : patterns);
     Set<String> keys = flagsFile != null ? fromFile() : fromServer();
     PrintWriter err = spec.commandLine().getErr();
     SourceFiles.Listing listing =

@@ -278,7 +278,7 @@ class CodeRefsTest {
   }
 
   @Test
-  void binaryFilesLargeFilesAndTheFlagDocumentItselfAreNotScanned() throws Exception {
+  void binaryFilesLargeFilesLinksAndTheFlagDocumentItselfAreNotScanned() throws Exception {
     byte[] binary = "\"new-checkout\"\0\1\2".getBytes(StandardCharsets.ISO_8859_1);
     Files.write(tree.resolve("image.png"), binary);
     StringBuilder big = new StringBuilder("\"dark-mode\"\n");
@@ -287,6 +287,8 @@ class CodeRefsTest {
     }
     write("bundle.js", big.toString());
     Path inside = Files.copy(flags, tree.resolve("flags.json"));
+    Path outside = Files.writeString(dir.resolve("Outside.java"), "x(\"old-banner\");\n");
+    Files.createSymbolicLink(tree.resolve("Linked.java"), outside); // not followed out of the tree
 
     Run run =
         run(

@@ -3,12 +3,14 @@ package dev.rollgate.cli.coderefs;
 import dev.rollgate.cli.common.CliFailure;
 import dev.rollgate.cli.common.ExitCodes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +49,8 @@ public final class CodeScanner {
     this.keys = new KeyTable(flagKeys);
     this.calls = calls;
     this.maxFileBytes = maxFileBytes;
-    this.threads = Math.min(8, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    // Twice the cores: a thread waiting for the disk leaves its core to another.
+    this.threads = Math.min(8, 2 * Runtime.getRuntime().availableProcessors());
   }
 
   /**
@@ -106,38 +109,55 @@ public final class CodeScanner {
   }
 
   private void read(Path root, String file, Partial partial) {
-    byte[] bytes;
-    try {
-      Path path = root.resolve(file);
-      BasicFileAttributes attributes =
-          Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attributes.isRegularFile()) {
-        partial.unreadable++;
-        return;
-      }
-      if (attributes.size() > maxFileBytes) {
+    int length;
+    // NOFOLLOW_LINKS: a link is not followed out of the tree (opening one fails: unreadable).
+    try (FileChannel channel =
+        FileChannel.open(root.resolve(file), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = channel.size();
+      if (size > maxFileBytes) {
         partial.tooLarge++;
         return;
       }
-      bytes = Files.readAllBytes(path);
+      length = readFully(channel, partial, (int) size);
     } catch (IOException e) {
-      partial.unreadable++;
+      partial.unreadable++; // gone since it was listed, a directory, not ours to read
       return;
     }
-    if (bytes.length > maxFileBytes) {
+    if (length > maxFileBytes) {
       partial.tooLarge++; // it grew since it was listed
       return;
     }
-    if (isBinary(bytes)) {
+    byte[] bytes = partial.buffer;
+    if (isBinary(bytes, length)) {
       partial.binary++;
       return;
     }
     partial.scanned++;
-    scan(file, bytes, partial);
+    scan(file, bytes, length, partial);
   }
 
-  private static boolean isBinary(byte[] bytes) {
-    int end = Math.min(bytes.length, BINARY_PROBE);
+  /**
+   * Reads the whole file into the thread's buffer, which grows to the largest file read: memory
+   * stays at most the limit per thread, and a hundred thousand files make no garbage.
+   */
+  private int readFully(FileChannel channel, Partial partial, int expected) throws IOException {
+    if (partial.buffer.length < expected + 1) {
+      partial.buffer = new byte[(int) Math.min(maxFileBytes + 1, Math.max(expected + 1, 8192))];
+    }
+    ByteBuffer into = ByteBuffer.wrap(partial.buffer);
+    while (into.hasRemaining() && channel.read(into) >= 0) {
+      if (!into.hasRemaining() && into.capacity() <= maxFileBytes) {
+        byte[] larger =
+            Arrays.copyOf(partial.buffer, (int) Math.min(maxFileBytes + 1, into.capacity() * 2L));
+        into = ByteBuffer.wrap(larger).position(into.position());
+        partial.buffer = larger;
+      }
+    }
+    return into.position();
+  }
+
+  private static boolean isBinary(byte[] bytes, int length) {
+    int end = Math.min(length, BINARY_PROBE);
     for (int i = 0; i < end; i++) {
       if (bytes[i] == 0) {
         return true;
@@ -151,9 +171,8 @@ public final class CodeScanner {
    * quote as a possible opening (rather than pairing them) means an apostrophe in a comment cannot
    * hide the literal after it. Each byte is in at most one stretch per kind of quote.
    */
-  void scan(String file, byte[] b, Partial partial) {
+  void scan(String file, byte[] b, int n, Partial partial) {
     int line = 1;
-    int n = b.length;
     for (int i = 0; i < n; i++) {
       byte c = b[i];
       if (c == '\n') {
@@ -172,7 +191,7 @@ public final class CodeScanner {
       }
     }
     if (!calls.patterns().isEmpty()) {
-      String text = new String(b, StandardCharsets.UTF_8);
+      String text = new String(b, 0, n, StandardCharsets.UTF_8);
       for (Pattern pattern : calls.patterns()) {
         matches(file, text, pattern, partial);
       }
@@ -233,6 +252,7 @@ public final class CodeScanner {
     int binary;
     int tooLarge;
     int unreadable;
+    byte[] buffer = new byte[64 * 1024];
 
     void reference(Map<String, List<Reference>> into, String key, String file, int line) {
       List<Reference> list = into.computeIfAbsent(key, k -> new ArrayList<>());
