@@ -127,7 +127,7 @@ final class CodeRefsCommand implements Callable<Integer> {
     Set<String> keys = flagsFile != null ? fromFile() : fromServer();
     PrintWriter err = spec.commandLine().getErr();
     SourceFiles.Listing listing =
-        SourceFiles.list(dir, warning -> err.println("code-refs: " + warning));
+        SourceFiles.list(dir, warning -> err.println(spec.qualifiedName() + ": " + warning));
     List<String> files = listing.files();
     String flagsInTree = flagsFileInTree();
     if (flagsInTree != null) {

@@ -42,14 +42,24 @@ public final class SourceFiles {
   /** The files git lists, or null when {@code root} is not in a work tree (or git is missing). */
   static List<String> gitFiles(Path root, Consumer<String> warn) {
     Result inside = git(root, "rev-parse", "--is-inside-work-tree");
-    if (inside == null || inside.code != 0 || !inside.text.strip().equals("true")) {
+    if (inside == null) {
+      return null; // no git on this machine
+    }
+    if (inside.code != 0 && !inside.error.contains("not a git repository")) {
+      // A repository git will not read (another user's, say): say so rather than guess quietly.
+      warn.accept(
+          "git cannot read this tree ("
+              + firstLine(inside.error)
+              + "); reading it with its .gitignore files instead");
+    }
+    if (inside.code != 0 || !inside.text.strip().equals("true")) {
       return null;
     }
     Result listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard");
     if (listed == null || listed.code != 0) {
       warn.accept(
           "git ls-files failed"
-              + (listed == null ? "" : ": " + listed.error.strip())
+              + (listed == null ? "" : ": " + firstLine(listed.error))
               + "; reading the tree with its .gitignore files instead");
       return null;
     }
@@ -66,6 +76,12 @@ public final class SourceFiles {
     }
     // --cached and --others never list the same path, but a path in conflict is listed per stage.
     return files.stream().distinct().toList();
+  }
+
+  private static String firstLine(String text) {
+    String stripped = text.strip();
+    int end = stripped.indexOf('\n');
+    return dev.rollgate.cli.common.Text.printable(end < 0 ? stripped : stripped.substring(0, end));
   }
 
   /** How git ended, its standard output decoded, its standard error. */
