@@ -3,7 +3,10 @@ package dev.rollgate.cli.coderefs;
 import dev.rollgate.cli.common.CliFailure;
 import dev.rollgate.cli.common.ExitCodes;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
@@ -156,9 +159,20 @@ public final class CodeScanner {
     return into.position();
   }
 
-  private static boolean isBinary(byte[] bytes, int length) {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Whether a NUL is in the first 8 KiB, eight bytes at a time (a zero byte sets its top bit). */
+  static boolean isBinary(byte[] bytes, int length) {
     int end = Math.min(length, BINARY_PROBE);
-    for (int i = 0; i < end; i++) {
+    int i = 0;
+    for (; i + 8 <= end; i += 8) {
+      long v = (long) LONGS.get(bytes, i);
+      if (((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) != 0) {
+        return true;
+      }
+    }
+    for (; i < end; i++) {
       if (bytes[i] == 0) {
         return true;
       }
@@ -169,25 +183,44 @@ public final class CodeScanner {
   /**
    * Every stretch between a quote and the next same quote on its line is a candidate: taking each
    * quote as a possible opening (rather than pairing them) means an apostrophe in a comment cannot
-   * hide the literal after it. Each byte is in at most one stretch per kind of quote.
+   * hide the literal after it. One pass: each kind of quote remembers where it was last seen.
    */
   void scan(String file, byte[] b, int n, Partial partial) {
     int line = 1;
+    int doubleQuote = -1;
+    int singleQuote = -1;
+    int backtick = -1;
     for (int i = 0; i < n; i++) {
       byte c = b[i];
-      if (c == '\n') {
-        line++;
-        continue;
+      if (c > '`') {
+        continue; // lower-case letters and {|}~: most of a source file
       }
-      if (c != '"' && c != '\'' && c != '`') {
-        continue;
-      }
-      int j = i + 1;
-      while (j < n && b[j] != c && b[j] != '\n') {
-        j++;
-      }
-      if (j < n && b[j] == c && j > i + 1) {
-        literal(file, b, i, j, line, partial);
+      switch (c) {
+        case '\n' -> {
+          line++;
+          doubleQuote = -1;
+          singleQuote = -1;
+          backtick = -1;
+        }
+        case '"' -> {
+          if (doubleQuote >= 0 && i > doubleQuote + 1) {
+            literal(file, b, doubleQuote, i, line, partial);
+          }
+          doubleQuote = i;
+        }
+        case '\'' -> {
+          if (singleQuote >= 0 && i > singleQuote + 1) {
+            literal(file, b, singleQuote, i, line, partial);
+          }
+          singleQuote = i;
+        }
+        case '`' -> {
+          if (backtick >= 0 && i > backtick + 1) {
+            literal(file, b, backtick, i, line, partial);
+          }
+          backtick = i;
+        }
+        default -> {}
       }
     }
     if (!calls.patterns().isEmpty()) {
