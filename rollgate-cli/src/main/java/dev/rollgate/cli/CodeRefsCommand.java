@@ -80,7 +80,8 @@ final class CodeRefsCommand implements Callable<Integer> {
   @Option(
       names = "--flags",
       paramLabel = "FILE",
-      description = "Take the flags from this flag document (flagd's format) instead of a server.")
+      description =
+          "Take the flags from this flag document (flagd's format) (default: the server's).")
   Path flagsFile;
 
   @Option(
