@@ -147,20 +147,27 @@ public final class SourceFiles {
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              String rel = relative(root, dir);
-              if (!rel.isEmpty()
-                  && (dir.getFileName().toString().equals(".git") || ignored(levels, rel, true))) {
+              if (levels.isEmpty()) {
+                levels.push(new Level("", rules(dir.resolve(".gitignore"))));
+                return FileVisitResult.CONTINUE;
+              }
+              String name = dir.getFileName().toString();
+              String rel = child(levels.peek(), name);
+              if (name.equals(".git") || ignored(levels, rel, true)) {
                 return FileVisitResult.SKIP_SUBTREE;
               }
-              levels.push(new Level(rel, rules(dir.resolve(".gitignore"))));
+              Gitignore rules = rules(dir.resolve(".gitignore"));
+              levels.push(new Level(rel, rules, rules != null || levels.peek().ruled));
               return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              String rel = relative(root, file);
-              if (attrs.isRegularFile() && !ignored(levels, rel, false)) {
-                files.add(rel);
+              if (attrs.isRegularFile()) {
+                String rel = child(levels.peek(), file.getFileName().toString());
+                if (!ignored(levels, rel, false)) {
+                  files.add(rel);
+                }
               }
               return FileVisitResult.CONTINUE;
             }
@@ -182,11 +189,26 @@ public final class SourceFiles {
     return files;
   }
 
-  /** A directory on the way down and its .gitignore's rules (null when it has none). */
-  private record Level(String path, Gitignore rules) {}
+  /**
+   * A directory on the way down and its .gitignore's rules (null when it has none); {@code ruled}
+   * is whether it or a directory above it has rules, so most trees check nothing per file.
+   */
+  private record Level(String path, Gitignore rules, boolean ruled) {
+    Level(String path, Gitignore rules) {
+      this(path, rules, rules != null);
+    }
+  }
+
+  /** The path of {@code name} in the directory {@code level}, built without resolving paths. */
+  private static String child(Level level, String name) {
+    return level.path.isEmpty() ? name : level.path + "/" + name;
+  }
 
   /** As git decides: the deepest .gitignore with a matching rule, its last matching rule. */
   private static boolean ignored(Deque<Level> levels, String path, boolean directory) {
+    if (!levels.peek().ruled) {
+      return false;
+    }
     for (Level level : levels) { // deepest first
       if (level.rules == null) {
         continue;
@@ -209,10 +231,5 @@ public final class SourceFiles {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  private static String relative(Path root, Path path) {
-    String rel = root.relativize(path).toString();
-    return path.getFileSystem().getSeparator().equals("/") ? rel : rel.replace('\\', '/');
   }
 }
