@@ -25,7 +25,10 @@ class FlagsGuideIT {
         .as("the page keeps every part this test is for")
         .anySatisfy(c -> assertThat(c).contains("\"prerequisites\": [{\"flag\": \"payments-v2\""))
         .anySatisfy(c -> assertThat(c).contains("/schedules"))
-        .anySatisfy(c -> assertThat(c).contains("flagd?strict=false"));
+        .anySatisfy(c -> assertThat(c).contains("flagd?strict=false"))
+        .anySatisfy(c -> assertThat(c).contains("stale-flags"))
+        .anySatisfy(c -> assertThat(c).contains("code-refs"))
+        .anySatisfy(c -> assertThat(c).contains("serve --flags"));
     Transcript.run(dir, steps, StoreKind.SQLITE);
   }
 }
