@@ -24,6 +24,7 @@ import dev.rollgate.server.experiments.ExperimentRoutes;
 import dev.rollgate.server.experiments.ExperimentService;
 import dev.rollgate.server.experiments.MetricService;
 import dev.rollgate.server.files.FileSource;
+import dev.rollgate.server.files.ReadOnlyRoutes;
 import dev.rollgate.server.flags.FlagRoutes;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagdImport;
@@ -350,7 +351,7 @@ public final class RollgateServer implements AutoCloseable {
               db);
       List<HttpApi.Routes> routes = new ArrayList<>();
       if (files != null) {
-        routes.add(files.readOnly()); // before the routes it guards
+        routes.add(new ReadOnlyRoutes()); // before the routes it guards
       }
       routes.addAll(
           List.of(

@@ -3,7 +3,6 @@ package dev.rollgate.server.files;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.flags.FlagdImport;
-import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.projects.Environment;
 import dev.rollgate.server.projects.ProjectService;
 import java.io.IOException;
@@ -11,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileSource {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
-  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
   private final List<Path> files;
   private final FlagdImport flagd;
@@ -132,25 +128,5 @@ public final class FileSource {
       }
     }
     return seen;
-  }
-
-  /** Refuses the admin API's changes to projects, environments, flags and segments. */
-  public HttpApi.Routes readOnly() {
-    io.javalin.http.Handler guard =
-        ctx -> {
-          String method = ctx.method().name().toUpperCase(Locale.ROOT);
-          // Explaining evaluates, it changes nothing.
-          if (WRITES.contains(method) && !ctx.path().endsWith("/explain")) {
-            throw new Failure(
-                Failure.Kind.FORBIDDEN,
-                "read_only",
-                "this server serves its flags from files (rollgate serve --flags): change the"
-                    + " files instead");
-          }
-        };
-    return routes -> {
-      routes.before("/api/v1/projects", guard);
-      routes.before("/api/v1/projects/*", guard);
-    };
   }
 }

@@ -191,6 +191,44 @@ class FlagLifecycleBrowserTest extends BrowserTestBase {
   }
 
   @Test
+  void aFlagdDocumentIsImportedFromThePageStrictlyOrAsFlagdTakesIt() {
+    UiBrowser.Tab tab = tab().signIn(TestServer.ADMIN_TOKEN);
+    Page page = tab.page();
+    page.navigate(page("flags"));
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Import")).click();
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+        .hasText("Import into production");
+    page.getByLabel("Document (JSON): chosen from a file, or pasted").fill("{\"flags\": ");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import into production…"))
+        .click();
+    assertThat(page.locator(".import-result [role=alert]")).containsText("not JSON");
+
+    page.getByLabel("Document (JSON): chosen from a file, or pasted")
+        .fill(
+            "{\"flags\": {\"banner\": {\"state\": \"ENABLED\", \"variants\": {\"a\": \"A\"},"
+                + " \"defaultVariant\": \"a\"}, \"new-search\": {\"state\": \"ENABLED\","
+                + " \"variants\": {\"on\": true, \"off\": false}, \"defaultVariant\": \"off\","
+                + " \"targeting\": {\"if\": [{\"$ref\": \"beta-testers\"}, \"on\"]}}}}");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import into production…"))
+        .click();
+    confirm(page, "Import", "moving from flagd");
+    assertThat(page.locator(".import-result [role=alert]"))
+        .containsText("$ref to unknown evaluator \"beta-testers\"");
+    assertThat(admin.get(P + "/flags/banner").status()).as("all or nothing").isEqualTo(404);
+
+    page.getByLabel("As flagd takes it", new Page.GetByLabelOptions().setExact(false)).check();
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import into production…"))
+        .click();
+    confirm(page, "Import", "moving from flagd");
+    assertThat(page.locator(".import-created")).containsText("Created (2)");
+    assertThat(page.locator(".import-warnings"))
+        .containsText("new-search: flags.new-search.targeting.if[0].$ref");
+    assertThat(admin.get(P + "/flags/banner").status()).isEqualTo(200);
+    assertThat(tab.accessibilityViolations()).isEmpty();
+    tab.assertClean();
+  }
+
+  @Test
   void aFlagImportedAsFlagdTakesItIsMarkedInvalidWithItsProblem() {
     String document =
         "{\"flags\": {\"new-search\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true,"
