@@ -57,6 +57,8 @@ import dev.rollgate.server.sessions.SessionService;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.ui.UiRoutes;
+import dev.rollgate.server.unleash.UnleashImport;
+import dev.rollgate.server.unleash.UnleashRoutes;
 import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
@@ -346,6 +348,7 @@ public final class RollgateServer implements AutoCloseable {
               new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd, schedules),
+              new UnleashRoutes(new UnleashImport(catalog, audit, clock)),
               new ScheduleRoutes(schedules),
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),

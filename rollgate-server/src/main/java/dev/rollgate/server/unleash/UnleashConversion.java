@@ -680,6 +680,10 @@ public final class UnleashConversion {
             null,
             List.of());
       }
+      // A flag with prerequisites serves its default when they fail: the default is off, and
+      // targeting (a JsonLogic object, never a bare variant name) serves what it is on.
+      Object targeting =
+          d.targeting instanceof String key ? Map.of("if", List.of(true, key)) : d.targeting;
       return new Converted(
           d.name,
           d.key,
@@ -688,7 +692,7 @@ public final class UnleashConversion {
           d.variants,
           d.enabled,
           d.defaultVariant,
-          d.targeting,
+          targeting,
           prerequisites);
     }
   }
