@@ -36,4 +36,62 @@ final class ImportCommand extends ProjectCommand {
     JsonNode answer = send("PUT", path, document, comment.text).json();
     output.done(answer, "imported " + flags + " flags into " + project() + "/" + env);
   }
+
+  @Command(
+      name = "unleash",
+      description = {
+        "Import an Unleash client-features payload (what Unleash's /api/client/features returns"
+            + " for the environment) into an environment, all or nothing: each feature becomes a"
+            + " flag that answers as Unleash did, users keeping their rollout buckets and variants."
+            + " A feature that cannot be converted (a custom strategy, say) is named with the"
+            + " reason, and nothing is imported.",
+        "",
+        "Example: rollgate import unleash unleash.json --env production -m 'from Unleash'",
+        "(unleash.json: what GET /api/client/features answers an Unleash client token)"
+      })
+  void unleash(
+      @Parameters(paramLabel = "FILE", description = "The Unleash payload (- for standard input).")
+          Path file,
+      @Mixin Comment comment) {
+    ObjectNode payload = JsonArgs.file(file, "FILE", connection.environment().stdin());
+    String env = env();
+    int features = payload.path("features").size();
+    if (output.terminal()) {
+      output
+          .err()
+          .println("importing " + features + " features into " + project() + "/" + env + "...");
+    }
+    String path = Api.path("api", "v1", "projects", project(), "environments", env, "unleash");
+    JsonNode answer = send("PUT", path, payload, comment.text).json();
+    StringBuilder sentence =
+        new StringBuilder(
+            "imported "
+                + features
+                + " features into "
+                + project()
+                + "/"
+                + env
+                + ": "
+                + answer.path("created").size()
+                + " created, "
+                + answer.path("updated").size()
+                + " updated, "
+                + answer.path("unchanged").size()
+                + " unchanged");
+    for (JsonNode renamed : answer.path("renamed")) {
+      sentence
+          .append("\n  ")
+          .append(renamed.path("feature").asText())
+          .append(" is flag ")
+          .append(renamed.path("key").asText());
+    }
+    for (JsonNode warning : answer.path("warnings")) {
+      sentence
+          .append("\n  warning: ")
+          .append(warning.path("feature").asText())
+          .append(": ")
+          .append(warning.path("message").asText());
+    }
+    output.done(answer, sentence.toString());
+  }
 }
