@@ -327,7 +327,11 @@ public final class UnleashConversion {
         throw new Refused("\"enabled\" must be true or false");
       }
       boolean enabled = !Boolean.FALSE.equals(feature.get("enabled"));
-      List<Map<String, Object>> strategies = maps(feature.get("strategies"), "strategies");
+      List<Map<String, Object>> listed = maps(feature.get("strategies"), "strategies");
+      // A strategy switched off in Unleash ("disabled": true) never applies; a feature whose
+      // strategies are all off is off, while one with none at all is on for everyone.
+      List<Map<String, Object>> strategies =
+          listed.stream().filter(st -> !Boolean.TRUE.equals(st.get("disabled"))).toList();
       List<Map<String, Object>> featureVariants = maps(feature.get("variants"), "variants");
       boolean hasVariants = !featureVariants.isEmpty();
       for (Map<String, Object> s : strategies) {
@@ -368,7 +372,7 @@ public final class UnleashConversion {
               ? variantsServed(d, featureVariants, name, stickiness(featureVariants, "default"))
               : onKey;
       List<Object> branches = new ArrayList<>();
-      boolean unconditional = strategies.isEmpty();
+      boolean unconditional = listed.isEmpty();
       for (int i = 0; i < strategies.size() && !unconditional; i++) {
         Map<String, Object> s = strategies.get(i);
         Object condition = condition(d, s, "strategies[" + i + "]");
@@ -388,7 +392,7 @@ public final class UnleashConversion {
           branches.add(serves);
         }
       }
-      if (strategies.isEmpty()) {
+      if (listed.isEmpty()) {
         branches.add(featureServes);
       }
       if (!unconditional) {
@@ -662,6 +666,7 @@ public final class UnleashConversion {
         }
         prerequisites.add(new Prerequisite(parent.key, accepted));
       }
+      off |= d.offKey.equals(d.targeting); // every strategy is switched off
       String description = d.feature.get("description") instanceof String s ? s : "";
       String kind = d.object ? "object" : "boolean";
       if (off) {
