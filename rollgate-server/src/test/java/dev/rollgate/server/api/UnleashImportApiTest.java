@@ -158,6 +158,45 @@ class UnleashImportApiTest extends ServerTestBase {
         .contains("plain", "exists as a boolean flag");
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void eachEnvironmentKeepsItsOwnVariants() {
+    Response staging =
+        admin.send(
+            "PUT",
+            P + "/environments/staging/unleash",
+            """
+            {"features": [{"name": "color", "enabled": true, "strategies": [],
+              "variants": [{"name": "red", "weight": 1, "payload": {"type": "string", "value": "#f00"}}]}]}
+            """,
+            "Content-Type",
+            "application/json");
+    assertThat(staging.status()).as(staging.toString()).isEqualTo(200);
+    Response production =
+        importText(
+            """
+            {"features": [{"name": "color", "enabled": true, "strategies": [],
+              "variants": [
+                {"name": "red", "weight": 1, "payload": {"type": "string", "value": "#e00"}},
+                {"name": "blue", "weight": 1, "payload": {"type": "string", "value": "#00f"}}]}]}
+            """);
+    assertThat(production.status()).as(production.toString()).isEqualTo(200);
+    assertThat((List<String>) production.object().get("updated")).containsExactly("color");
+
+    Map<String, Object> flag = admin.get(P + "/flags/color").object();
+    assertThat((Map<String, Object>) flag.get("variants")).containsKeys("red", "red-2", "blue");
+    Map<String, Map<String, Object>> envs =
+        (Map<String, Map<String, Object>>) flag.get("environments");
+    assertThat(envs.get("staging")).containsEntry("defaultVariant", "red");
+    assertThat(Json.write(envs.get("production").get("targeting"))).contains("red-2", "blue");
+    Map<String, Object> answer =
+        (Map<String, Object>) evaluate("color", Map.of("userId", "42")).get("value");
+    Map<String, String> productionColors = Map.of("red", "#e00", "blue", "#00f");
+    assertThat(answer.get("payload"))
+        .as("production's payload for " + answer.get("name"))
+        .isEqualTo(Map.of("type", "string", "value", productionColors.get(answer.get("name"))));
+  }
+
   /**
    * The Unleash client specification once more, end to end: each file's state imported over HTTP,
    * each assertion answered by OFREP as an SDK would read it (caller default false or the disabled
