@@ -1,5 +1,6 @@
 package dev.rollgate.sdk;
 
+import dev.rollgate.core.Reason;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.protocol.Protocol;
 import java.io.IOException;
@@ -19,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Exposures, track events and outcomes, sent in batches by a background thread to {@code POST
- * /api/v1/events}. Outcomes go as one {@code outcomes} window per flag, variant, route and second
- * ({@link OutcomeWindows}). The queue is bounded: when it is full an event is dropped and counted,
- * and the caller never waits. A batch the server does not take is dropped and counted too.
+ * Exposures, track events, outcomes and evaluation counts, sent in batches by a background thread
+ * to {@code POST /api/v1/events}. Outcomes go as one {@code outcomes} window per flag, variant,
+ * route and second ({@link OutcomeWindows}). The queue is bounded: when it is full an event is
+ * dropped and counted, and the caller never waits. A batch the server does not take is dropped and
+ * counted too.
  */
 final class Events implements AutoCloseable {
   static final String LOGGER = "dev.rollgate.sdk.events";
@@ -42,6 +44,7 @@ final class Events implements AutoCloseable {
   // fingerprint can be overwritten by another, which only means one more exposure is sent.
   private final AtomicLongArray seen = new AtomicLongArray(EXPOSURE_SLOTS);
   private final OutcomeWindows windows = new OutcomeWindows();
+  private final EvaluationCounts evaluations = new EvaluationCounts();
   private final Thread flusher;
   private volatile boolean closed;
 
@@ -78,6 +81,13 @@ final class Events implements AutoCloseable {
             targetingKey == null ? "" : targetingKey,
             Protocol.FIELD_TIME,
             clock.millis()));
+  }
+
+  /** Counts an evaluation for the server's flag usage; allocates only for a new variant. */
+  void evaluated(String flag, String variant, Reason reason) {
+    if (closed || !evaluations.record(flag, variant, reason, clock.millis())) {
+      dropped.incrementAndGet();
+    }
   }
 
   private static long fingerprint(String flag, String variant, String targetingKey) {
@@ -148,6 +158,7 @@ final class Events implements AutoCloseable {
       boolean due = System.nanoTime() >= nextFlush || stopping;
       if (due) {
         batch.addAll(windows.drain(stopping ? Long.MAX_VALUE : clock.millis() / 1000 * 1000));
+        batch.addAll(evaluations.drain());
       }
       if (!batch.isEmpty() && (batch.size() >= BATCH || due)) {
         for (int from = 0; from < batch.size(); from += BATCH) {

@@ -1,5 +1,6 @@
 package dev.rollgate.sdk;
 
+import dev.rollgate.core.ErrorCode;
 import dev.rollgate.core.EvaluationContext;
 import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.ParseOptions;
@@ -233,9 +234,14 @@ public final class RollgateClient implements AutoCloseable {
   private Resolution evaluate(
       String key, ValueType type, Object defaultValue, EvaluationContext context) {
     Resolution r = snapshot.evaluate(key, type, defaultValue, context); // never throws
-    if (events != null && r.variant() != null) {
-      events.exposure(
-          key, r.variant(), r.reason().name(), context == null ? null : context.targetingKey());
+    if (events != null) {
+      if (r.errorCode() != ErrorCode.FLAG_NOT_FOUND) {
+        events.evaluated(key, r.variant(), r.reason());
+      }
+      if (r.variant() != null) {
+        events.exposure(
+            key, r.variant(), r.reason().name(), context == null ? null : context.targetingKey());
+      }
     }
     return r;
   }

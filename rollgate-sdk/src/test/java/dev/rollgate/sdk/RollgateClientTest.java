@@ -195,7 +195,16 @@ class RollgateClientTest {
     assertThat(count(metrics, "exposure")).isEqualTo("2.0");
     assertThat(count(metrics, "track")).isEqualTo("1.0");
     assertThat(count(metrics, "outcomes")).isEqualTo("1.0"); // one window
-    assertThat(flags.sentEvents()).isEqualTo(4);
+    // Evaluation counts: on and off, in one batch or split over two flushes.
+    long evaluations = (long) Double.parseDouble(count(metrics, "evaluations"));
+    assertThat(evaluations).isBetween(2L, 4L);
+    assertThat(flags.sentEvents()).isEqualTo(4 + evaluations);
+    assertThat(
+            server
+                .admin()
+                .get("/api/v1/projects/default/environments/production/flags/new-checkout/usage")
+                .object())
+        .containsEntry("total", 51L);
     assertThat(flags.droppedEvents()).isZero();
   }
 

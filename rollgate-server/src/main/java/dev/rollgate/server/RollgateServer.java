@@ -16,8 +16,6 @@ import dev.rollgate.server.evaluation.ExplainRoutes;
 import dev.rollgate.server.evaluation.ExplainService;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
-import dev.rollgate.server.evaluation.Usage;
-import dev.rollgate.server.evaluation.UsageRoutes;
 import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.experiments.AnalysisRoutes;
 import dev.rollgate.server.experiments.ExperimentEvents;
@@ -59,6 +57,10 @@ import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.ui.UiRoutes;
 import dev.rollgate.server.unleash.UnleashImport;
 import dev.rollgate.server.unleash.UnleashRoutes;
+import dev.rollgate.server.usage.StaleFlagRoutes;
+import dev.rollgate.server.usage.StaleFlags;
+import dev.rollgate.server.usage.Usage;
+import dev.rollgate.server.usage.UsageRoutes;
 import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
@@ -146,16 +148,12 @@ public final class RollgateServer implements AutoCloseable {
    * The background jobs: every second, writing outcomes and experiment events and dropping expired
    * tokens (every replica), judging rollouts and sending webhooks (the leading replica); every live
    * interval, the live rollout feed's reads; every few seconds, this replica's heartbeat in the
-   * list of replicas. Each on a thread of its own, so a slow webhook receiver never delays a
-   * rollback.
+   * list of replicas and its flag usage counts. Each on a thread of its own, so a slow webhook
+   * receiver never delays a rollback.
    */
   private record Background(
-      ScheduledExecutorService scheduler,
-      Outcomes outcomes,
-      ExperimentEvents experiments,
-      Leadership leadership) {
-    static Background start(
-        Outcomes outcomes, ExperimentEvents experiments, Leadership leadership, List<Job> jobs) {
+      ScheduledExecutorService scheduler, List<Runnable> lastFlushes, Leadership leadership) {
+    static Background start(List<Runnable> lastFlushes, Leadership leadership, List<Job> jobs) {
       ScheduledExecutorService scheduler =
           Executors.newScheduledThreadPool(
               jobs.size(), Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
@@ -174,7 +172,7 @@ public final class RollgateServer implements AutoCloseable {
                 every,
                 TimeUnit.MILLISECONDS);
       }
-      return new Background(scheduler, outcomes, experiments, leadership);
+      return new Background(scheduler, lastFlushes, leadership);
     }
 
     void close() {
@@ -186,8 +184,7 @@ public final class RollgateServer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      outcomes.flush(); // what arrived last
-      experiments.flush();
+      lastFlushes.forEach(Runnable::run); // what arrived last
       leadership.close();
     }
   }
@@ -277,7 +274,7 @@ public final class RollgateServer implements AutoCloseable {
                   db, catalog, tokens::refresh, Duration.ofSeconds(config.syncSeconds()))
               : null;
 
-      Usage usage = new Usage(clock, meters);
+      Usage usage = new Usage(clock, meters, db);
       EventInbox inbox = new EventInbox(db, clock);
       Outcomes outcomes =
           new Outcomes(db, inbox, clock, meters, Duration.ofHours(config.outcomeRetentionHours()));
@@ -338,8 +335,9 @@ public final class RollgateServer implements AutoCloseable {
               new OfrepRoutes(catalog, usage, experimentEvents),
               sdkStreams,
               new UsageRoutes(catalog, usage),
+              new StaleFlagRoutes(new StaleFlags(flags, usage, clock)),
               new ExplainRoutes(new ExplainService(catalog)),
-              new EventRoutes(catalog, inbox, experimentEvents, meters, clock),
+              new EventRoutes(catalog, inbox, experimentEvents, usage, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),
@@ -379,12 +377,12 @@ public final class RollgateServer implements AutoCloseable {
       Duration second = Duration.ofSeconds(1);
       Background background =
           Background.start(
-              outcomes,
-              experimentEvents,
+              List.of(outcomes::flush, experimentEvents::flush, usage::flush),
               leadership,
               List.of(
                   new Job(outcomes::flush, second),
                   new Job(experimentEvents::flush, second),
+                  new Job(usage::flush, Duration.ofSeconds(5)),
                   new Job(controller::tick, second),
                   new Job(schedules::runDue, Duration.ofMillis(250)),
                   new Job(dispatcher::runDue, second),

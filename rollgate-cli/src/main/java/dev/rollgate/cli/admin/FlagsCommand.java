@@ -21,18 +21,21 @@ import picocli.CommandLine.Parameters;
 /** {@code rollgate flags}: flags and their configuration per environment, the kill switch. */
 @Command(
     name = "flags",
-    description = "Flags: list, read, create, change, switch off (the kill switch) and explain.")
+    description =
+        "Flags: list, read, create, change, switch off (the kill switch), explain, chain"
+            + " (prerequisites) and schedule.",
+    subcommands = {FlagPrerequisitesCommand.class, FlagSchedulesCommand.class})
 final class FlagsCommand extends ProjectCommand {
 
   private String flags() {
     return Api.path("api", "v1", "projects", project(), "flags");
   }
 
-  private String flag(String key) {
+  String flag(String key) {
     return flags() + Api.path(key);
   }
 
-  private String flagIn(String key, String env) {
+  String flagIn(String key, String env) {
     return flag(key) + Api.path("environments", env);
   }
 
@@ -96,7 +99,13 @@ final class FlagsCommand extends ProjectCommand {
                             ? "yes"
                             : "no"),
                 column("TAGS", r -> String.join(",", Named.texts(r.path("tags")))),
-                column("VERSION", "version"));
+                column("VERSION", "version"),
+                column(
+                    "VALID",
+                    r ->
+                        r.path("environments").path(env).path("valid").asBoolean(true)
+                            ? "yes"
+                            : "no"));
     output.print(answer, table);
     output.nextPage(answer);
   }
@@ -110,10 +119,31 @@ final class FlagsCommand extends ProjectCommand {
       })
   void get(@Parameters(paramLabel = "KEY", description = "The flag.") String key) {
     String env = envIfAny();
-    if (env != null) {
-      output.print(api().get(flagIn(key, env)).json(), null);
-    } else {
-      output.print(api().get(flag(key)).json(), null);
+    JsonNode answer = api().get(env != null ? flagIn(key, env) : flag(key)).json();
+    output.print(answer, null);
+    if (output.isTable()) {
+      // A flag imported as flagd takes it may not compile; the table would hide why.
+      if (env != null) {
+        problems(env, answer);
+      } else {
+        answer.path("environments").properties().forEach(e -> problems(e.getKey(), e.getValue()));
+      }
+    }
+  }
+
+  private void problems(String env, JsonNode config) {
+    if (!config.path("valid").asBoolean(true)) {
+      for (JsonNode problem : config.path("problems")) {
+        output
+            .out()
+            .println(
+                "invalid in "
+                    + env
+                    + " (serves PARSE_ERROR): "
+                    + problem.path("path").asText()
+                    + ": "
+                    + problem.path("message").asText());
+      }
     }
   }
 
@@ -539,7 +569,7 @@ final class FlagsCommand extends ProjectCommand {
             "steps", column("AT", "at"), column("RESULT", "result"), column("NOTE", "note")));
   }
 
-  private static String changed(boolean dryRun, String sentence, JsonNode updated) {
+  static String changed(boolean dryRun, String sentence, JsonNode updated) {
     String version = updated.path("version").asText("");
     return (dryRun ? "dry run: would have " : "")
         + sentence

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rollgate.cli.client.Api;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code rollgate import}: bring flags in from another tool's format. */
@@ -20,11 +23,28 @@ final class ImportCommand extends ProjectCommand {
         "Import a flagd flag document into an environment, all or nothing: flags it names are"
             + " created or replaced there.",
         "",
-        "Example: rollgate import flagd flags.json --env staging -m 'from flagd'"
+        "With --lenient, the document is taken as flagd takes it: flags whose targeting does not"
+            + " compile are stored as written, serve as flagd would (PARSE_ERROR) and are listed"
+            + " as warnings.",
+        "",
+        "Example: rollgate import flagd flags.json --env staging -m 'from flagd'",
+        "Example: rollgate import flagd flags.json --env staging --lenient --replace"
       })
   void flagd(
       @Parameters(paramLabel = "FILE", description = "The flagd document (- for standard input).")
           Path file,
+      @Option(
+              names = "--lenient",
+              description =
+                  "Accept every document flagd accepts (strict=false); without it a flag that does"
+                      + " not compile refuses the whole import.")
+          boolean lenient,
+      @Option(
+              names = "--replace",
+              description =
+                  "Remove the environment's flags that the document does not name (default: keep"
+                      + " them).")
+          boolean replace,
       @Mixin Comment comment) {
     ObjectNode document = JsonArgs.file(file, "FILE", connection.environment().stdin());
     String env = env();
@@ -32,9 +52,37 @@ final class ImportCommand extends ProjectCommand {
     if (output.terminal()) {
       output.err().println("importing " + flags + " flags into " + project() + "/" + env + "...");
     }
-    String path = Api.path("api", "v1", "projects", project(), "environments", env, "flagd");
+    Map<String, Object> query = new LinkedHashMap<>();
+    query.put("mode", replace ? "replace" : null);
+    query.put("strict", lenient ? "false" : null);
+    String path =
+        Api.query(
+            Api.path("api", "v1", "projects", project(), "environments", env, "flagd"), query);
     JsonNode answer = send("PUT", path, document, comment.text).json();
-    output.done(answer, "imported " + flags + " flags into " + project() + "/" + env);
+    JsonNode warnings = answer.path("warnings");
+    if (output.isTable()) {
+      // The warnings are the point of a lenient import: each flag stored that will not compile.
+      for (JsonNode w : warnings) {
+        output
+            .err()
+            .println(
+                "warning: "
+                    + w.path("flag").asText()
+                    + " does not compile and serves PARSE_ERROR: "
+                    + w.path("path").asText()
+                    + ": "
+                    + w.path("message").asText());
+      }
+    }
+    output.done(
+        answer,
+        "imported "
+            + flags
+            + " flags into "
+            + project()
+            + "/"
+            + env
+            + (warnings.isEmpty() ? "" : " (" + warnings.size() + " with warnings)"));
   }
 
   @Command(
@@ -85,12 +133,13 @@ final class ImportCommand extends ProjectCommand {
           .append(" is flag ")
           .append(renamed.path("key").asText());
     }
-    for (JsonNode warning : answer.path("warnings")) {
-      sentence
-          .append("\n  warning: ")
-          .append(warning.path("feature").asText())
-          .append(": ")
-          .append(warning.path("message").asText());
+    if (output.isTable()) {
+      // Converted to what Unleash answers, but worth a look: a missing segment, say.
+      for (JsonNode w : answer.path("warnings")) {
+        output
+            .err()
+            .println("warning: " + w.path("feature").asText() + ": " + w.path("message").asText());
+      }
     }
     output.done(answer, sentence.toString());
   }

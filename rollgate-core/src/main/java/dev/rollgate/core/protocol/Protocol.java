@@ -78,6 +78,12 @@ public final class Protocol {
   /** A window of outcomes added up per flag, variant, route and second. */
   public static final String EVENT_TYPE_OUTCOMES = "outcomes";
 
+  /**
+   * Evaluations an SDK made in process since its last batch, added up per flag, variant and reason
+   * ({@code count} of them, the last at {@code time}): the server's flag usage.
+   */
+  public static final String EVENT_TYPE_EVALUATIONS = "evaluations";
+
   public static final String FIELD_FLAG = "flag";
   public static final String FIELD_VARIANT = "variant";
   public static final String FIELD_REASON = "reason";

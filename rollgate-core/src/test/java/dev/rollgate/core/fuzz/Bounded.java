@@ -11,10 +11,12 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one fuzz input with a deadline: an input that takes longer than {@link #LIMIT} is a finding
  * (a hang), whether it would end later or never. libFuzzer's own {@code -timeout} covers the
- * fuzzing runs too; this also holds when the corpus is replayed as a plain test.
+ * fuzzing runs too; this also holds when the corpus is replayed as a plain test. The limit is far
+ * above any real input's time (microseconds) so that a loaded machine, class loading and the JIT
+ * warming up on the first inputs are not taken for a hang.
  */
 public final class Bounded {
-  public static final Duration LIMIT = Duration.ofSeconds(1);
+  public static final Duration LIMIT = Duration.ofSeconds(10);
 
   private static final ExecutorService WORKER =
       Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("fuzz-input").factory());

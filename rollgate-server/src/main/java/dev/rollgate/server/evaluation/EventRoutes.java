@@ -2,6 +2,7 @@ package dev.rollgate.server.evaluation;
 
 import static dev.rollgate.core.protocol.Protocol.BATCH_EVENTS;
 import static dev.rollgate.core.protocol.Protocol.EVENTS_PATH;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_EVALUATIONS;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_EXPOSURE;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOME;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOMES;
@@ -24,6 +25,7 @@ import static dev.rollgate.core.protocol.Protocol.FIELD_VALUE;
 import static dev.rollgate.core.protocol.Protocol.FIELD_VARIANT;
 
 import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.Reason;
 import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.json.JsonPath;
@@ -36,6 +38,7 @@ import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
+import dev.rollgate.server.usage.Usage;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
@@ -86,6 +89,8 @@ public final class EventRoutes implements HttpApi.Routes {
                   FIELD_DURATION_MS,
                   FIELD_ERROR,
                   FIELD_TIME),
+          EVENT_TYPE_EVALUATIONS,
+              Set.of(FIELD_TYPE, FIELD_FLAG, FIELD_VARIANT, FIELD_REASON, FIELD_COUNT, FIELD_TIME),
           EVENT_TYPE_OUTCOMES,
               Set.of(
                   FIELD_TYPE,
@@ -106,6 +111,7 @@ public final class EventRoutes implements HttpApi.Routes {
   private final Catalog catalog;
   private final EventInbox inbox;
   private final ExposureSink exposures;
+  private final Usage usage;
   private final MeterRegistry meters;
   private final Clock clock;
 
@@ -113,11 +119,13 @@ public final class EventRoutes implements HttpApi.Routes {
       Catalog catalog,
       EventInbox inbox,
       ExposureSink exposures,
+      Usage usage,
       MeterRegistry meters,
       Clock clock) {
     this.catalog = catalog;
     this.inbox = inbox;
     this.exposures = exposures;
+    this.usage = usage;
     this.meters = meters;
     this.clock = clock;
   }
@@ -145,16 +153,22 @@ public final class EventRoutes implements HttpApi.Routes {
     long now = clock.millis();
     List<Map<String, Object>> rejected = new ArrayList<>();
     List<Inbound> kept = new ArrayList<>();
+    List<Evaluations> counted = new ArrayList<>();
     Map<String, Integer> types = new LinkedHashMap<>();
     int accepted = 0;
     for (int i = 0; i < events.size(); i++) {
       String path = JsonPath.element(BATCH_EVENTS, i);
       try {
         JsonBody event = JsonBody.of(events.get(i), path, ALL_FIELDS);
-        Inbound inbound = accept(flags, event, now);
-        if (!(inbound instanceof Inbound.Exposure x)
-            || exposures.observes(sdk.project(), sdk.environment(), x.flag())) {
-          kept.add(inbound);
+        String flag = checkedFlag(flags, event);
+        if (event.string(FIELD_TYPE, true).equals(EVENT_TYPE_EVALUATIONS)) {
+          counted.add(evaluations(flag, event, now));
+        } else {
+          Inbound inbound = accept(flag, event, now);
+          if (!(inbound instanceof Inbound.Exposure x)
+              || exposures.observes(sdk.project(), sdk.environment(), x.flag())) {
+            kept.add(inbound);
+          }
         }
         types.merge(event.string(FIELD_TYPE, true), 1, Integer::sum);
         accepted++;
@@ -176,6 +190,16 @@ public final class EventRoutes implements HttpApi.Routes {
           rejected);
     }
     inbox.append(sdk.project(), sdk.environment(), kept); // durable before the answer
+    // Usage is counted in memory and flushed with this replica's own counts within seconds.
+    counted.forEach(c ->
+        usage.add(
+            sdk.project(),
+            sdk.environment(),
+            c.flag(),
+            c.variant(),
+            c.reason(),
+            c.count(),
+            c.time()));
     types.forEach((type, count) ->
         Counter.builder("rollgate.events.received")
             .description("Events received from SDKs")
@@ -187,26 +211,58 @@ public final class EventRoutes implements HttpApi.Routes {
     Requests.json(ctx, 202, answer, null);
   }
 
-  /** The event, checked; a {@link Failure} says what is wrong with it. */
-  private static Inbound accept(FlagSnapshot flags, JsonBody e, long now) {
+  /**
+   * Checks the event's type and fields; returns the flag it is about (a flag of the environment),
+   * or null for a track event.
+   */
+  private static String checkedFlag(FlagSnapshot flags, JsonBody e) {
     String type = e.string(FIELD_TYPE, true);
     Set<String> fields = FIELDS.get(type);
     if (fields == null) {
       throw Failure.invalidField(
-          e.path(FIELD_TYPE), "must be exposure, track, outcome or outcomes");
+          e.path(FIELD_TYPE), "must be exposure, track, outcome, outcomes or evaluations");
     }
     for (String field : ALL_FIELDS) {
       if (e.has(field) && !fields.contains(field)) {
         throw Failure.invalidField(e.path(field), "unknown field for a " + type + " event");
       }
     }
-    String flag = null;
-    if (!type.equals(EVENT_TYPE_TRACK)) {
-      flag = e.string(FIELD_FLAG, true);
-      if (flags == null || !flags.flagKeys().contains(flag)) {
-        throw Failure.invalidField(e.path(FIELD_FLAG), "no flag " + flag + " in this environment");
-      }
+    if (type.equals(EVENT_TYPE_TRACK)) {
+      return null;
     }
+    String flag = e.string(FIELD_FLAG, true);
+    if (flags == null || !flags.flagKeys().contains(flag)) {
+      throw Failure.invalidField(e.path(FIELD_FLAG), "no flag " + flag + " in this environment");
+    }
+    return flag;
+  }
+
+  /** Evaluations an SDK added up, checked. */
+  private record Evaluations(String flag, String variant, String reason, long count, long time) {}
+
+  private static Evaluations evaluations(String flag, JsonBody e, long now) {
+    String variant = e.string(FIELD_VARIANT, false);
+    if (variant != null && variant.length() > 256) {
+      throw Failure.invalidField(e.path(FIELD_VARIANT), "must be at most 256 characters");
+    }
+    String reason = e.string(FIELD_REASON, true);
+    try {
+      Reason.valueOf(reason);
+    } catch (IllegalArgumentException ex) {
+      throw Failure.invalidField(e.path(FIELD_REASON), "is not an evaluation reason: " + reason);
+    }
+    long count = require(e.whole(FIELD_COUNT, 1, 1_000_000_000L), e.path(FIELD_COUNT));
+    return new Evaluations(
+        flag,
+        variant == null ? "" : variant,
+        reason,
+        count,
+        plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now));
+  }
+
+  /** The event, checked; a {@link Failure} says what is wrong with it. */
+  private static Inbound accept(String flag, JsonBody e, long now) {
+    String type = e.string(FIELD_TYPE, true);
     return switch (type) {
       case EVENT_TYPE_EXPOSURE ->
           new Inbound.Exposure(

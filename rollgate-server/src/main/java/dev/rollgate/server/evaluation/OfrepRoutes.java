@@ -14,6 +14,7 @@ import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Principal;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
+import dev.rollgate.server.usage.Usage;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import {all, api, get, path} from '../lib/api.js';
 import {h, badge, stateBadge, when, errorBox, notify, confirmChange, table, equivalents, put} from '../lib/dom.js';
 import {changedFields} from '../lib/changes.js';
 import {isProtected, switchFlag} from '../lib/flags.js';
+import {paintLifecycle} from './flag-lifecycle.js';
 import {JsonSyntaxError, formatJson, lineColumn, parseJson, pathSegments, rangeOf} from '../lib/flag-json.js';
 
 /** How long the editor waits after the last keystroke before asking the server. */
@@ -29,6 +30,7 @@ export async function render(view) {
   const variants = h('section', {'aria-labelledby': 'flag-variants-title'});
   const editor = h('section', {'aria-labelledby': 'rule-title', class: 'rule-editor'});
   const why = h('section', {'aria-labelledby': 'why-title', class: 'why'});
+  const lifecycle = h('div', {class: 'flag-lifecycle'});
   const history = h('section', {'aria-labelledby': 'history-title'});
   page.paint = () => {
     paintHead(page, head);
@@ -40,25 +42,30 @@ export async function render(view) {
     Object.assign(flag, await get(path`/api/v1/projects/${project}/flags/${flag.key}`));
     page.paint();
     page.editor.reset();
-    await page.history();
+    await Promise.all([page.history(), paintLifecycle(page, lifecycle)]);
   };
   page.history = () => paintHistory(page, history);
   page.paint();
   page.editor = ruleEditor(page, editor);
   whyPanel(page, why);
-  main.append(head, h('div', {class: 'flag-grid'}, environments, variants), h('div', {class: 'flag-work'}, editor, why), history,
+  main.append(head, h('div', {class: 'flag-grid'}, environments, variants), h('div', {class: 'flag-work'}, editor, why), lifecycle, history,
     equivalents([
       `rollgate flags get ${flag.key} --project ${project}`,
       `rollgate flags set-targeting ${flag.key} --project ${project} --env ${view.env} --rules @rules.json [--dry-run] --comment "…"`,
       `rollgate flags explain ${flag.key} --project ${project} --env ${view.env} --context '{"targetingKey": "…"}'`,
+      `rollgate flags prerequisites add|remove|list ${flag.key} [FLAG --variant V] --project ${project} --env ${view.env}`,
+      `rollgate flags schedules create ${flag.key} --project ${project} --env ${view.env} --at +2h --percentage 50 --comment "…"`,
       `rollgate audit list --resource projects/${project}/flags/${flag.key}`],
       `GET /api/v1/projects/${project}/flags/${flag.key}`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}?dryRun=true  {"targeting": {…}, "defaultVariant": "…"}  (checks, writes nothing)`,
       `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}  {"targeting": {…}}  (If-Match, X-Rollgate-Comment)`,
       `POST /api/v1/projects/${project}/environments/${view.env}/flags/${flag.key}/explain  {"context": {"targetingKey": "…"}}`,
+      `PATCH /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}  {"prerequisites": [{"flag": "…", "variants": ["on"]}]}`,
+      `POST|GET /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}/schedules  {"at": "…", "change": {"percentage": 50}, "comment": "…"}`,
+      `DELETE /api/v1/projects/${project}/flags/${flag.key}/environments/${view.env}/schedules/{id}  (cancels)`,
       `GET /api/v1/audit?resource=projects/${project}/flags/${flag.key}`,
       `CLI, offline on the exported document: rollgate eval --flags flagd.json --flag ${flag.key} --context '{"targetingKey": "…"}' --explain  (flagd.json from GET /api/v1/projects/${project}/environments/${view.env}/flagd)`));
-  await page.history();
+  await Promise.all([page.history(), paintLifecycle(page, lifecycle)]);
 }
 
 // ---- Header -------------------------------------------------------------------------------
@@ -114,7 +121,11 @@ function paintEnvironments(page, el) {
         isProtected(env) ? [' ', badge('Protected', 'warn')] : null),
       h('td', {}, view.canEdit && !flag.archived ? flagSwitch(page, env) : stateBadge(config.state)),
       h('td', {}, config.defaultVariant ? h('code', {}, config.defaultVariant) : h('span', {class: 'muted'}, 'caller\'s default')),
-      h('td', {}, hasTargeting(config.targeting) ? badge('Rule set', 'ok') : badge('No rule', 'off')));
+      h('td', {}, config.valid === false
+        ? [badge('Invalid: serves PARSE_ERROR', 'bad'),
+          h('ul', {class: 'flag-problems'}, (config.problems || []).map(p => h('li', {}, h('code', {}, p.path), `: ${p.message}`)))]
+        : hasTargeting(config.targeting) ? badge('Rule set', 'ok') : badge('No rule', 'off'),
+        (config.prerequisites || []).length ? [' ', badge(`${config.prerequisites.length} prerequisite${config.prerequisites.length > 1 ? 's' : ''}`, 'off')] : null));
   });
   put(el, h('h2', {id: 'flag-envs-title'}, 'Environments'),
     table(`State of ${flag.key} in every environment`, ['Environment', 'State', 'Default variant', 'Targeting'], rows,

@@ -76,11 +76,18 @@ function row(view, flag, envs, usage) {
       h('a', {href: view.url(`flags/${encodeURIComponent(flag.key)}`)}, flag.key),
       flag.name && flag.name !== flag.key ? h('span', {class: 'muted'}, ` ${flag.name}`) : null,
       isStale(flag, usage) ? [' ', badge('Stale', 'warn')] : null,
+      invalidIn(flag).length ? [' ', h('span', {title: invalidIn(flag).join('\n')}, badge('Invalid', 'bad'))] : null,
       flag.archived ? [' ', badge('Archived', 'off')] : null,
       (flag.tags || []).length ? h('span', {class: 'tags'}, flag.tags.map(t => h('span', {class: 'tag'}, t))) : null),
     cells,
     h('td', {}, when(usage && usage.lastEvaluatedAt)),
     h('td', {}, sparkline(usage)));
+}
+
+/** "env: path: message" for each problem of a flag imported as flagd takes it (valid: false). */
+function invalidIn(flag) {
+  return Object.entries(flag.environments || {}).filter(([, c]) => c.valid === false)
+    .flatMap(([env, c]) => (c.problems || []).map(p => `${env}: ${p.path}: ${p.message}`));
 }
 
 /** The switch: state by word and colour, a change asked for first where the environment is protected. */

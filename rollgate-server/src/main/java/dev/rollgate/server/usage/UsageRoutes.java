@@ -1,4 +1,4 @@
-package dev.rollgate.server.evaluation;
+package dev.rollgate.server.usage;
 
 import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireRead;

@@ -1,0 +1,87 @@
+package dev.rollgate.sdk;
+
+import dev.rollgate.core.Reason;
+import dev.rollgate.core.protocol.Protocol;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * In-process evaluations added up per flag, variant and reason, sent with each batch as {@code
+ * evaluations} events (what the server's usage and stale-flag report count). Once a flag's variant
+ * has been seen, counting it allocates nothing. Bounded: past {@link #MAX_SERIES} flag and variant
+ * pairs, new ones are not counted.
+ */
+final class EvaluationCounts {
+  static final int MAX_SERIES = 10_000;
+
+  /** One flag's variant: a counter per reason, and what of each was already sent. */
+  private static final class Series {
+    final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
+    final Map<Reason, Long> sent = new EnumMap<>(Reason.class); // read and written by drain only
+    final LongAccumulator last = new LongAccumulator(Math::max, 0);
+
+    Series() {
+      for (Reason r : Reason.values()) {
+        counts.put(r, new LongAdder());
+      }
+    }
+  }
+
+  private final Map<String, Map<String, Series>> byFlag = new ConcurrentHashMap<>();
+  private final AtomicInteger series = new AtomicInteger();
+
+  /** Counts one evaluation; false when it was not counted because too many series are open. */
+  boolean record(String flag, String variant, Reason reason, long timeMillis) {
+    String v = variant == null ? "" : variant;
+    Map<String, Series> variants = byFlag.get(flag);
+    Series s = variants == null ? null : variants.get(v);
+    if (s == null) {
+      if (series.get() >= MAX_SERIES) {
+        return false;
+      }
+      s =
+          byFlag
+              .computeIfAbsent(flag, k -> new ConcurrentHashMap<>())
+              .computeIfAbsent(
+                  v,
+                  k -> {
+                    series.incrementAndGet();
+                    return new Series();
+                  });
+    }
+    s.counts.get(reason).increment();
+    s.last.accumulate(timeMillis);
+    return true;
+  }
+
+  /** What was counted since the last drain, as events; called by the sending thread only. */
+  List<Map<String, Object>> drain() {
+    List<Map<String, Object>> events = new ArrayList<>();
+    byFlag.forEach((flag, variants) ->
+        variants.forEach((variant, s) -> {
+          for (Map.Entry<Reason, LongAdder> c : s.counts.entrySet()) {
+            long total = c.getValue().sum();
+            long before = s.sent.getOrDefault(c.getKey(), 0L);
+            if (total > before) {
+              Map<String, Object> event = new LinkedHashMap<>();
+              event.put(Protocol.FIELD_TYPE, Protocol.EVENT_TYPE_EVALUATIONS);
+              event.put(Protocol.FIELD_FLAG, flag);
+              event.put(Protocol.FIELD_VARIANT, variant);
+              event.put(Protocol.FIELD_REASON, c.getKey().name());
+              event.put(Protocol.FIELD_COUNT, total - before);
+              event.put(Protocol.FIELD_TIME, s.last.get());
+              s.sent.put(c.getKey(), total);
+              events.add(event);
+            }
+          }
+        }));
+    return events;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.rollgate.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.Reason;
+import dev.rollgate.server.testing.ApiClient;
+import dev.rollgate.server.testing.StoreKind;
+import dev.rollgate.server.testing.TestFlags;
+import dev.rollgate.server.testing.TestServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Evaluations made in process reach the server's flag usage (and so the stale-flag report), added
+ * up per flag, variant and reason.
+ */
+@SuppressWarnings("unchecked") // JSON read back as maps
+class UsageEndToEndTest {
+  private static final String P = "/api/v1/projects/default";
+
+  @Test
+  void inProcessEvaluationsAreCountedByTheServer() throws Exception {
+    try (TestServer server = TestServer.start(StoreKind.SQLITE)) {
+      ApiClient admin = server.admin();
+      admin.post(TestFlags.FLAGS, TestFlags.checkout());
+      RollgateClient client =
+          RollgateClient.builder()
+              .baseUrl(admin.base())
+              .sdkToken(server.sdkToken())
+              .flushInterval(Duration.ofMillis(50))
+              .build();
+      try (client) {
+        assertThat(client.awaitReady(Duration.ofSeconds(10))).isTrue();
+        for (int i = 0; i < 5; i++) {
+          client.booleanDetails(
+              "new-checkout", EvaluationContext.of("u" + i, Map.of("plan", "pro")), false);
+        }
+        client.booleanDetails("new-checkout", EvaluationContext.of("u9", Map.of()), false);
+        client.booleanDetails("no-such-flag", EvaluationContext.of("u9", Map.of()), false);
+      } // close sends what is left
+      Map<String, Object> usage =
+          admin.get(P + "/environments/production/flags/new-checkout/usage").object();
+      assertThat(usage).containsEntry("total", 6L);
+      assertThat(usage.get("byVariant")).isEqualTo(Map.of("on", 5L, "off", 1L));
+      assertThat(usage.get("byReason")).isEqualTo(Map.of("TARGETING_MATCH", 5L, "DEFAULT", 1L));
+    }
+  }
+
+  @Test
+  void countsAreSentAsDeltasAndBounded() {
+    EvaluationCounts counts = new EvaluationCounts();
+    assertThat(counts.record("a", "on", Reason.SPLIT, 1_000)).isTrue();
+    assertThat(counts.record("a", "on", Reason.SPLIT, 3_000)).isTrue();
+    assertThat(counts.record("a", null, Reason.DISABLED, 2_000)).isTrue();
+    List<Map<String, Object>> first = counts.drain();
+    assertThat(first)
+        .containsExactlyInAnyOrder(
+            Map.of(
+                "type",
+                "evaluations",
+                "flag",
+                "a",
+                "variant",
+                "on",
+                "reason",
+                "SPLIT",
+                "count",
+                2L,
+                "time",
+                3_000L),
+            Map.of(
+                "type",
+                "evaluations",
+                "flag",
+                "a",
+                "variant",
+                "",
+                "reason",
+                "DISABLED",
+                "count",
+                1L,
+                "time",
+                2_000L));
+    assertThat(counts.drain()).as("nothing new, nothing sent").isEmpty();
+    counts.record("a", "on", Reason.SPLIT, 4_000);
+    assertThat(counts.drain())
+        .singleElement()
+        .satisfies(e -> assertThat(e).containsEntry("count", 1L));
+
+    for (int i = 0; i < EvaluationCounts.MAX_SERIES; i++) {
+      counts.record("f" + i, "on", Reason.STATIC, 1);
+    }
+    assertThat(counts.record("one-too-many", "on", Reason.STATIC, 1)).isFalse();
+    assertThat(counts.record("a", "on", Reason.STATIC, 1))
+        .as("a known series still counts")
+        .isTrue();
+  }
+}
