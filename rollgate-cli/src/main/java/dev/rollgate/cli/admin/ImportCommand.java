@@ -100,6 +100,12 @@ final class ImportCommand extends ProjectCommand {
   void unleash(
       @Parameters(paramLabel = "FILE", description = "The Unleash payload (- for standard input).")
           Path file,
+      @Option(
+              names = "--dry-run",
+              description =
+                  "Convert and check on the server and show what the import would do, writing"
+                      + " nothing.")
+          boolean dryRun,
       @Mixin Comment comment) {
     ObjectNode payload = JsonArgs.file(file, "FILE", connection.environment().stdin());
     String env = env();
@@ -109,11 +115,15 @@ final class ImportCommand extends ProjectCommand {
           .err()
           .println("importing " + features + " features into " + project() + "/" + env + "...");
     }
-    String path = Api.path("api", "v1", "projects", project(), "environments", env, "unleash");
+    Map<String, Object> query = new LinkedHashMap<>();
+    query.put("dryRun", dryRun ? "true" : null);
+    String path =
+        Api.query(
+            Api.path("api", "v1", "projects", project(), "environments", env, "unleash"), query);
     JsonNode answer = send("PUT", path, payload, comment.text).json();
     StringBuilder sentence =
         new StringBuilder(
-            "imported "
+            (dryRun ? "would import " : "imported ")
                 + features
                 + " features into "
                 + project()

@@ -166,6 +166,12 @@ class ResourcesCliTest extends AdminCliTestBase {
               {"name": "banner", "enabled": true, "strategies": [{"name": "default", "segments": [7]}]}
             ]}
             """);
+    Run dry =
+        ok("import", "unleash", file.toString(), "--env", "staging", "--dry-run", "-o", "table");
+    assertThat(dry.out())
+        .isEqualTo(
+            "would import 2 features into default/staging: 2 created, 0 updated, 0 unchanged\n");
+    fails(ExitCodes.NOT_FOUND, "flags", "get", "new-checkout");
     Run imported = ok("import", "unleash", file.toString(), "--env", "staging", "-o", "table");
     assertThat(imported.out())
         .isEqualTo("imported 2 features into default/staging: 2 created, 0 updated, 0 unchanged\n");

@@ -10,6 +10,7 @@ import dev.rollgate.server.flags.Flag;
 import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.flags.ImportedFlags;
 import dev.rollgate.server.projects.Projects;
+import dev.rollgate.server.store.Database;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,15 @@ public final class UnleashImport {
       List<UnleashConversion.Warning> warnings) {}
 
   public Summary importPayload(Actor actor, String project, String environment, String text) {
+    return importPayload(actor, project, environment, text, false);
+  }
+
+  /**
+   * Imports {@code text}; with {@code dryRun}, every check and the compile of the result run and
+   * the answer is what the import would do, but nothing is written.
+   */
+  public Summary importPayload(
+      Actor actor, String project, String environment, String text, boolean dryRun) {
     Object payload;
     try {
       payload = Json.parse(text);
@@ -61,9 +71,7 @@ public final class UnleashImport {
       }
     }
     long now = clock.millis();
-    return catalog.write(
-        project,
-        null,
+    Database.Work<Summary> work =
         tx -> {
           Projects.requireEnvironment(tx, project, environment);
           Map<String, UnleashConversion.Existing> existing = new LinkedHashMap<>();
@@ -96,7 +104,8 @@ public final class UnleashImport {
               applied.unchanged(),
               renamed,
               result.warnings());
-        });
+        };
+    return dryRun ? catalog.dryRun(project, null, work) : catalog.write(project, null, work);
   }
 
   @SuppressWarnings("unchecked")

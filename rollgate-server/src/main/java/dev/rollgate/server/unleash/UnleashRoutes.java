@@ -1,10 +1,8 @@
 package dev.rollgate.server.unleash;
 
 import static dev.rollgate.server.http.Requests.actor;
-import static dev.rollgate.server.http.Requests.json;
 import static dev.rollgate.server.http.Requests.requireEdit;
 
-import dev.rollgate.server.domain.Plain;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.Requests;
 import io.javalin.config.RoutesConfig;
@@ -23,16 +21,17 @@ public final class UnleashRoutes implements HttpApi.Routes {
         "/api/v1/projects/{project}/environments/{env}/unleash",
         ctx -> {
           requireEdit(ctx);
-          json(
+          boolean dryRun = Requests.dryRun(ctx);
+          Requests.resource(
               ctx,
               200,
-              Plain.of(
-                  unleash.importPayload(
-                      actor(ctx),
-                      ctx.pathParam("project"),
-                      ctx.pathParam("env"),
-                      Requests.text(ctx))),
-              null);
+              unleash.importPayload(
+                  actor(ctx),
+                  ctx.pathParam("project"),
+                  ctx.pathParam("env"),
+                  Requests.text(ctx),
+                  dryRun),
+              dryRun);
         });
   }
 }

@@ -139,6 +139,25 @@ class UnleashImportApiTest extends ServerTestBase {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aDryRunAnswersWhatTheImportWouldDoAndWritesNothing() {
+    Response dry =
+        admin.send("PUT", IMPORT + "?dryRun=true", PAYLOAD, "Content-Type", "application/json");
+    assertThat(dry.status()).as(dry.toString()).isEqualTo(200);
+    assertThat(dry.object()).containsEntry("dryRun", true);
+    assertThat((List<String>) dry.object().get("created")).hasSize(6);
+    assertThat(admin.get(P + "/flags/Feature.B3").status()).isEqualTo(404);
+    Response refused =
+        admin.send(
+            "PUT",
+            IMPORT + "?dryRun=true",
+            "{\"features\": [{\"name\": \"x\", \"strategies\": [{\"name\": \"mine\"}]}]}",
+            "Content-Type",
+            "application/json");
+    assertThat(refused.object()).containsEntry("code", "unleash_not_convertible");
+  }
+
+  @Test
   void aFlagKeepsItsKind() {
     assertThat(
             importText(
