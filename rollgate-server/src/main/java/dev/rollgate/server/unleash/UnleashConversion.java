@@ -504,12 +504,13 @@ public final class UnleashConversion {
       return switch (strategy) {
         case "default" -> null;
         case "userWithId" -> in("userId", split(params.get("userIds")), false);
+        // The legacy rollouts group by groupId or nothing; flexibleRollout by the feature name.
         case "gradualRolloutUserId" ->
-            rollout(params.get("percentage"), groupId(params, d.name), "userId");
+            rollout(params.get("percentage"), groupId(params, ""), "userId");
         case "gradualRolloutSessionId" ->
-            rollout(params.get("percentage"), groupId(params, d.name), "sessionId");
+            rollout(params.get("percentage"), groupId(params, ""), "sessionId");
         case "gradualRolloutRandom" ->
-            rollout(params.get("percentage"), groupId(params, d.name), "random");
+            rollout(params.get("percentage"), groupId(params, ""), "random");
         case "flexibleRollout" ->
             rollout(
                 params.get("rollout"),
@@ -762,7 +763,8 @@ public final class UnleashConversion {
         // refused below
       }
     }
-    throw new Refused("the " + what + " " + raw + " is not a number");
+    throw new Refused(
+        "the " + what + " must be a number, not " + (raw == null ? "absent" : "\"" + raw + "\""));
   }
 
   private static long weight(Object raw, String variant) {
