@@ -102,7 +102,10 @@ public final class UnleashConversion {
       if (!prerequisites.isEmpty()) {
         List<Object> list = new ArrayList<>();
         for (Prerequisite p : prerequisites) {
-          list.add(Map.of("flag", p.flag(), "variants", p.variants()));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("flag", p.flag());
+          entry.put("variants", p.variants());
+          list.add(entry);
         }
         json.put("prerequisites", list);
       }
