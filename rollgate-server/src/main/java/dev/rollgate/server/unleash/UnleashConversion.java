@@ -756,12 +756,15 @@ public final class UnleashConversion {
   }
 
   private static double number(Object raw, String what) {
-    if (raw instanceof Number n) {
+    if (raw instanceof Number n && Double.isFinite(n.doubleValue())) {
       return n.doubleValue();
     }
-    if (raw instanceof String s) {
+    if (raw instanceof String s && !s.isBlank()) {
       try {
-        return Double.parseDouble(s.strip());
+        double parsed = Double.parseDouble(s.strip());
+        if (Double.isFinite(parsed)) {
+          return parsed;
+        }
       } catch (NumberFormatException e) {
         // refused below
       }
@@ -776,8 +779,10 @@ public final class UnleashConversion {
     }
     if (!(raw instanceof Number n)
         || n.doubleValue() < 0
+        || n.doubleValue() > Integer.MAX_VALUE
         || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw new Refused("variant " + variant + "'s weight must be a whole number >= 0");
+      throw new Refused(
+          "variant " + variant + "'s weight must be a whole number from 0 to " + Integer.MAX_VALUE);
     }
     return n.longValue();
   }

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the conversion decides beyond the specification: keys, kinds, refusals, warnings. */
 class UnleashConversionTest {
@@ -176,5 +178,46 @@ class UnleashConversionTest {
                 + "\"operator\":\"IN\",\"values\":[\"eu\"]}]},"
                 + "{\"unleash_rollout\":[25,\"eu\",\"tenant\"]}]},\"on\",\"off\"]}");
     assertThat(result.flags().get(0).prerequisites()).isEqualTo(List.of());
+  }
+
+  /** Hostile or malformed payloads: refused with a reason, never an exception. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"features\": {}}",
+        "{\"features\": [1, null, []]}",
+        "{\"features\": [{\"name\": \"x\", \"enabled\": \"yes\"}]}",
+        "{\"features\": [{\"name\": \"x\", \"strategies\": \"default\"}]}",
+        "{\"features\": [{\"name\": \"x\", \"strategies\": [{\"parameters\": {}}]}]}",
+        "{\"features\": [{\"name\": \"x\", \"strategies\": [{\"name\": \"flexibleRollout\","
+            + " \"parameters\": {\"rollout\": \"NaN\"}}]}]}",
+        "{\"features\": [{\"name\": \"x\", \"strategies\": [{\"name\": \"default\","
+            + " \"constraints\": [{\"contextName\": \"a\", \"operator\": \"IN\", \"values\": [{}]}]}]}]}",
+        "{\"features\": [{\"name\": \"x\", \"variants\": [{\"name\": \"a\", \"weight\": 1e20},"
+            + " {\"name\": \"b\", \"weight\": 1e20}]}]}",
+        "{\"features\": [{\"name\": \"x\", \"variants\": [{\"name\": \"a\", \"weight\": 1,"
+            + " \"payload\": \"text\"}]}]}",
+        "{\"features\": [{\"name\": \"x\", \"dependencies\": [{\"enabled\": true}]}]}"
+      })
+  void malformedPayloadsAreRefusedWithAReason(String payload) {
+    UnleashConversion.Result result = convert(payload);
+    assertThat(result.flags()).isEmpty();
+    assertThat(result.refused()).isNotEmpty().allSatisfy(r -> assertThat(r.reason()).isNotBlank());
+  }
+
+  @Test
+  void oddButHarmlessPartsAreIgnored() {
+    UnleashConversion.Result result =
+        convert(
+            """
+            {"version": 2, "query": {}, "meta": {"etag": "x"}, "segments": [1, {"id": "s"}],
+             "features": [{"name": "x", "type": "release", "project": "default", "stale": false,
+               "impressionData": true, "strategies": [{"name": "default", "id": "abc",
+               "sortOrder": 0, "title": "everyone"}]}]}
+            """);
+    assertThat(result.refused()).isEmpty();
+    assertThat(result.flags())
+        .singleElement()
+        .satisfies(f -> assertThat(f.defaultVariant()).isEqualTo("on"));
   }
 }
