@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       EvalCommand.class,
       TestFlagsCommand.class,
       SimulateRolloutCommand.class,
+      CodeRefsCommand.class,
       WaitReadyCommand.class
     })
 final class RollgateCommand implements Callable<Integer>, CliEnvironment.Holder {

@@ -6,12 +6,15 @@ import dev.rollgate.server.RollgateServer;
 import dev.rollgate.server.ServerConfig;
 import dev.rollgate.server.store.StoreException;
 import io.javalin.util.JavalinBindException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +34,13 @@ import picocli.CommandLine.Option;
           + " ROLLGATE_ROLLOUT_WINDOW_S, ROLLGATE_ROLLBACK_ERROR_RATE, ROLLGATE_ROLLBACK_P99_MS"
           + " (docs/server.md lists them all).",
       "",
-      "Example: ./rollgate serve --port 8420 --data-dir ./rollgate-data"
+      "With --flags, it serves flagd files (later files win per key) in every environment of the"
+          + " default project, and the admin API is read-only: the files are the source of truth;"
+          + " --watch serves each saved change within a second (a broken edit keeps the last good"
+          + " version, logged and shown in /ready).",
+      "",
+      "Example: ./rollgate serve --port 8420 --data-dir ./rollgate-data",
+      "Example: ./rollgate serve --flags flags.json --flags overrides.json --watch"
     })
 final class ServeCommand implements Callable<Integer> {
   @Option(
@@ -52,6 +61,20 @@ final class ServeCommand implements Callable<Integer> {
       description = "Database URL (ROLLGATE_DB_URL); default: SQLite in the data directory.")
   String dbUrl;
 
+  @Option(
+      names = "--flags",
+      paramLabel = "FILE",
+      description =
+          "A flagd file to serve (repeatable; ROLLGATE_FLAGS, separated by the path separator);"
+              + " default: none, the flags are managed through the API.")
+  List<Path> flagFiles;
+
+  @Option(
+      names = "--watch",
+      description =
+          "With --flags: serve the files again whenever one changes (ROLLGATE_FLAGS_WATCH).")
+  boolean watch;
+
   @Override
   public Integer call() throws InterruptedException {
     // The options win over the environment variables they stand for.
@@ -64,6 +87,21 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (dbUrl != null) {
       env.put("ROLLGATE_DB_URL", dbUrl);
+    }
+    if (flagFiles != null && !flagFiles.isEmpty()) {
+      for (Path file : flagFiles) {
+        if (!Files.isReadable(file)) {
+          throw new UserInputException("--flags: " + file + " cannot be read");
+        }
+      }
+      env.put(
+          "ROLLGATE_FLAGS",
+          flagFiles.stream()
+              .map(p -> p.toAbsolutePath().toString())
+              .collect(Collectors.joining(java.io.File.pathSeparator)));
+    }
+    if (watch) {
+      env.put("ROLLGATE_FLAGS_WATCH", "true");
     }
     ServerConfig config;
     try {

@@ -110,15 +110,24 @@ final class Transcript {
     return at <= flat.length() - pieces[pieces.length - 1].length();
   }
 
-  /** Points the session at this run's port and keeps the server's log out of the outputs. */
-  static String adapt(String command, int port) {
-    return command
-        .replace("localhost:8420", "localhost:" + port)
-        .replace("./rollgate serve &", "./rollgate serve >serve.log 2>&1 &")
+  /**
+   * Points the session at this run's ports (8420 for the page's server, 8421 for a second one it
+   * starts) and keeps the servers' logs out of the outputs.
+   */
+  static String adapt(String command, int port, int second) {
+    String adapted =
+        command
+            .replace("localhost:8420", "localhost:" + port)
+            .replace("localhost:8421", "localhost:" + second)
+            .replace("--port 8421", "--port " + second);
+    if (adapted.startsWith("./rollgate serve") && adapted.endsWith(" &")) {
+      adapted = adapted.substring(0, adapted.length() - 2) + " >>serve.log 2>&1 &";
+    }
+    return adapted
         // Generous: on a busy machine the store's migrations can take a while.
         .replace(
-            "./rollgate wait-ready",
-            "./rollgate wait-ready --url http://127.0.0.1:" + port + " --timeout 120s");
+        "./rollgate wait-ready",
+        "./rollgate wait-ready --url http://127.0.0.1:" + port + " --timeout 120s");
   }
 
   /**
@@ -133,10 +142,14 @@ final class Transcript {
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     int port = ServeProcess.freePort();
+    int second = ServeProcess.freePort();
+    while (second == port) {
+      second = ServeProcess.freePort();
+    }
     StringBuilder script = new StringBuilder("trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT\n");
     for (int i = 0; i < steps.size(); i++) {
       script
-          .append(adapt(steps.get(i).command(), port))
+          .append(adapt(steps.get(i).command(), port, second))
           .append("\nprintf '\\n")
           .append(MARK)
           .append(" ")

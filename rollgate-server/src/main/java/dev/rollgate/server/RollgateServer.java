@@ -23,6 +23,7 @@ import dev.rollgate.server.experiments.ExperimentResults;
 import dev.rollgate.server.experiments.ExperimentRoutes;
 import dev.rollgate.server.experiments.ExperimentService;
 import dev.rollgate.server.experiments.MetricService;
+import dev.rollgate.server.files.FileSource;
 import dev.rollgate.server.flags.FlagRoutes;
 import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagdImport;
@@ -76,6 +77,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -141,8 +143,11 @@ public final class RollgateServer implements AutoCloseable {
     return version == null ? "development" : version;
   }
 
-  /** A background job and how long it waits between runs. */
+  /** A background job and how long it waits between runs; no task: not run. */
   private record Job(Runnable task, Duration every) {}
+
+  /** How often watched flag files are looked at: a saved file is served well within a second. */
+  private static final Duration WATCH = Duration.ofMillis(250);
 
   /**
    * The background jobs: every second, writing outcomes and experiment events and dropping expired
@@ -158,6 +163,9 @@ public final class RollgateServer implements AutoCloseable {
           Executors.newScheduledThreadPool(
               jobs.size(), Thread.ofPlatform().daemon().name("rollgate-background-", 0).factory());
       for (Job job : jobs) {
+        if (job.task() == null) {
+          continue; // not wanted in this configuration
+        }
         long every = job.every().toMillis();
         var unused =
             scheduler.scheduleWithFixedDelay(
@@ -268,6 +276,13 @@ public final class RollgateServer implements AutoCloseable {
       projects.ensureDefaultProject();
       tokens.bootstrap(config.dataDir());
       catalog.loadAll();
+      FileSource files =
+          config.flagFiles().isEmpty()
+              ? null
+              : new FileSource(config.flagFiles(), flagd, projects, ProjectService.DEFAULT_PROJECT);
+      if (files != null) {
+        files.load();
+      }
       ReplicaSync sync =
           db.dialect() == Database.Dialect.POSTGRES
               ? new ReplicaSync(
@@ -329,8 +344,17 @@ public final class RollgateServer implements AutoCloseable {
               db, leadership, clock, version(), Duration.ofSeconds(config.replicaWindowSeconds()));
       StatusService status =
           new StatusService(
-              readiness, catalog::loaded, () -> sync == null ? null : sync.problem(), replicas, db);
-      List<HttpApi.Routes> routes =
+              readiness,
+              catalog::loaded,
+              () -> sync == null ? null : sync.problem(),
+              () -> files == null ? List.of() : files.warnings(),
+              replicas,
+              db);
+      List<HttpApi.Routes> routes = new ArrayList<>();
+      if (files != null) {
+        routes.add(files.readOnly()); // before the routes it guards
+      }
+      routes.addAll(
           List.of(
               new OfrepRoutes(catalog, usage, experimentEvents),
               sdkStreams,
@@ -353,7 +377,7 @@ public final class RollgateServer implements AutoCloseable {
               new SessionRoutes(sessions),
               new OidcRoutes(new OidcService(config.oidc(), tokens, clock)),
               new AuditRoutes(db, audit),
-              new UiRoutes());
+              new UiRoutes()));
       Drain drain = new Drain();
       Gauge.builder("http.server.requests.active", drain, Drain::inFlight)
           .description("HTTP requests in flight")
@@ -388,7 +412,8 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(dispatcher::runDue, second),
                   new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
                   new Job(tokens::expire, second),
-                  new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds()))));
+                  new Job(replicas::beat, Duration.ofSeconds(config.replicaHeartbeatSeconds())),
+                  new Job(files != null && config.watchFlags() ? files::poll : null, WATCH)));
       return new RollgateServer(
           db,
           http,

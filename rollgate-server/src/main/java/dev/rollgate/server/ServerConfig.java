@@ -70,6 +70,10 @@ import java.util.Map;
  *     heartbeat
  * @param oidc {@code ROLLGATE_OIDC_CONFIG}: the file of trusted OIDC issuers and their rules, read
  *     and checked here (a bad file stops the start); null when unset: every exchange is refused
+ * @param flagFiles {@code ROLLGATE_FLAGS}: flagd files (separated by the platform's path separator,
+ *     {@code :} or {@code ;}) served in every environment of the default project, the admin API
+ *     read-only (file mode); empty for none
+ * @param watchFlags {@code ROLLGATE_FLAGS_WATCH}: serve the files again whenever one changes
  */
 public record ServerConfig(
     String host,
@@ -102,7 +106,9 @@ public record ServerConfig(
     long liveIntervalMs,
     long replicaHeartbeatSeconds,
     long replicaWindowSeconds,
-    OidcTrust oidc) {
+    OidcTrust oidc,
+    List<Path> flagFiles,
+    boolean watchFlags) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -168,7 +174,29 @@ public record ServerConfig(
         atLeast(env, "ROLLGATE_LIVE_INTERVAL_MS", 2000, 10),
         heartbeat,
         window,
-        oidc(blankToNull(env.get(OidcTrust.VARIABLE))));
+        oidc(blankToNull(env.get(OidcTrust.VARIABLE))),
+        flagFiles(env.get("ROLLGATE_FLAGS")),
+        watchFlags(env));
+  }
+
+  private static List<Path> flagFiles(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(value.split(java.util.regex.Pattern.quote(java.io.File.pathSeparator)))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .map(Path::of)
+        .toList();
+  }
+
+  private static boolean watchFlags(Map<String, String> env) {
+    boolean watch = bool(env, "ROLLGATE_FLAGS_WATCH", false);
+    if (watch && flagFiles(env.get("ROLLGATE_FLAGS")).isEmpty()) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_FLAGS_WATCH is set without ROLLGATE_FLAGS: name the flag files to watch");
+    }
+    return watch;
   }
 
   /** The trust file read and checked, or null when none is set. */

@@ -20,6 +20,7 @@ public final class AdminCommands {
         new RolloutsCommand(),
         new ExperimentsCommand(),
         new MetricsCommand(),
+        new StaleFlagsCommand(),
         new AuditCommand(),
         new ImportCommand(),
         new ExportCommand(),

@@ -270,6 +270,43 @@ class FlagLifecycleCliTest extends AdminCliTestBase {
   }
 
   @Test
+  void staleFlagsArePrintedWithTheirEvidence() throws Exception {
+    checkoutFlag();
+    ok("flags", "create", "old-banner", "--boolean");
+    // Both flags were made 40 days ago, as far as the store knows.
+    try (var db = server.connect();
+        var st = db.prepareStatement("UPDATE flags SET created_at = ?, updated_at = ?")) {
+      long old = System.currentTimeMillis() - Duration.ofDays(40).toMillis();
+      st.setLong(1, old);
+      st.setLong(2, old);
+      st.executeUpdate();
+    }
+    server
+        .as(server.sdkToken())
+        .post(
+            "/ofrep/v1/evaluate/flags/new-checkout",
+            java.util.Map.of("context", java.util.Map.of()));
+
+    Run text = ok("stale-flags", "--env", "production", "-o", "table");
+    assertThat(text.out())
+        .startsWith("production:\n  not evaluated for 30 days: 1\n    old-banner\n")
+        .contains("      not evaluated in production for 30 days (never evaluated)\n")
+        .contains("      -> remove it from code where nothing evaluates it")
+        .contains("  fully rolled out for 30 days: 1\n    new-checkout\n")
+        .contains("  unchanged for 30 days: 2\n");
+    JsonNode json = ok("stale-flags", "--days", "7").json();
+    assertThat(json.path("days").asInt()).isEqualTo(7);
+    assertThat(json.path("environments").path("staging").path("notEvaluated"))
+        .extracting(f -> f.path("flag").asText())
+        .containsExactly("new-checkout", "old-banner");
+    assertThat(run("stale-flags", "--env", "production", "--fail-on-stale").code())
+        .isEqualTo(ExitCodes.FAILED);
+    assertThat(fails(ExitCodes.USAGE, "stale-flags", "--days", "0").err()).contains("days");
+    assertThat(fails(ExitCodes.USAGE, "stale-flags", "--env", "moon").err())
+        .contains("no flags in an environment moon");
+  }
+
+  @Test
   void relativeTimesCountFromNow() {
     Instant now = Instant.parse("2026-12-03T10:15:30.250Z");
     assertThat(FlagSchedulesCommand.at("+45s", now)).isEqualTo("2026-12-03T10:16:15Z");

@@ -21,10 +21,13 @@ public final class StatusService {
    * @param store whether the store answered the last probe
    * @param snapshots whether every environment's flags are compiled
    * @param reason why the server is not ready; null when it is
+   * @param warnings what is wrong without making it unready (a broken edit of a flag file: the last
+   *     good version is served); empty for none
    */
-  public record Ready(boolean ready, boolean store, boolean snapshots, String reason)
+  public record Ready(
+      boolean ready, boolean store, boolean snapshots, String reason, List<String> warnings)
       implements Plain.Shown {
-    /** {@code {status, store, snapshots}}, and {@code reason} when not ready. */
+    /** {@code {status, store, snapshots}}, {@code reason} when not ready, {@code warnings}. */
     @Override
     public Object plain() {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -33,6 +36,9 @@ public final class StatusService {
       body.put("snapshots", snapshots);
       if (reason != null) {
         body.put("reason", reason);
+      }
+      if (!warnings.isEmpty()) {
+        body.put("warnings", warnings);
       }
       return body;
     }
@@ -61,6 +67,7 @@ public final class StatusService {
   private final Readiness readiness;
   private final BooleanSupplier snapshotsLoaded;
   private final Supplier<String> syncProblem; // why this replica does not follow the store, or null
+  private final Supplier<List<String>> warnings;
   private final ReplicaRegistry replicas;
   private final Store store;
 
@@ -68,9 +75,11 @@ public final class StatusService {
       Readiness readiness,
       BooleanSupplier snapshotsLoaded,
       Supplier<String> syncProblem,
+      Supplier<List<String>> warnings,
       ReplicaRegistry replicas,
       Database db) {
     this.readiness = readiness;
+    this.warnings = warnings;
     this.snapshotsLoaded = snapshotsLoaded;
     this.syncProblem = syncProblem;
     this.replicas = replicas;
@@ -92,7 +101,8 @@ public final class StatusService {
         snapshots,
         problem == null
             ? null
-            : problem + "; evaluation and streaming go on from the last snapshot");
+            : problem + "; evaluation and streaming go on from the last snapshot",
+        warnings.get());
   }
 
   /**

@@ -14,7 +14,7 @@ import java.util.Objects;
 /** Projects and their environments. */
 public final class ProjectService {
   /** What a fresh server starts with. */
-  static final String DEFAULT_PROJECT = "default";
+  public static final String DEFAULT_PROJECT = "default";
 
   static final List<String> DEFAULT_ENVIRONMENTS = List.of("development", "staging", "production");
 

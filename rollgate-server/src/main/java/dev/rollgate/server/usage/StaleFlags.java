@@ -163,7 +163,8 @@ public final class StaleFlags {
                     + period
                     + " ("
                     + s.inPeriod
-                    + " evaluations), unchanged since "
+                    + (s.inPeriod == 1 ? " evaluation" : " evaluations")
+                    + "), unchanged since "
                     + updated,
                 first
                     + (off

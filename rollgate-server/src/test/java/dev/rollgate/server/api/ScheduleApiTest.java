@@ -125,6 +125,48 @@ class ScheduleApiTest extends ServerTestBase {
   }
 
   @Test
+  void twoReplicasApplyEachScheduleOnce() throws InterruptedException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        store == dev.rollgate.server.testing.StoreKind.POSTGRES, "replicas share PostgreSQL");
+    admin.post(P + "/flags", checkoutFlag());
+    try (dev.rollgate.server.testing.TestServer other = server.replica(null, Map.of())) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int minute = 1; minute <= 4; minute++) {
+        ids.add(
+            (String)
+                schedule(
+                        Duration.ofMinutes(minute),
+                        Map.of("state", minute % 2 == 1 ? "DISABLED" : "ENABLED"))
+                    .get("id"));
+      }
+      long before = ((Number) admin.get(FLAG).object().get("version")).longValue();
+      clock.advance(Duration.ofMinutes(4).toMillis()); // both replicas' schedulers see all four due
+      for (String id : ids) {
+        assertThat(awaitDone(id)).containsEntry("state", "APPLIED");
+      }
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> events =
+          (List<Map<String, Object>>)
+              other
+                  .admin()
+                  .get("/api/v1/audit?resource=projects/default/flags/new-checkout")
+                  .object()
+                  .get("items");
+      assertThat(events.stream().filter(e -> "flag.schedule.applied".equals(e.get("action"))))
+          .as("each applied once, by one replica")
+          .hasSize(4);
+      assertThat(
+              events.stream()
+                  .filter(e -> "scheduler".equals(e.get("actorId")))
+                  .filter(e -> !"flag.schedule.applied".equals(e.get("action"))))
+          .hasSize(4);
+      assertThat(((Number) admin.get(FLAG).object().get("version")).longValue())
+          .isEqualTo(before + 4);
+      assertThat(production()).containsEntry("state", "ENABLED");
+    }
+  }
+
+  @Test
   void aPercentageStepAndWeightsMoveOnlyTheSplitsBoundary() throws InterruptedException {
     admin.post(P + "/flags", checkoutFlag());
     Map<String, Object> noRules = new java.util.HashMap<>();

@@ -149,6 +149,48 @@ class FlagLifecycleBrowserTest extends BrowserTestBase {
   }
 
   @Test
+  void theStaleFlagPageListsTheEvidenceAndArchives() throws Exception {
+    assertThat(admin.post(TestFlags.FLAGS, TestFlags.enabled("done", ON_OFF, "on")).status())
+        .isEqualTo(201);
+    assertThat(admin.post(TestFlags.FLAGS, TestFlags.enabled("idle", ON_OFF, "off")).status())
+        .isEqualTo(201);
+    try (var db = server.connect();
+        var st = db.prepareStatement("UPDATE flags SET created_at = ?, updated_at = ?")) {
+      long old = System.currentTimeMillis() - java.time.Duration.ofDays(40).toMillis();
+      st.setLong(1, old);
+      st.setLong(2, old);
+      st.executeUpdate();
+    }
+    server
+        .as(server.sdkToken())
+        .post("/ofrep/v1/evaluate/flags/done", Map.of("context", Map.of("targetingKey", "u1")));
+    UiBrowser.Tab tab = tab().signIn(TestServer.ADMIN_TOKEN);
+    Page page = tab.page();
+    page.navigate(page("flags"));
+    page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Stale flags")).click();
+    assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+        .hasText("Stale flags");
+    Locator unused = page.locator("section.notEvaluated");
+    assertThat(unused.locator("h2")).containsText("Not evaluated for 30 days (1)");
+    assertThat(unused.locator("tr[data-flag=idle]"))
+        .containsText("not evaluated in production for 30 days (never evaluated)");
+    assertThat(page.locator("section.fullyRolledOut tr[data-flag=done]"))
+        .containsText("served on to every evaluation in production for 30 days (1 evaluation)");
+    assertThat(page.locator("section.unchanged tbody tr")).hasCount(2);
+    assertThat(tab.accessibilityViolations()).isEmpty();
+
+    page.getByLabel("Period").selectOption("90");
+    assertThat(unused.locator("h2")).containsText("Not evaluated for 90 days (0)");
+    assertThat(page).hasURL(java.util.regex.Pattern.compile(".*days=90$"));
+    page.getByLabel("Period").selectOption("30");
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Archive idle")).click();
+    confirm(page, "Archive", "unused since the launch");
+    assertThat(unused.locator("h2")).containsText("(0)");
+    assertThat(admin.get(P + "/flags/idle").object()).containsEntry("archived", true);
+    tab.assertClean();
+  }
+
+  @Test
   void aFlagImportedAsFlagdTakesItIsMarkedInvalidWithItsProblem() {
     String document =
         "{\"flags\": {\"new-search\": {\"state\": \"ENABLED\", \"variants\": {\"on\": true,"

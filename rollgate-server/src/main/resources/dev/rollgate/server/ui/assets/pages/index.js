@@ -6,6 +6,7 @@ export const pages = [
   {id: 'flags', pattern: 'flags', nav: 'Flags', title: 'Flags', load: () => import('./flags.js')},
   {id: 'flag', pattern: 'flags/:flag', title: 'Flag', section: 'flags', load: () => import('./flag.js')},
   {id: 'rollout', pattern: 'flags/:flag/rollout', title: 'Rollout', section: 'flags', load: () => import('./rollout.js')},
+  {id: 'stale', pattern: 'stale-flags', nav: 'Stale flags', title: 'Stale flags', load: () => import('./stale.js')},
   {id: 'experiments', pattern: 'experiments', nav: 'Experiments', title: 'Experiments', load: () => import('./experiments.js')},
   {id: 'experiment', pattern: 'experiments/:experiment', title: 'Experiment', section: 'experiments', load: () => import('./experiment.js')},
   {id: 'health', pattern: 'health', nav: 'Health', title: 'Health', load: () => import('./health.js')},
