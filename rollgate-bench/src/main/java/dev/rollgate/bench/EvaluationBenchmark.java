@@ -21,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Evaluating one flag from a compiled snapshot: a static flag, a flag with a three-condition
  * targeting rule, a fractional split, and a fractional split that requires the targeted flag (its
- * prerequisite) to serve "on" (so its cost is to be compared with the other two together). Contexts
- * rotate over 1,024 users so that nothing is constant-folded. Run as docs/benchmarks.md says.
+ * prerequisite) to serve "on" (so its cost is to be compared with the other two together), and what
+ * an import from Unleash makes of a gradual rollout and of weighted variants. Contexts rotate over
+ * 1,024 users so that nothing is constant-folded. Run as docs/benchmarks.md says.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +61,29 @@ public class EvaluationBenchmark {
           "defaultVariant": "control",
           "prerequisites": [{"flag": "targeted-flag", "variants": ["on"]}],
           "targeting": {"fractional": [["control", 50], ["treatment", 50]]}
+        },
+        "unleash-rollout": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"if": [
+            {"and": [
+              {"unleash_constraint": [{"contextName": "country", "operator": "IN", "values": ["DE", "FR", "NL"]}]},
+              {"unleash_rollout": [50, "unleash-rollout", "default"]}
+            ]},
+            "on", "off"
+          ]}
+        },
+        "unleash-variants": {
+          "state": "ENABLED",
+          "variants": {
+            "disabled": {"name": "disabled", "enabled": false, "feature_enabled": false},
+            "a": {"name": "a", "enabled": true, "feature_enabled": true, "payload": {"type": "string", "value": "A"}},
+            "b": {"name": "b", "enabled": true, "feature_enabled": true, "payload": {"type": "string", "value": "B"}},
+            "c": {"name": "c", "enabled": true, "feature_enabled": true, "payload": {"type": "string", "value": "C"}}
+          },
+          "defaultVariant": "disabled",
+          "targeting": {"unleash_variant": ["unleash-variants", "default", [["a", 333], ["b", 333], ["c", 334]]]}
         }
       }}
       """;
@@ -104,6 +128,18 @@ public class EvaluationBenchmark {
   @Benchmark
   public Resolution fractionalSplit() {
     return snapshot.evaluate("fractional-flag", ValueType.STRING, "control", nextContext());
+  }
+
+  /** What an import from Unleash makes of a flexibleRollout at 50% with an IN constraint. */
+  @Benchmark
+  public Resolution unleashRollout() {
+    return snapshot.evaluate("unleash-rollout", ValueType.BOOLEAN, false, nextContext());
+  }
+
+  /** What an import from Unleash makes of three weighted variants: an object flag. */
+  @Benchmark
+  public Resolution unleashVariants() {
+    return snapshot.evaluate("unleash-variants", ValueType.OBJECT, null, nextContext());
   }
 
   @Benchmark

@@ -7,9 +7,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hot path allocates nothing for static flags and fractional splits. Allocation is counted by
- * the JVM per thread, so this is deterministic (unlike timing); JMH's gc profiler shows the same
- * (docs/benchmarks.md).
+ * The hot path allocates nothing for static flags, fractional splits and Unleash's bucketing.
+ * Allocation is counted by the JVM per thread, so this is deterministic (unlike timing); JMH's gc
+ * profiler shows the same (docs/benchmarks.md).
  */
 class AllocationTest {
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -23,7 +23,12 @@ class AllocationTest {
             "split": {"state": "ENABLED", "variants": {"a": "A", "b": "B", "c": "C"}, "defaultVariant": "a",
                       "targeting": {"fractional": [["a", 10], ["b", 20], ["c", 70]]}},
             "split-by-tenant": {"state": "ENABLED", "variants": {"a": "A", "b": "B"}, "defaultVariant": "a",
-                      "targeting": {"fractional": [{"var": "tenant"}, ["a", 50], ["b", 50]]}}
+                      "targeting": {"fractional": [{"var": "tenant"}, ["a", 50], ["b", 50]]}},
+            "unleash": {"state": "ENABLED", "variants": {"off": "off", "a": "A", "b": "B"}, "defaultVariant": "off",
+                      "targeting": {"if": [{"and": [
+                          {"unleash_constraint": [{"contextName": "tenant", "operator": "STR_STARTS_WITH", "values": ["tenant-"]}]},
+                          {"unleash_rollout": [50, "unleash", "default"]}]},
+                        {"unleash_variant": ["unleash", "default", [["a", 1], ["b", 1]]]}, "off"]}}
           }}
           """,
           ParseOptions.defaults().withEnvironment(Map.of()));
@@ -76,7 +81,17 @@ class AllocationTest {
                     FLAGS.evaluate("split-by-tenant", ValueType.STRING, "", user);
                   }
                 }));
+    long unleash =
+        allocatedBy(
+            times(
+                100,
+                () -> {
+                  for (EvaluationContext user : users) {
+                    FLAGS.evaluate("unleash", ValueType.STRING, "", user);
+                  }
+                }));
     assertThat(implicit).as("bytes for 100,000 evaluations").isLessThan(1_000);
+    assertThat(unleash).as("bytes for 100,000 Unleash evaluations").isLessThan(1_000);
     assertThat(byAttribute).as("bytes for 100,000 evaluations").isLessThan(1_000);
   }
 }

@@ -57,6 +57,8 @@ import dev.rollgate.server.sessions.SessionService;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.ui.UiRoutes;
+import dev.rollgate.server.unleash.UnleashImport;
+import dev.rollgate.server.unleash.UnleashRoutes;
 import dev.rollgate.server.usage.StaleFlagRoutes;
 import dev.rollgate.server.usage.StaleFlags;
 import dev.rollgate.server.usage.Usage;
@@ -369,6 +371,7 @@ public final class RollgateServer implements AutoCloseable {
               new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
               new FlagRoutes(flags, flagd, schedules),
+              new UnleashRoutes(new UnleashImport(catalog, audit, clock)),
               new ScheduleRoutes(schedules),
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),

@@ -155,6 +155,49 @@ class ResourcesCliTest extends AdminCliTestBase {
   }
 
   @Test
+  void importUnleash(@TempDir Path dir) throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("unleash.json"),
+            """
+            {"features": [
+              {"name": "new-checkout", "enabled": true, "strategies": [{"name": "flexibleRollout",
+                "parameters": {"rollout": "50", "stickiness": "default", "groupId": "new-checkout"}}]},
+              {"name": "banner", "enabled": true, "strategies": [{"name": "default", "segments": [7]}]}
+            ]}
+            """);
+    Run dry =
+        ok("import", "unleash", file.toString(), "--env", "staging", "--dry-run", "-o", "table");
+    assertThat(dry.out())
+        .isEqualTo(
+            "would import 2 features into default/staging: 2 created, 0 updated, 0 unchanged\n");
+    fails(ExitCodes.NOT_FOUND, "flags", "get", "new-checkout");
+    Run imported = ok("import", "unleash", file.toString(), "--env", "staging", "-o", "table");
+    assertThat(imported.out())
+        .isEqualTo("imported 2 features into default/staging: 2 created, 0 updated, 0 unchanged\n");
+    assertThat(imported.err())
+        .contains(
+            "warning: banner: segment 7 is not in the payload: the strategy never applies, as in"
+                + " Unleash\n");
+    JsonNode flag = JSON.readTree(ok("flags", "get", "new-checkout", "-o", "json").out());
+    assertThat(flag.path("environments").path("staging").path("targeting").toString())
+        .contains("unleash_rollout");
+    JsonNode again =
+        JSON.readTree(ok("import", "unleash", file.toString(), "--env", "staging").out());
+    assertThat(again.path("unchanged").size()).isEqualTo(2);
+
+    Path custom =
+        Files.writeString(
+            dir.resolve("custom.json"),
+            "{\"features\": [{\"name\": \"x\", \"enabled\": true, \"strategies\": [{\"name\": \"mine\"}]}]}");
+    Run refused =
+        fails(ExitCodes.USAGE, "import", "unleash", custom.toString(), "--env", "staging");
+    assertThat(refused.err())
+        .contains("feature x: strategy \"mine\" is a custom strategy")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void completionScripts() {
     String bash = ok("completion", "bash").out();
     assertThat(bash).contains("complete -F").contains("set-rollout").contains("--output");

@@ -1,7 +1,8 @@
 package dev.rollgate.core.internal.hash;
 
 /**
- * MurmurHash3 x86_32 with seed 0, the hash flagd's {@code fractional} buckets with.
+ * MurmurHash3 x86_32: with seed 0, the hash flagd's {@code fractional} buckets with; with a seed,
+ * what Unleash's variants bucket with.
  *
  * <p>Strings are hashed as their UTF-8 bytes, encoded on the fly so that hashing allocates nothing
  * (an unpaired surrogate counts as {@code '?'}, as {@link String#getBytes} would encode it).
@@ -48,9 +49,14 @@ public final class Murmur3 {
    * them.
    */
   public static int hashUtf8(CharSequence first, CharSequence second) {
+    return hashUtf8(0, first, second);
+  }
+
+  /** {@link #hashUtf8(CharSequence, CharSequence)} with another seed than 0. */
+  public static int hashUtf8(int seed, CharSequence first, CharSequence second) {
     int firstLength = first.length();
     int total = firstLength + second.length();
-    int h1 = 0;
+    int h1 = seed;
     int pending = 0; // bytes of the current 4-byte block, little-endian
     int pendingBits = 0;
     int byteCount = 0;

@@ -173,6 +173,9 @@ public final class LogicCompiler {
     op("log", 1, 1, c -> c.args()[0]);
     op("sem_ver", 3, 3, SemVerOperator::create);
     op("fractional", 1, UNBOUNDED, Fractional::create);
+    op("unleash_rollout", 3, 3, Unleash::rollout);
+    op("unleash_variant", 3, 3, Unleash::variant);
+    op("unleash_constraint", 1, 1, UnleashConstraint::create);
   }
 
   private static void op(String name, int min, int max, Factory factory) {
