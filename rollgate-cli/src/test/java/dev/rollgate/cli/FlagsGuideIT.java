@@ -28,7 +28,9 @@ class FlagsGuideIT {
         .anySatisfy(c -> assertThat(c).contains("flagd?strict=false"))
         .anySatisfy(c -> assertThat(c).contains("stale-flags"))
         .anySatisfy(c -> assertThat(c).contains("code-refs"))
-        .anySatisfy(c -> assertThat(c).contains("serve --flags"));
+        .anySatisfy(c -> assertThat(c).contains("serve --flags"))
+        .anySatisfy(c -> assertThat(c).contains("rollgate import unleash"))
+        .anySatisfy(c -> assertThat(c).contains("environments/production/unleash"));
     Transcript.run(dir, steps, StoreKind.SQLITE);
   }
 }

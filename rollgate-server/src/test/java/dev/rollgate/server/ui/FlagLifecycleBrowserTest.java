@@ -225,6 +225,26 @@ class FlagLifecycleBrowserTest extends BrowserTestBase {
         .containsText("new-search: flags.new-search.targeting.if[0].$ref");
     assertThat(admin.get(P + "/flags/banner").status()).isEqualTo(200);
     assertThat(tab.accessibilityViolations()).isEmpty();
+
+    // Unleash: a custom strategy is refused with the feature's name; a payload that converts is in.
+    page.getByLabel("Format").selectOption("unleash");
+    assertThat(page.locator(".import-options")).isHidden();
+    String custom =
+        "{\"version\": 2, \"features\": [{\"name\": \"dark-mode\", \"enabled\": true,"
+            + " \"strategies\": [{\"name\": \"myCustom\", \"parameters\": {}}]}]}";
+    page.getByLabel("Document (JSON): chosen from a file, or pasted").fill(custom);
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import into production…"))
+        .click();
+    confirm(page, "Import", "moving from Unleash");
+    assertThat(page.locator(".import-result [role=alert]")).containsText("dark-mode");
+    page.getByLabel("Document (JSON): chosen from a file, or pasted")
+        .fill(
+            custom.replace("myCustom", "flexibleRollout").replace("{}", "{\"rollout\": \"100\"}"));
+    page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Import into production…"))
+        .click();
+    confirm(page, "Import", "moving from Unleash");
+    assertThat(page.locator(".import-created")).containsText("dark-mode");
+    assertThat(admin.get(P + "/flags/dark-mode").status()).isEqualTo(200);
     tab.assertClean();
   }
 
