@@ -158,86 +158,32 @@ public final class FlagdImport {
               segmentsChanged.add(e.getKey());
             }
           }
-          List<String> created = new ArrayList<>();
-          List<String> updated = new ArrayList<>();
-          List<String> unchanged = new ArrayList<>();
           List<String> removed = new ArrayList<>();
-          List<String> envs = FlagStore.environments(tx, project);
           long now = clock.millis();
+          List<ImportedFlags.Imported> imported = new ArrayList<>();
           for (Map.Entry<String, Object> e : flags.entrySet()) {
             Map<String, Object> json = (Map<String, Object>) e.getValue();
-            Map<String, Object> variants = (Map<String, Object>) json.get("variants");
             String at = JsonPath.member("flags", e.getKey());
-            String kind = FlagService.kind(variants, JsonPath.member(at, "variants"));
-            Flag.EnvironmentConfig config =
-                new Flag.EnvironmentConfig(
-                    FlagState.parse((String) json.get("state"), JsonPath.member(at, "state")),
-                    (String) json.get("defaultVariant"),
-                    json.get("targeting"),
-                    metadata.get(e.getKey()),
-                    prerequisites.get(e.getKey()),
-                    lenient.contains(e.getKey()),
-                    null);
-            var existing = FlagStore.find(tx, project, e.getKey());
-            if (existing.isEmpty()) {
-              Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
-              for (String env : envs) {
-                configs.put(
-                    env, env.equals(environment) ? config : config.withState(FlagState.DISABLED));
-              }
-              Flag flag =
-                  new Flag(
-                      project,
-                      e.getKey(),
-                      e.getKey(),
-                      "",
-                      kind,
-                      variants,
-                      List.of(),
-                      false,
-                      1,
-                      now,
-                      now,
-                      configs);
-              FlagStore.insert(tx, flag);
-              audit.append(
-                  tx, actor, "flag.create", FlagService.resource(project, e.getKey()), null, flag);
-              created.add(e.getKey());
-              continue;
-            }
-            Flag old = existing.get();
-            if (!kind.equals(old.kind())) {
-              throw Failure.invalidField(
-                  JsonPath.member(at, "variants"),
-                  "must stay " + old.kind() + " (the flag's kind cannot change)");
-            }
-            Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(old.environments());
-            configs.put(environment, config);
-            Flag flag =
-                new Flag(
-                    project,
-                    old.key(),
-                    old.name(),
-                    old.description(),
-                    kind,
-                    variants,
-                    old.tags(),
-                    false,
-                    old.version() + 1,
-                    old.createdAt(),
-                    now,
-                    configs);
-            if (sameContent(old, flag)) {
-              unchanged.add(old.key());
-              continue;
-            }
-            VersionConflict.unlessWritten(
-                FlagStore.update(tx, flag, old.version(), now),
-                "flag " + project + "/" + old.key());
-            audit.append(
-                tx, actor, "flag.update", FlagService.resource(project, old.key()), old, flag);
-            updated.add(old.key());
+            imported.add(
+                new ImportedFlags.Imported(
+                    e.getKey(),
+                    e.getKey(),
+                    "",
+                    (Map<String, Object>) json.get("variants"),
+                    new Flag.EnvironmentConfig(
+                        FlagState.parse((String) json.get("state"), JsonPath.member(at, "state")),
+                        (String) json.get("defaultVariant"),
+                        json.get("targeting"),
+                        metadata.get(e.getKey()),
+                        prerequisites.get(e.getKey()),
+                        lenient.contains(e.getKey()),
+                        null)));
           }
+          ImportedFlags.Applied applied =
+              ImportedFlags.apply(tx, audit, actor, project, environment, imported, now);
+          List<String> created = applied.created();
+          List<String> updated = applied.updated();
+          List<String> unchanged = applied.unchanged();
           if (mode == Mode.REPLACE) {
             for (String key : FlagStore.keysIn(tx, project, environment)) {
               if (!flags.containsKey(key)) {
@@ -310,12 +256,6 @@ public final class FlagdImport {
     } catch (JsonSyntaxException e) {
       throw Failure.invalidField(path, "must be the JSON text of the flag's prerequisites");
     }
-  }
-
-  private static boolean sameContent(Flag a, Flag b) {
-    return a.variants().equals(b.variants())
-        && a.environments().equals(b.environments())
-        && !a.archived();
   }
 
   /**

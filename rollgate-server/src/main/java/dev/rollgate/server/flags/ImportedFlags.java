@@ -1,5 +1,6 @@
 package dev.rollgate.server.flags;
 
+import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.catalog.VersionConflict;
 import dev.rollgate.server.domain.Actor;
@@ -29,13 +30,13 @@ public final class ImportedFlags {
    *
    * @param name used when the flag is created; an existing flag keeps its own
    * @param description likewise
-   * @param variants the flag's variants after the import (an import may add some)
+   * @param variants the flag's variants after the import (an import may add some); they give its
+   *     kind, which an existing flag must keep
    */
   public record Imported(
       String key,
       String name,
       String description,
-      String kind,
       Map<String, Object> variants,
       Flag.EnvironmentConfig config) {}
 
@@ -67,8 +68,8 @@ public final class ImportedFlags {
     List<String> unchanged = new ArrayList<>();
     List<String> envs = FlagStore.environments(tx, project);
     for (Imported imported : flags) {
-      String at = "flags." + imported.key();
-      String kind = FlagService.kind(imported.variants(), at + ".variants");
+      String at = JsonPath.member("flags", imported.key());
+      String kind = FlagService.kind(imported.variants(), JsonPath.member(at, "variants"));
       var existing = FlagStore.find(tx, project, imported.key());
       if (existing.isEmpty()) {
         Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>();
@@ -102,7 +103,8 @@ public final class ImportedFlags {
       Flag old = existing.get();
       if (!kind.equals(old.kind())) {
         throw Failure.invalidField(
-            at + ".variants", "must stay " + old.kind() + " (the flag's kind cannot change)");
+            JsonPath.member(at, "variants"),
+            "must stay " + old.kind() + " (the flag's kind cannot change)");
       }
       Map<String, Flag.EnvironmentConfig> configs = new LinkedHashMap<>(old.environments());
       configs.put(environment, imported.config());

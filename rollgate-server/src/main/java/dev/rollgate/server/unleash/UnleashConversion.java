@@ -1,5 +1,6 @@
 package dev.rollgate.server.unleash;
 
+import dev.rollgate.core.protocol.UnleashOperators;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,27 +45,7 @@ public final class UnleashConversion {
   private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private static final Pattern COMMA = Pattern.compile("\\s*,\\s*");
-  private static final Set<String> OPERATORS =
-      Set.of(
-          "IN",
-          "NOT_IN",
-          "STR_STARTS_WITH",
-          "STR_ENDS_WITH",
-          "STR_CONTAINS",
-          "NUM_EQ",
-          "NUM_GT",
-          "NUM_GTE",
-          "NUM_LT",
-          "NUM_LTE",
-          "DATE_AFTER",
-          "DATE_BEFORE",
-          "SEMVER_EQ",
-          "SEMVER_GT",
-          "SEMVER_GTE",
-          "SEMVER_LT",
-          "SEMVER_LTE",
-          "REGEX",
-          "IN_CIDR");
+  private static final Set<String> OPERATORS = UnleashOperators.CONSTRAINTS;
 
   /** A flag that exists already: its kind and variants, which a conversion keeps. */
   public record Existing(String kind, Map<String, Object> variants) {}

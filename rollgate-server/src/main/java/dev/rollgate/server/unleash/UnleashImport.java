@@ -126,8 +126,7 @@ public final class UnleashImport {
             prerequisites,
             false,
             null);
-    return new ImportedFlags.Imported(
-        c.key(), c.feature(), c.description(), c.kind(), variants, config);
+    return new ImportedFlags.Imported(c.key(), c.feature(), c.description(), variants, config);
   }
 
   private static Failure refused(List<UnleashConversion.Refusal> refused) {

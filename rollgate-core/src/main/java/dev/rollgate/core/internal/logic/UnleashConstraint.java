@@ -1,6 +1,7 @@
 package dev.rollgate.core.internal.logic;
 
 import dev.rollgate.core.internal.semver.SemVer;
+import dev.rollgate.core.protocol.UnleashOperators;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,27 +32,7 @@ import java.util.regex.PatternSyntaxException;
  * absent field included.
  */
 final class UnleashConstraint extends Node {
-  static final Set<String> OPERATORS =
-      Set.of(
-          "IN",
-          "NOT_IN",
-          "STR_STARTS_WITH",
-          "STR_ENDS_WITH",
-          "STR_CONTAINS",
-          "NUM_EQ",
-          "NUM_GT",
-          "NUM_GTE",
-          "NUM_LT",
-          "NUM_LTE",
-          "DATE_AFTER",
-          "DATE_BEFORE",
-          "SEMVER_EQ",
-          "SEMVER_GT",
-          "SEMVER_GTE",
-          "SEMVER_LT",
-          "SEMVER_LTE",
-          "REGEX",
-          "IN_CIDR");
+  static final Set<String> OPERATORS = UnleashOperators.CONSTRAINTS;
 
   private final String contextName;
   private final String operator;
