@@ -2,7 +2,6 @@ package dev.rollgate.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +11,6 @@ import org.junit.jupiter.api.Test;
  * profiler shows the same (docs/benchmarks.md).
  */
 class AllocationTest {
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private static final FlagSnapshot FLAGS =
       FlagSnapshot.parse(
@@ -34,10 +31,7 @@ class AllocationTest {
           ParseOptions.defaults().withEnvironment(Map.of()));
 
   private static long allocatedBy(Runnable work) {
-    work.run(); // warm up: class loading and linkage allocate once
-    long before = THREADS.getCurrentThreadAllocatedBytes();
-    work.run();
-    return THREADS.getCurrentThreadAllocatedBytes() - before;
+    return Allocations.steadyState(work);
   }
 
   private static Runnable times(int n, Runnable body) {
