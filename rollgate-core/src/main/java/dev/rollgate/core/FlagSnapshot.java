@@ -101,6 +101,12 @@ public final class FlagSnapshot {
     return flags.keySet();
   }
 
+  /** Whether {@code flag} is a flag of this snapshot with a variant named {@code variant}. */
+  public boolean hasVariant(String flag, String variant) {
+    CompiledFlag f = flags.get(flag);
+    return f != null && f.hasVariant(variant);
+  }
+
   /** The flag set's metadata (top-level {@code metadata} of the document). */
   public Map<String, Object> metadata() {
     return metadata;

@@ -162,7 +162,7 @@ public final class EventRoutes implements HttpApi.Routes {
         JsonBody event = JsonBody.of(events.get(i), path, ALL_FIELDS);
         String flag = checkedFlag(flags, event);
         if (event.string(FIELD_TYPE, true).equals(EVENT_TYPE_EVALUATIONS)) {
-          counted.add(evaluations(flag, event, now));
+          counted.add(evaluations(flags, flag, event, now));
         } else {
           Inbound inbound = accept(flag, event, now);
           if (!(inbound instanceof Inbound.Exposure x)
@@ -240,10 +240,12 @@ public final class EventRoutes implements HttpApi.Routes {
   /** Evaluations an SDK added up, checked. */
   private record Evaluations(String flag, String variant, String reason, long count, long time) {}
 
-  private static Evaluations evaluations(String flag, JsonBody e, long now) {
+  private static Evaluations evaluations(FlagSnapshot flags, String flag, JsonBody e, long now) {
     String variant = e.string(FIELD_VARIANT, false);
-    if (variant != null && variant.length() > 256) {
-      throw Failure.invalidField(e.path(FIELD_VARIANT), "must be at most 256 characters");
+    // Only the flag's own variants (or none): what is counted stays as small as the flag itself.
+    if (variant != null && !variant.isEmpty() && !flags.hasVariant(flag, variant)) {
+      throw Failure.invalidField(
+          e.path(FIELD_VARIANT), "flag " + flag + " has no variant " + variant);
     }
     String reason = e.string(FIELD_REASON, true);
     try {

@@ -186,6 +186,17 @@ class StaleFlagsApiTest extends ServerTestBase {
                         "evaluations",
                         "flag",
                         "done",
+                        "variant",
+                        "junk-1",
+                        "reason",
+                        "STATIC",
+                        "count",
+                        1),
+                    Map.of(
+                        "type",
+                        "evaluations",
+                        "flag",
+                        "done",
                         "reason",
                         "STATIC",
                         "count",
@@ -197,6 +208,7 @@ class StaleFlagsApiTest extends ServerTestBase {
     assertThat(r.text())
         .contains("is not an evaluation reason: NOPE")
         .contains("no flag gone in this environment")
+        .contains("flag done has no variant junk-1")
         .contains("unknown field for a evaluations event");
     Map<String, Object> usage = admin.get(P + "/environments/production/flags/done/usage").object();
     assertThat(usage).containsEntry("total", 40L);
