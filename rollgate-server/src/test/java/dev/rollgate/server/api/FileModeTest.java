@@ -125,9 +125,12 @@ class FileModeTest extends ServerTestBase {
     ApiClient sdk = server.as(secret);
     try (SseListener stream = new SseListener(admin.base() + "/api/v1/stream", secret, null)) {
       stream.next("configuration", 10);
+      long saved = System.nanoTime();
       write(overrides(), OVERRIDES);
       SseListener.Event event = stream.next("configuration", 10);
       assertThat(event).isNotNull();
+      System.out.printf(
+          "file mode: save to stream event in %.0f ms%n", (System.nanoTime() - saved) / 1e6);
       assertThat(event.data()).contains("\"defaultVariant\":\"b\"");
     }
     assertThat(value(sdk, "banner", Map.of())).isEqualTo("Hi");
