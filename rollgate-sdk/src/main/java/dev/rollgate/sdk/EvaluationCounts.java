@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,7 +24,6 @@ final class EvaluationCounts {
   private static final class Series {
     final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
     final Map<Reason, Long> sent = new EnumMap<>(Reason.class); // read and written by drain only
-    final LongAccumulator last = new LongAccumulator(Math::max, 0);
 
     Series() {
       for (Reason r : Reason.values()) {
@@ -37,8 +35,11 @@ final class EvaluationCounts {
   private final Map<String, Map<String, Series>> byFlag = new ConcurrentHashMap<>();
   private final AtomicInteger series = new AtomicInteger();
 
-  /** Counts one evaluation; false when it was not counted because too many series are open. */
-  boolean record(String flag, String variant, Reason reason, long timeMillis) {
+  /**
+   * Counts one evaluation; false when it was not counted because too many series are open. No clock
+   * is read here (it would cost more than the count): a batch says when it was drained.
+   */
+  boolean record(String flag, String variant, Reason reason) {
     String v = variant == null ? "" : variant;
     Map<String, Series> variants = byFlag.get(flag);
     Series s = variants == null ? null : variants.get(v);
@@ -57,12 +58,15 @@ final class EvaluationCounts {
                   });
     }
     s.counts.get(reason).increment();
-    s.last.accumulate(timeMillis);
     return true;
   }
 
-  /** What was counted since the last drain, as events; called by the sending thread only. */
-  List<Map<String, Object>> drain() {
+  /**
+   * What was counted since the last drain, as events whose time is {@code nowMillis} (the last of
+   * them happened since the previous drain, a flush interval ago at most); called by the sending
+   * thread only.
+   */
+  List<Map<String, Object>> drain(long nowMillis) {
     List<Map<String, Object>> events = new ArrayList<>();
     byFlag.forEach((flag, variants) ->
         variants.forEach((variant, s) -> {
@@ -76,7 +80,7 @@ final class EvaluationCounts {
               event.put(Protocol.FIELD_VARIANT, variant);
               event.put(Protocol.FIELD_REASON, c.getKey().name());
               event.put(Protocol.FIELD_COUNT, total - before);
-              event.put(Protocol.FIELD_TIME, s.last.get());
+              event.put(Protocol.FIELD_TIME, nowMillis);
               s.sent.put(c.getKey(), total);
               events.add(event);
             }

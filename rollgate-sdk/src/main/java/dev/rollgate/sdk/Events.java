@@ -85,7 +85,7 @@ final class Events implements AutoCloseable {
 
   /** Counts an evaluation for the server's flag usage; allocates only for a new variant. */
   void evaluated(String flag, String variant, Reason reason) {
-    if (closed || !evaluations.record(flag, variant, reason, clock.millis())) {
+    if (closed || !evaluations.record(flag, variant, reason)) {
       dropped.incrementAndGet();
     }
   }
@@ -158,7 +158,7 @@ final class Events implements AutoCloseable {
       boolean due = System.nanoTime() >= nextFlush || stopping;
       if (due) {
         batch.addAll(windows.drain(stopping ? Long.MAX_VALUE : clock.millis() / 1000 * 1000));
-        batch.addAll(evaluations.drain());
+        batch.addAll(evaluations.drain(clock.millis()));
       }
       if (!batch.isEmpty() && (batch.size() >= BATCH || due)) {
         for (int from = 0; from < batch.size(); from += BATCH) {

@@ -52,10 +52,10 @@ class UsageEndToEndTest {
   @Test
   void countsAreSentAsDeltasAndBounded() {
     EvaluationCounts counts = new EvaluationCounts();
-    assertThat(counts.record("a", "on", Reason.SPLIT, 1_000)).isTrue();
-    assertThat(counts.record("a", "on", Reason.SPLIT, 3_000)).isTrue();
-    assertThat(counts.record("a", null, Reason.DISABLED, 2_000)).isTrue();
-    List<Map<String, Object>> first = counts.drain();
+    assertThat(counts.record("a", "on", Reason.SPLIT)).isTrue();
+    assertThat(counts.record("a", "on", Reason.SPLIT)).isTrue();
+    assertThat(counts.record("a", null, Reason.DISABLED)).isTrue();
+    List<Map<String, Object>> first = counts.drain(3_000);
     assertThat(first)
         .containsExactlyInAnyOrder(
             Map.of(
@@ -83,19 +83,17 @@ class UsageEndToEndTest {
                 "count",
                 1L,
                 "time",
-                2_000L));
-    assertThat(counts.drain()).as("nothing new, nothing sent").isEmpty();
-    counts.record("a", "on", Reason.SPLIT, 4_000);
-    assertThat(counts.drain())
+                3_000L));
+    assertThat(counts.drain(4_000)).as("nothing new, nothing sent").isEmpty();
+    counts.record("a", "on", Reason.SPLIT);
+    assertThat(counts.drain(5_000))
         .singleElement()
         .satisfies(e -> assertThat(e).containsEntry("count", 1L));
 
     for (int i = 0; i < EvaluationCounts.MAX_SERIES; i++) {
-      counts.record("f" + i, "on", Reason.STATIC, 1);
+      counts.record("f" + i, "on", Reason.STATIC);
     }
-    assertThat(counts.record("one-too-many", "on", Reason.STATIC, 1)).isFalse();
-    assertThat(counts.record("a", "on", Reason.STATIC, 1))
-        .as("a known series still counts")
-        .isTrue();
+    assertThat(counts.record("one-too-many", "on", Reason.STATIC)).isFalse();
+    assertThat(counts.record("a", "on", Reason.STATIC)).as("a known series still counts").isTrue();
   }
 }
