@@ -88,10 +88,11 @@ public final class FileSource {
     try {
       merged = FlagFiles.read(files);
     } catch (FlagFiles.Unreadable e) {
+      lastSeen = seen; // a broken file is not read again until it changes
       return e.getMessage();
     }
-    lastSeen = seen; // read: a broken file is not read again until it changes
     if (merged.text().equals(lastApplied)) {
+      lastSeen = seen;
       return null;
     }
     try {
@@ -100,8 +101,11 @@ public final class FileSource {
             actor, project, env.key(), merged.text(), FlagdImport.Mode.REPLACE, true);
       }
     } catch (Failure e) {
+      lastSeen = seen; // refused as written: not tried again until a file changes
       return e.getMessage() + origins(e.getMessage(), merged.origins());
     }
+    // A store that failed meanwhile throws past here: the files are tried again next poll.
+    lastSeen = seen;
     lastApplied = merged.text();
     return null;
   }
