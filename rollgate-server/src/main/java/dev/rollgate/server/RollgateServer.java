@@ -33,6 +33,11 @@ import dev.rollgate.server.health.Outcomes;
 import dev.rollgate.server.http.Drain;
 import dev.rollgate.server.http.EventStreams;
 import dev.rollgate.server.http.HttpApi;
+import dev.rollgate.server.monitor.HealthCheckRoutes;
+import dev.rollgate.server.monitor.HealthMonitor;
+import dev.rollgate.server.monitor.Probe;
+import dev.rollgate.server.monitor.PushedMetrics;
+import dev.rollgate.server.net.TargetPolicy;
 import dev.rollgate.server.oidc.OidcRoutes;
 import dev.rollgate.server.oidc.OidcService;
 import dev.rollgate.server.ops.OpsRoutes;
@@ -63,7 +68,6 @@ import dev.rollgate.server.usage.StaleFlagRoutes;
 import dev.rollgate.server.usage.StaleFlags;
 import dev.rollgate.server.usage.Usage;
 import dev.rollgate.server.usage.UsageRoutes;
-import dev.rollgate.server.webhooks.TargetPolicy;
 import dev.rollgate.server.webhooks.WebhookDispatcher;
 import dev.rollgate.server.webhooks.WebhookRoutes;
 import dev.rollgate.server.webhooks.WebhookService;
@@ -103,6 +107,7 @@ public final class RollgateServer implements AutoCloseable {
   private final Drain drain;
   private final EventStreams streams;
   private final RolloutFeed feed;
+  private final HealthMonitor monitor;
   private final ReplicaSync sync; // null on SQLite
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
@@ -117,6 +122,7 @@ public final class RollgateServer implements AutoCloseable {
       Drain drain,
       EventStreams streams,
       RolloutFeed feed,
+      HealthMonitor monitor,
       ReplicaSync sync,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
@@ -129,6 +135,7 @@ public final class RollgateServer implements AutoCloseable {
     this.drain = drain;
     this.streams = streams;
     this.feed = feed;
+    this.monitor = monitor;
     this.sync = sync;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
@@ -317,6 +324,27 @@ public final class RollgateServer implements AutoCloseable {
               clock,
               ids);
       Leadership leadership = new Leadership(db);
+      PushedMetrics pushedMetrics = new PushedMetrics(db);
+      HealthMonitor monitor =
+          new HealthMonitor(
+              catalog,
+              audit,
+              flags,
+              new Probe(
+                  new TargetPolicy(
+                      config.healthAllowPrivate(),
+                      TargetPolicy.SYSTEM,
+                      "health checks call public addresses only"
+                          + " (ROLLGATE_HEALTH_ALLOW_PRIVATE=true allows private ones)"),
+                  config.prometheusUrl(),
+                  pushedMetrics,
+                  db,
+                  audit,
+                  clock),
+              leadership,
+              clock,
+              ids,
+              meters);
       ScheduleService schedules =
           new ScheduleService(catalog, flags, audit, leadership, clock, ids);
       Readiness readiness =
@@ -362,10 +390,12 @@ public final class RollgateServer implements AutoCloseable {
               new UsageRoutes(catalog, usage),
               new StaleFlagRoutes(new StaleFlags(flags, usage, clock)),
               new ExplainRoutes(new ExplainService(catalog)),
-              new EventRoutes(catalog, inbox, experimentEvents, usage, meters, clock),
+              new EventRoutes(
+                  catalog, inbox, experimentEvents, usage, pushedMetrics, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),
+              new HealthCheckRoutes(monitor),
               new RolloutRoutes(rollouts, feed, streams),
               new WebhookRoutes(webhooks),
               new OpsRoutes(status, meters),
@@ -410,6 +440,7 @@ public final class RollgateServer implements AutoCloseable {
                   new Job(usage::flush, Duration.ofSeconds(5)),
                   new Job(controller::tick, second),
                   new Job(schedules::runDue, Duration.ofMillis(250)),
+                  new Job(monitor::runDue, second),
                   new Job(dispatcher::runDue, second),
                   new Job(feed::tick, Duration.ofMillis(config.liveIntervalMs())),
                   new Job(tokens::expire, second),
@@ -421,6 +452,7 @@ public final class RollgateServer implements AutoCloseable {
           drain,
           streams,
           feed,
+          monitor,
           sync,
           catalog,
           gc,
@@ -507,6 +539,7 @@ public final class RollgateServer implements AutoCloseable {
     http.stop();
     background.close();
     feed.close();
+    monitor.close();
     replicas.close(); // after the last heartbeat, which would write the row again
     if (sync != null) {
       sync.close();

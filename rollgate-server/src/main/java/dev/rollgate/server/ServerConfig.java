@@ -4,6 +4,8 @@ import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.oidc.OidcTrust;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -74,6 +76,10 @@ import java.util.Map;
  *     {@code :} or {@code ;}) served in every environment of the default project, the admin API
  *     read-only (file mode); empty for none
  * @param watchFlags {@code ROLLGATE_FLAGS_WATCH}: serve the files again whenever one changes
+ * @param healthAllowPrivate {@code ROLLGATE_HEALTH_ALLOW_PRIVATE}: {@code true} lets http health
+ *     checks target loopback, private and link-local addresses; default false
+ * @param prometheusUrl {@code ROLLGATE_PROMETHEUS_URL}: the Prometheus that {@code prometheus}
+ *     health checks query (its base URL); null when unset, and such checks fail saying so
  */
 public record ServerConfig(
     String host,
@@ -108,7 +114,9 @@ public record ServerConfig(
     long replicaWindowSeconds,
     OidcTrust oidc,
     List<Path> flagFiles,
-    boolean watchFlags) {
+    boolean watchFlags,
+    boolean healthAllowPrivate,
+    URI prometheusUrl) {
 
   public static final int DEFAULT_PORT = 8420;
 
@@ -176,7 +184,9 @@ public record ServerConfig(
         window,
         oidc(blankToNull(env.get(OidcTrust.VARIABLE))),
         flagFiles(env.get("ROLLGATE_FLAGS")),
-        watchFlags(env));
+        watchFlags(env),
+        bool(env, "ROLLGATE_HEALTH_ALLOW_PRIVATE", false),
+        prometheusUrl(blankToNull(env.get("ROLLGATE_PROMETHEUS_URL"))));
   }
 
   private static List<Path> flagFiles(String value) {
@@ -197,6 +207,27 @@ public record ServerConfig(
           "ROLLGATE_FLAGS_WATCH is set without ROLLGATE_FLAGS: name the flag files to watch");
     }
     return watch;
+  }
+
+  /** The Prometheus that {@code prometheus} health checks query: an http(s) base URL, or null. */
+  private static URI prometheusUrl(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value.strip());
+      if (uri.getHost() == null
+          || !("http".equalsIgnoreCase(uri.getScheme())
+              || "https".equalsIgnoreCase(uri.getScheme()))) {
+        throw new URISyntaxException(value, "not an http(s) URL with a host");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_PROMETHEUS_URL must be an http(s) URL such as http://prometheus:9090, not '"
+              + value
+              + "'");
+    }
   }
 
   /** The trust file read and checked, or null when none is set. */

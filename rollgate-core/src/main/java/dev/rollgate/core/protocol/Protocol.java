@@ -84,6 +84,12 @@ public final class Protocol {
    */
   public static final String EVENT_TYPE_EVALUATIONS = "evaluations";
 
+  /**
+   * A value of a service's own metric (a consumer lag, a queue depth): {@code name}, {@code value}
+   * and {@code time}, read by health checks and releases.
+   */
+  public static final String EVENT_TYPE_METRIC = "metric";
+
   public static final String FIELD_FLAG = "flag";
   public static final String FIELD_VARIANT = "variant";
   public static final String FIELD_REASON = "reason";

@@ -18,6 +18,12 @@ public record Actor(String id, String name, String comment) {
   /** The rollout controller, which advances and rolls back rollouts by itself. */
   public static final Actor ROLLOUT_CONTROLLER = server("rollout-controller");
 
+  /** The health monitor, which opens violations and takes their actions. */
+  public static final Actor HEALTH_MONITOR = server("health-monitor");
+
+  /** The release controller, which moves releases through their runbooks. */
+  public static final Actor RELEASE_CONTROLLER = server("release-controller");
+
   /** The id of {@code ROLLGATE_ADMIN_TOKEN}, which is not a stored token. */
   public static final String ENVIRONMENT_ADMIN_ID = "bootstrap";
 
@@ -33,6 +39,8 @@ public record Actor(String id, String name, String comment) {
       Set.of(
           SYSTEM.name(),
           ROLLOUT_CONTROLLER.name(),
+          HEALTH_MONITOR.name(),
+          RELEASE_CONTROLLER.name(),
           ENVIRONMENT_ADMIN_ID,
           BOOTSTRAP_ADMIN_NAME,
           "scheduler",

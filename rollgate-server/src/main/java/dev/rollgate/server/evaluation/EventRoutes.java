@@ -4,6 +4,7 @@ import static dev.rollgate.core.protocol.Protocol.BATCH_EVENTS;
 import static dev.rollgate.core.protocol.Protocol.EVENTS_PATH;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_EVALUATIONS;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_EXPOSURE;
+import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_METRIC;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOME;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_OUTCOMES;
 import static dev.rollgate.core.protocol.Protocol.EVENT_TYPE_TRACK;
@@ -38,6 +39,7 @@ import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
 import dev.rollgate.server.http.Requests;
+import dev.rollgate.server.monitor.PushedMetrics;
 import dev.rollgate.server.usage.Usage;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -91,6 +93,7 @@ public final class EventRoutes implements HttpApi.Routes {
                   FIELD_TIME),
           EVENT_TYPE_EVALUATIONS,
               Set.of(FIELD_TYPE, FIELD_FLAG, FIELD_VARIANT, FIELD_REASON, FIELD_COUNT, FIELD_TIME),
+          EVENT_TYPE_METRIC, Set.of(FIELD_TYPE, FIELD_NAME, FIELD_VALUE, FIELD_TIME),
           EVENT_TYPE_OUTCOMES,
               Set.of(
                   FIELD_TYPE,
@@ -112,6 +115,7 @@ public final class EventRoutes implements HttpApi.Routes {
   private final EventInbox inbox;
   private final ExposureSink exposures;
   private final Usage usage;
+  private final PushedMetrics pushed;
   private final MeterRegistry meters;
   private final Clock clock;
 
@@ -120,12 +124,14 @@ public final class EventRoutes implements HttpApi.Routes {
       EventInbox inbox,
       ExposureSink exposures,
       Usage usage,
+      PushedMetrics pushed,
       MeterRegistry meters,
       Clock clock) {
     this.catalog = catalog;
     this.inbox = inbox;
     this.exposures = exposures;
     this.usage = usage;
+    this.pushed = pushed;
     this.meters = meters;
     this.clock = clock;
   }
@@ -154,6 +160,7 @@ public final class EventRoutes implements HttpApi.Routes {
     List<Map<String, Object>> rejected = new ArrayList<>();
     List<Inbound> kept = new ArrayList<>();
     List<Evaluations> counted = new ArrayList<>();
+    List<PushedMetrics.Value> metrics = new ArrayList<>();
     Map<String, Integer> types = new LinkedHashMap<>();
     int accepted = 0;
     for (int i = 0; i < events.size(); i++) {
@@ -161,8 +168,11 @@ public final class EventRoutes implements HttpApi.Routes {
       try {
         JsonBody event = JsonBody.of(events.get(i), path, ALL_FIELDS);
         String flag = checkedFlag(flags, event);
-        if (event.string(FIELD_TYPE, true).equals(EVENT_TYPE_EVALUATIONS)) {
+        String type = event.string(FIELD_TYPE, true);
+        if (type.equals(EVENT_TYPE_EVALUATIONS)) {
           counted.add(evaluations(flags, flag, event, now));
+        } else if (type.equals(EVENT_TYPE_METRIC)) {
+          metrics.add(metric(event, now));
         } else {
           Inbound inbound = accept(flag, event, now);
           if (!(inbound instanceof Inbound.Exposure x)
@@ -190,6 +200,7 @@ public final class EventRoutes implements HttpApi.Routes {
           rejected);
     }
     inbox.append(sdk.project(), sdk.environment(), kept); // durable before the answer
+    pushed.record(sdk.project(), sdk.environment(), metrics);
     // Usage is counted in memory and flushed with this replica's own counts within seconds.
     counted.forEach(c ->
         usage.add(
@@ -220,14 +231,14 @@ public final class EventRoutes implements HttpApi.Routes {
     Set<String> fields = FIELDS.get(type);
     if (fields == null) {
       throw Failure.invalidField(
-          e.path(FIELD_TYPE), "must be exposure, track, outcome, outcomes or evaluations");
+          e.path(FIELD_TYPE), "must be exposure, track, outcome, outcomes, evaluations or metric");
     }
     for (String field : ALL_FIELDS) {
       if (e.has(field) && !fields.contains(field)) {
         throw Failure.invalidField(e.path(field), "unknown field for a " + type + " event");
       }
     }
-    if (type.equals(EVENT_TYPE_TRACK)) {
+    if (type.equals(EVENT_TYPE_TRACK) || type.equals(EVENT_TYPE_METRIC)) {
       return null;
     }
     String flag = e.string(FIELD_FLAG, true);
@@ -235,6 +246,17 @@ public final class EventRoutes implements HttpApi.Routes {
       throw Failure.invalidField(e.path(FIELD_FLAG), "no flag " + flag + " in this environment");
     }
     return flag;
+  }
+
+  /** A service's metric value, checked: a key-like name and a finite value. */
+  private static PushedMetrics.Value metric(JsonBody e, long now) {
+    String name = e.key(FIELD_NAME);
+    Double value = e.number(FIELD_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
+    if (value == null) {
+      throw Failure.invalidField(e.path(FIELD_VALUE), "is required: the metric's value");
+    }
+    return new PushedMetrics.Value(
+        name, value, plausible(e.number(FIELD_TIME, 0, Double.MAX_VALUE), now));
   }
 
   /** Evaluations an SDK added up, checked. */

@@ -2,6 +2,7 @@ package dev.rollgate.server.webhooks;
 
 import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.crypto.Sha256;
+import dev.rollgate.server.net.TargetPolicy;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.webhooks.WebhookStore.Due;

@@ -1,5 +1,6 @@
 package dev.rollgate.server.webhooks;
 
+import dev.rollgate.server.net.TargetPolicy;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Actor;
 import dev.rollgate.server.domain.Failure;
+import dev.rollgate.server.net.TargetPolicy;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.StoreException;
 import dev.rollgate.server.store.Tx;
@@ -47,6 +48,8 @@ public final class WebhookService {
           "flag.scheduled_change_applied",
           "flag.scheduled_change_failed",
           "segment.changed",
+          "health.violation_opened",
+          "health.violation_resolved",
           "*");
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -153,8 +156,8 @@ public final class WebhookService {
 
   /** The webhook event an audit action is reported as, or null when none is. */
   static String eventOf(String action) {
-    if (action.startsWith("rollout.")) {
-      return action;
+    if (action.startsWith("rollout.") || EVENTS.contains(action)) {
+      return action; // health.violation_opened, and the other events named as they are audited
     }
     switch (action) {
       case "flag.schedule.applied" -> {

@@ -9,6 +9,7 @@ import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.SecretBox;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Actor;
+import dev.rollgate.server.net.TargetPolicy;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.testing.MutableClock;

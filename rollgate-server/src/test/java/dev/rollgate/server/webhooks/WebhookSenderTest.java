@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.rollgate.server.net.TargetPolicy;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

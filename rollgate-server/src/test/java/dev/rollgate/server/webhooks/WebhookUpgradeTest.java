@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollgate.server.audit.AuditLog;
 import dev.rollgate.server.crypto.SecretBox;
+import dev.rollgate.server.net.TargetPolicy;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.testing.MutableClock;
 import dev.rollgate.server.testing.StoreKind;

@@ -1,4 +1,4 @@
-package dev.rollgate.server.webhooks;
+package dev.rollgate.server.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Where webhooks may be sent: absolute http(s) URLs without credentials, whose host resolves only
- * to public addresses. Loopback, private (RFC 1918, unique local IPv6), shared (carrier-grade NAT),
- * link-local (cloud metadata services), unspecified, multicast and reserved addresses are refused,
- * IPv4 inside IPv6 is judged by its IPv4 address, and so is any address of this machine itself: a
- * webhook must not be a way to reach the server's own network. {@code
- * ROLLGATE_WEBHOOK_ALLOW_PRIVATE=true} lifts the address rules (not the others) for setups whose
- * receivers are on a private network.
+ * Where the server may send requests that users configure (webhooks, health checks): absolute
+ * http(s) URLs without credentials, whose host resolves only to public addresses. Loopback, private
+ * (RFC 1918, unique local IPv6), shared (carrier-grade NAT), link-local (cloud metadata services),
+ * unspecified, multicast and reserved addresses are refused, IPv4 inside IPv6 is judged by its IPv4
+ * address, and so is any address of this machine itself: a webhook must not be a way to reach the
+ * server's own network. {@code ROLLGATE_WEBHOOK_ALLOW_PRIVATE=true} lifts the address rules (not
+ * the others) for setups whose receivers are on a private network.
  *
  * <p>The check runs when a webhook is registered and again before each delivery, which connects to
  * the very addresses checked ({@link Target#addresses}), so a DNS answer that changes in between
@@ -38,26 +38,41 @@ public final class TargetPolicy {
 
   private final boolean allowPrivate;
   private final Resolver resolver;
+  private final String refusalHint;
 
+  /** The policy for webhooks. */
   public TargetPolicy(boolean allowPrivate, Resolver resolver) {
+    this(
+        allowPrivate,
+        resolver,
+        "webhooks go to public addresses only (ROLLGATE_WEBHOOK_ALLOW_PRIVATE=true allows private"
+            + " ones)");
+  }
+
+  /**
+   * @param refusalHint the end of the message for a refused address: who may go where, and the
+   *     setting that allows private addresses
+   */
+  public TargetPolicy(boolean allowPrivate, Resolver resolver, String refusalHint) {
     this.allowPrivate = allowPrivate;
     this.resolver = resolver;
+    this.refusalHint = refusalHint;
   }
 
   /**
    * A checked target: the URL in ASCII, the host as named (for the Host header, SNI and the
    * certificate check) and the addresses to connect to.
    */
-  record Target(URI uri, String host, int port, boolean https, List<InetAddress> addresses) {
+  public record Target(URI uri, String host, int port, boolean https, List<InetAddress> addresses) {
     /** The Host header: the host as in the URL (brackets kept), with the port when not default. */
-    String hostHeader() {
+    public String hostHeader() {
       boolean defaultPort = port == (https ? 443 : 80);
       String named = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
       return defaultPort ? named : named + ":" + port;
     }
 
     /** The request target: the raw path (at least "/") and query, without the fragment. */
-    String pathAndQuery() {
+    public String pathAndQuery() {
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
@@ -68,7 +83,7 @@ public final class TargetPolicy {
    * {@code dns_failed}, {@code refused_address}); the message is for the person registering it and
    * names no address.
    */
-  static final class Refused extends Exception {
+  public static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
     private final String category;
 
@@ -77,13 +92,13 @@ public final class TargetPolicy {
       this.category = category;
     }
 
-    String category() {
+    public String category() {
       return category;
     }
   }
 
   /** Checks {@code url} and resolves its host; every address it resolves to must pass. */
-  Target check(String url) throws Refused {
+  public Target check(String url) throws Refused {
     URI uri = parse(url);
     boolean https = uri.getScheme().equalsIgnoreCase("https");
     int port = uri.getPort() == -1 ? (https ? 443 : 80) : uri.getPort();
@@ -100,8 +115,8 @@ public final class TargetPolicy {
               "refused_address",
               (literal(host) == null ? "the host resolves to " : "is ")
                   + refusal
-                  + "; webhooks go to public addresses only"
-                  + " (ROLLGATE_WEBHOOK_ALLOW_PRIVATE=true allows private ones)");
+                  + "; "
+                  + refusalHint);
         }
       }
     }
@@ -169,7 +184,7 @@ public final class TargetPolicy {
    * accepts ({@code 127.1}, {@code 2130706433}, {@code 0x7f000001}, {@code 0177.0.0.1}), since a
    * resolver or another client may read them so.
    */
-  static InetAddress literal(String host) {
+  public static InetAddress literal(String host) {
     try {
       if (host.indexOf(':') >= 0) {
         return InetAddress.getByName(host); // an IPv6 literal; with a colon, never a DNS name
