@@ -45,6 +45,9 @@ import dev.rollgate.server.ops.Readiness;
 import dev.rollgate.server.ops.StatusService;
 import dev.rollgate.server.projects.ProjectRoutes;
 import dev.rollgate.server.projects.ProjectService;
+import dev.rollgate.server.releases.ApprovalKey;
+import dev.rollgate.server.releases.ReleaseRoutes;
+import dev.rollgate.server.releases.ReleaseService;
 import dev.rollgate.server.replicas.Leadership;
 import dev.rollgate.server.replicas.ReplicaRegistry;
 import dev.rollgate.server.replicas.ReplicaSync;
@@ -269,7 +272,7 @@ public final class RollgateServer implements AutoCloseable {
           new Catalog(
               db,
               ParseOptions.defaults().withEnvironment(Map.copyOf(environment)).withClock(clock),
-              List.of(RolloutService.SPLITS, ExperimentService.SPLITS));
+              List.of(RolloutService.SPLITS, ExperimentService.SPLITS, ReleaseService.SPLITS));
       ProjectService projects = new ProjectService(catalog, audit, clock);
       SegmentService segments = new SegmentService(catalog, audit, clock);
       FlagService flags = new FlagService(catalog, audit, clock);
@@ -345,6 +348,22 @@ public final class RollgateServer implements AutoCloseable {
               clock,
               ids,
               meters);
+      ReleaseService releases =
+          new ReleaseService(
+              catalog,
+              audit,
+              flags,
+              outcomes,
+              pushedMetrics,
+              monitor,
+              ApprovalKey.load(db, secrets, clock.millis()),
+              clock,
+              ids,
+              new RolloutPlan.Defaults(
+                  config.rolloutWindowSeconds(),
+                  config.rollbackErrorRatePercent() / 100,
+                  config.rollbackP99Ms()));
+      monitor.addPauser(releases);
       ScheduleService schedules =
           new ScheduleService(catalog, flags, audit, leadership, clock, ids);
       Readiness readiness =
@@ -397,6 +416,7 @@ public final class RollgateServer implements AutoCloseable {
               new HealthRoutes(catalog, outcomes, clock),
               new HealthCheckRoutes(monitor),
               new RolloutRoutes(rollouts, feed, streams),
+              new ReleaseRoutes(releases),
               new WebhookRoutes(webhooks),
               new OpsRoutes(status, meters),
               new ProjectRoutes(projects),
@@ -426,7 +446,8 @@ public final class RollgateServer implements AutoCloseable {
       if (http.metricsPort() >= 0) {
         log.info("rollgate: metrics on {}:{}", config.metricsHost(), http.metricsPort());
       }
-      RolloutController controller = new RolloutController(rollouts, leadership);
+      RolloutController controller =
+          new RolloutController(rollouts, leadership, List.of(releases::tick));
       WebhookDispatcher dispatcher =
           new WebhookDispatcher(db, leadership, clock, secrets, webhookTargets);
       Duration second = Duration.ofSeconds(1);

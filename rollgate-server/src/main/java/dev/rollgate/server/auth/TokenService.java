@@ -169,7 +169,7 @@ public final class TokenService {
     checkName(name);
     Role role = command.role() == null ? null : Role.parse(command.role());
     if (role == null) {
-      throw Failure.invalidField("role", "must be admin, editor, viewer or sdk");
+      throw Failure.invalidField("role", "must be admin, editor, viewer, approver or sdk");
     }
     String project = command.project();
     String environment = command.environment();

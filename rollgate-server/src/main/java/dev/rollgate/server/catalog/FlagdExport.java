@@ -74,7 +74,7 @@ final class FlagdExport {
           Object targeting = stored == null ? null : Json.parse(stored);
           SplitSource.Split split = splits.get(key);
           if (split != null) {
-            targeting = RolloutSplit.compose(targeting, split.seed(), split.entries());
+            targeting = RolloutSplit.compose(targeting, split.rule());
           }
           if (targeting != null) {
             flag.put("targeting", targeting);

@@ -28,7 +28,7 @@ public final class RolloutSplit {
   public static SplitSource.Split rollout(
       String rolloutId, String treatment, String control, double percent) {
     long treatmentWeight = Math.round(percent * TOTAL_WEIGHT / 100);
-    return new SplitSource.Split(
+    return SplitSource.Split.fractional(
         "a rollout",
         rolloutId,
         List.of(
@@ -36,16 +36,12 @@ public final class RolloutSplit {
   }
 
   /**
-   * The flag's targeting with a split of the traffic it leaves to the default, bucketed by {@code
-   * seed}: {@code entries} are flagd's fractional entries, [variant, whole-number weight].
+   * The flag's targeting with a split of the traffic it leaves to the default: {@code rule} names
+   * the variant of users with a targeting key.
    */
-  static Object compose(Object targeting, String seed, List<List<Object>> entries) {
-    List<Object> arguments = new java.util.ArrayList<>();
-    arguments.add(Map.of("cat", List.of(seed + ":", Map.of("var", "targetingKey"))));
-    arguments.addAll(entries);
-    Map<String, Object> split = Map.of("fractional", arguments);
+  static Object compose(Object targeting, Object rule) {
     Map<String, Object> keyed =
-        Map.of("if", java.util.Arrays.asList(Map.of("var", "targetingKey"), split, null));
+        Map.of("if", java.util.Arrays.asList(Map.of("var", "targetingKey"), rule, null));
     return targeting == null ? keyed : Map.of("or", List.of(targeting, keyed));
   }
 }

@@ -17,11 +17,21 @@ public interface SplitSource {
   Map<String, Split> splits(Tx tx, String project, String environment) throws SQLException;
 
   /**
-   * One flag's split ({@link RolloutSplit}): the traffic the flag's own targeting leaves to its
-   * default goes to {@code entries}, flagd fractional entries [variant, whole-number weight],
-   * bucketed by {@code seed}.
+   * One flag's split: the traffic the flag's own targeting leaves to its default goes to {@code
+   * rule}, JSON Logic that names a variant for a user with a targeting key.
    *
    * @param owner what drives it, in words ("a rollout")
    */
-  record Split(String owner, String seed, List<List<Object>> entries) {}
+  record Split(String owner, Object rule) {
+    /**
+     * A split into flagd fractional entries [variant, whole-number weight], bucketed by {@code
+     * seed}: {@code {"fractional": [{"cat": [seed + ":", {"var": "targetingKey"}]}, ...entries]}}.
+     */
+    public static Split fractional(String owner, String seed, List<List<Object>> entries) {
+      List<Object> arguments = new java.util.ArrayList<>();
+      arguments.add(Map.of("cat", List.of(seed + ":", Map.of("var", "targetingKey"))));
+      arguments.addAll(entries);
+      return new Split(owner, Map.of("fractional", arguments));
+    }
+  }
 }

@@ -10,6 +10,8 @@ public enum Role implements Plain.Shown {
   EDITOR,
   /** Read only. */
   VIEWER,
+  /** Read everything; approve releases. */
+  APPROVER,
   /** Evaluate and stream one project's environment; nothing else. */
   SDK;
 
@@ -35,6 +37,11 @@ public enum Role implements Plain.Shown {
   /** Whether this role may read the admin API. */
   public boolean canRead() {
     return this != SDK;
+  }
+
+  /** Whether this role may approve releases. */
+  public boolean canApprove() {
+    return this == ADMIN || this == APPROVER;
   }
 
   /** Whether this role may change flags, segments and their configuration. */

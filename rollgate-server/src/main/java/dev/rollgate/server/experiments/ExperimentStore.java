@@ -36,7 +36,7 @@ final class ExperimentStore {
         r ->
             splits.put(
                 r.getString(1),
-                new SplitSource.Split(
+                SplitSource.Split.fractional(
                     "an experiment", r.getString(2), weights(Json.parse(r.getString(3))))),
         project,
         environment);

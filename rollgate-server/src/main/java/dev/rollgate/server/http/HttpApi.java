@@ -79,6 +79,9 @@ public final class HttpApi {
    */
   public static final String OIDC_PATH = "/api/v1/auth/oidc";
 
+  /** The release-approval public key, served without credentials. */
+  public static final String PUBLIC_KEYS_PATH = "/api/v1/keys/approvals";
+
   /** The header OFREP providers send their token in. */
   public static final String API_KEY_HEADER = Protocol.HEADER_API_KEY;
 
@@ -372,8 +375,10 @@ public final class HttpApi {
     ctx.header("Cache-Control", "no-store");
     ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     String method = ctx.req().getMethod();
-    if (method.equals("OPTIONS") || ctx.path().equals("/api/v1/openapi.json")) {
-      return;
+    if (method.equals("OPTIONS")
+        || ctx.path().equals("/api/v1/openapi.json")
+        || (method.equals("GET") && ctx.path().equals(PUBLIC_KEYS_PATH))) {
+      return; // public: the API's description, and the key anyone may check approvals with
     }
     boolean signIn =
         method.equals("POST") && (ctx.path().equals(SESSION_PATH) || ctx.path().equals(OIDC_PATH));

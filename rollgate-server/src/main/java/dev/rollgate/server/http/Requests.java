@@ -130,6 +130,15 @@ public final class Requests {
     return p;
   }
 
+  /** Admin or approver: who may approve a release. */
+  public static Principal requireApprove(Context ctx) {
+    Principal p = requireRead(ctx);
+    if (!p.role().canApprove()) {
+      throw Failure.forbidden("only admin and approver tokens may approve releases");
+    }
+    return p;
+  }
+
   /** An sdk token, which names the project and environment it reads. */
   public static Principal requireSdk(Context ctx) {
     Principal p = principal(ctx);

@@ -265,7 +265,8 @@ public record OidcTrust(List<Issuer> issuers) {
     String roleName = string(o, path, "role", true);
     Role role = Role.parse(roleName);
     if (role == null || role == Role.SDK) {
-      throw new Problem(path + ".role", "must be admin, editor or viewer, not '" + roleName + "'");
+      throw new Problem(
+          path + ".role", "must be admin, editor, viewer or approver, not '" + roleName + "'");
     }
     String project = string(o, path, "project", false);
     String environment = string(o, path, "environment", false);

@@ -36,11 +36,11 @@ import java.util.Map;
  * requests or the stage has fewer than its minimum per cohort; else INCONCLUSIVE if a check is;
  * else PASS. At 100% there is no control cohort, and the comparisons are skipped.
  */
-final class Judge {
+public final class Judge {
   private Judge() {}
 
   /** A verdict with what it rests on; {@code toJson} is what rollouts show and audit. */
-  record Evidence(
+  public record Evidence(
       Verdict verdict,
       String summary,
       long windowStart,
@@ -48,7 +48,7 @@ final class Judge {
       Map<String, Object> cohorts,
       List<Map<String, Object>> checks) {
 
-    Map<String, Object> toJson() {
+    public Map<String, Object> toJson() {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("verdict", verdict.name());
       json.put("summary", summary);
@@ -59,7 +59,7 @@ final class Judge {
       return json;
     }
 
-    static Evidence error(long from, long to, String message) {
+    public static Evidence error(long from, long to, String message) {
       return new Evidence(Verdict.ERROR, message, from, to, Map.of(), List.of());
     }
   }
@@ -73,12 +73,46 @@ final class Judge {
       CohortStats controlWindow,
       CohortStats canaryStage,
       CohortStats controlStage) {
-    RolloutPlan.Stage stage = plan.stages().get(stageIndex);
-    RolloutPlan.Checks c = plan.checks();
-    double alpha = plan.stageAlpha();
-    boolean hasControl = stage.percent() < 100;
+    return judge(
+        plan.checks(),
+        plan.stages().get(stageIndex),
+        plan.stageAlpha(),
+        plan.stages().get(stageIndex).percent() < 100,
+        List.of(),
+        windowStart,
+        windowEnd,
+        canaryWindow,
+        controlWindow,
+        canaryStage,
+        controlStage);
+  }
+
+  /**
+   * A value that must stay at or under its limit (a release's custom metric, such as a consumer's
+   * lag); over it, the window is DEGRADED. A null value (nothing reported) is SKIPPED.
+   */
+  public record Limit(String name, Double observed, double max) {}
+
+  /**
+   * Judges one window of {@code stage} with {@code checks}; {@code hasControl} says whether anyone
+   * is left on the control to compare with, and {@code limits} are further values that pause when
+   * over.
+   */
+  public static Evidence judge(
+      RolloutPlan.Checks c,
+      RolloutPlan.Stage stage,
+      double alpha,
+      boolean hasControl,
+      List<Limit> limits,
+      long windowStart,
+      long windowEnd,
+      CohortStats canaryWindow,
+      CohortStats controlWindow,
+      CohortStats canaryStage,
+      CohortStats controlStage) {
     List<Map<String, Object>> checks = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    List<String> degraded = new ArrayList<>();
     boolean inconclusive = false;
 
     // Absolute error rate.
@@ -119,6 +153,57 @@ final class Judge {
       status = "PASS";
     }
     checks.add(check("canaryP99", status, canaryP99, c.maxP99Ms(), Map.of()));
+
+    // Pause thresholds: a clear breach pauses (a person decides) where the limits above roll back.
+    if (c.pauseErrorRate() != null) {
+      if (canaryWindow.requests() > 0 && windowRate.lower() > c.pauseErrorRate()) {
+        status = "DEGRADED";
+        degraded.add(
+            String.format(
+                "canary error rate %.2f%% (at least %.2f%%) is over the pause threshold %.2f%%",
+                100 * canaryWindow.errorRate(),
+                100 * windowRate.lower(),
+                100 * c.pauseErrorRate()));
+      } else {
+        status = canaryWindow.requests() == 0 ? "SKIPPED" : "PASS";
+      }
+      checks.add(
+          check(
+              "canaryErrorRatePause",
+              status,
+              canaryWindow.errorRate(),
+              c.pauseErrorRate(),
+              Map.of()));
+    }
+    if (c.pauseP95Ms() != null) {
+      double canaryP95 = canaryWindow.latency().quantile(0.95);
+      if (canaryWindow.latency().count() < c.minSamples()) {
+        status = "SKIPPED";
+      } else if (canaryP95 > c.pauseP95Ms()) {
+        status = "DEGRADED";
+        degraded.add(
+            String.format(
+                "canary p95 %.1f ms is over the pause threshold %.1f ms",
+                canaryP95, c.pauseP95Ms()));
+      } else {
+        status = "PASS";
+      }
+      checks.add(check("canaryP95", status, canaryP95, c.pauseP95Ms(), Map.of()));
+    }
+    for (Limit limit : limits) {
+      if (limit.observed() == null) {
+        status = "SKIPPED";
+      } else if (limit.observed() > limit.max()) {
+        status = "DEGRADED";
+        degraded.add(
+            String.format(
+                "%s %s is over its limit %s",
+                limit.name(), plain(limit.observed()), plain(limit.max())));
+      } else {
+        status = "PASS";
+      }
+      checks.add(check("metric:" + limit.name(), status, limit.observed(), limit.max(), Map.of()));
+    }
 
     // Error rate against the control, sequentially over the stage.
     if (!c.compareErrorRate() || !hasControl) {
@@ -200,6 +285,9 @@ final class Judge {
     if (!failures.isEmpty()) {
       verdict = Verdict.FAIL;
       summary = String.join("; ", failures);
+    } else if (!degraded.isEmpty()) {
+      verdict = Verdict.DEGRADED;
+      summary = String.join("; ", degraded);
     } else if (!enough) {
       verdict = Verdict.INSUFFICIENT_DATA;
       summary =
@@ -225,6 +313,10 @@ final class Judge {
       summary = "every check passed";
     }
     return new Evidence(verdict, summary, windowStart, windowEnd, cohorts, checks);
+  }
+
+  private static String plain(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   private static Map<String, Object> cohort(CohortStats window, CohortStats stage, double alpha) {

@@ -1,6 +1,8 @@
 package dev.rollgate.server.rollouts;
 
 import dev.rollgate.server.replicas.Leadership;
+import java.util.List;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +19,17 @@ public final class RolloutController {
 
   private final RolloutService rollouts;
   private final Leadership leadership;
+  private final List<IntSupplier> others;
 
-  public RolloutController(RolloutService rollouts, Leadership leadership) {
+  /**
+   * @param others what else the controller drives on the leading replica each tick (releases), each
+   *     answering how many steps it took
+   */
+  public RolloutController(
+      RolloutService rollouts, Leadership leadership, List<IntSupplier> others) {
     this.rollouts = rollouts;
     this.leadership = leadership;
+    this.others = List.copyOf(others);
   }
 
   /** One pass over the running rollouts; returns the number of windows judged. */
@@ -36,6 +45,13 @@ public final class RolloutController {
         }
       } catch (RuntimeException e) {
         log.warn("rollout {}: cannot judge its window: {}", id, e.getMessage());
+      }
+    }
+    for (IntSupplier other : others) {
+      try {
+        judged += other.getAsInt();
+      } catch (RuntimeException e) {
+        log.warn("controller: {}", e.getMessage());
       }
     }
     return judged;

@@ -65,7 +65,9 @@ public record RolloutPlan(
           "maxP99Ratio",
           "alpha",
           "nStar",
-          "minSamples");
+          "minSamples",
+          "pauseErrorRate",
+          "pauseP95Ms");
 
   /**
    * One stage: the treatment's share, how long it lasts at least (and at most, when there is too
@@ -102,6 +104,9 @@ public record RolloutPlan(
    * @param alpha the error rate of the whole rollout's comparisons (split across its stages)
    * @param nStar the sample size at which the confidence sequence is tightest
    * @param minSamples the requests each cohort needs before it is compared at all
+   * @param pauseErrorRate over this (clearly, as for {@code maxErrorRate}) the window is DEGRADED
+   *     and the rollout pauses; null for no such limit
+   * @param pauseP95Ms over this canary p95 the window is DEGRADED; null for no such limit
    */
   public record Checks(
       double maxErrorRate,
@@ -112,9 +117,11 @@ public record RolloutPlan(
       double maxP99Ratio,
       double alpha,
       double nStar,
-      long minSamples) {
+      long minSamples,
+      Double pauseErrorRate,
+      Double pauseP95Ms) {
 
-    Map<String, Object> toJson() {
+    public Map<String, Object> toJson() {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("maxErrorRate", maxErrorRate);
       json.put("maxP99Ms", maxP99Ms);
@@ -125,6 +132,12 @@ public record RolloutPlan(
       json.put("alpha", alpha);
       json.put("nStar", nStar);
       json.put("minSamples", minSamples);
+      if (pauseErrorRate != null) {
+        json.put("pauseErrorRate", pauseErrorRate);
+      }
+      if (pauseP95Ms != null) {
+        json.put("pauseP95Ms", pauseP95Ms);
+      }
       return json;
     }
   }
@@ -192,7 +205,8 @@ public record RolloutPlan(
         policy(plan, "onError", OnError.values(), OnError.PAUSE));
   }
 
-  private static Checks checks(Map<String, Object> json, String path, Defaults defaults) {
+  /** Reads {@code checks} with the server's defaults (releases judge their windows with these). */
+  public static Checks checks(Map<String, Object> json, String path, Defaults defaults) {
     JsonBody c = JsonBody.of(json == null ? Map.of() : json, path, CHECK_FIELDS);
     return new Checks(
         orElse(c.number("maxErrorRate", 0, 1), defaults.maxErrorRate()),
@@ -203,7 +217,9 @@ public record RolloutPlan(
         orElse(c.number("maxP99Ratio", 1, 100), 1.5),
         orElse(c.number("alpha", 0.0001, 0.5), 0.05),
         orElse(c.number("nStar", 10, 1e9), 10_000.0),
-        orElse(c.whole("minSamples", 1, 1_000_000_000), 100L));
+        orElse(c.whole("minSamples", 1, 1_000_000_000), 100L),
+        c.number("pauseErrorRate", 0, 1),
+        c.number("pauseP95Ms", 0, 3_600_000));
   }
 
   /**

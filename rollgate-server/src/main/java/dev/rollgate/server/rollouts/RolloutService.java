@@ -305,6 +305,10 @@ public final class RolloutService {
         after = judged.with(RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), because, now);
         action = RolloutAction.ROLLBACK;
       }
+      case DEGRADED -> {
+        after = judged.with(RolloutState.PAUSED, r.stage(), r.stageStartedAt(), because, now);
+        action = RolloutAction.PAUSE;
+      }
       case ERROR -> {
         RolloutState state =
             r.plan().onError() == RolloutPlan.OnError.ROLLBACK

@@ -50,6 +50,21 @@ public final class WebhookService {
           "segment.changed",
           "health.violation_opened",
           "health.violation_resolved",
+          "release.planned",
+          "release.maintenance_scheduled",
+          "release.prechecks_completed",
+          "release.prechecks_failed",
+          "release.awaiting_approval",
+          "release.approved",
+          "release.started",
+          "release.wave_started",
+          "release.wave_completed",
+          "release.postchecks_completed",
+          "release.completed",
+          "release.paused",
+          "release.resumed",
+          "release.rolled_back",
+          "release.aborted",
           "*");
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -106,7 +106,7 @@ class RolloutApiTest extends ServerTestBase {
         .contains("events[1].flag: is required")
         .contains("no flag no-such-flag")
         .contains("gamma must be 1.02")
-        .contains("must be exposure, track, outcome, outcomes or evaluations");
+        .contains("must be exposure, track, outcome, outcomes, evaluations or metric");
 
     ApiClient.Response none =
         sdk.post("/api/v1/events", Map.of("events", List.of(Map.of("type", "outcome"))));

@@ -156,7 +156,8 @@ class OidcConfigTest {
     assertThat(problem(withRule(GOOD_RULE.replace("\"shop-main\"", "\"shop main\""))))
         .startsWith("issuers[0].rules[0].name: must be 1-64 letters");
     assertThat(problem(withRule(GOOD_RULE.replace("\"editor\"", "\"sdk\""))))
-        .isEqualTo("issuers[0].rules[0].role: must be admin, editor or viewer, not 'sdk'");
+        .isEqualTo(
+            "issuers[0].rules[0].role: must be admin, editor, viewer or approver, not 'sdk'");
     assertThat(problem(withRule(GOOD_RULE.replace("\"editor\"", "\"admin\""))))
         .isEqualTo(
             "issuers[0].rules[0].project: an admin token cannot be scoped; leave project and"

@@ -104,7 +104,7 @@ final class RolloutHarness implements AutoCloseable {
         new RolloutService(
             catalog, audit, flags, outcomes, clock, RolloutPlan.Defaults.STANDARD, ids);
     leadership = new Leadership(db);
-    controller = new RolloutController(rollouts, leadership);
+    controller = new RolloutController(rollouts, leadership, java.util.List.of());
     catalog.loadAll();
   }
 
