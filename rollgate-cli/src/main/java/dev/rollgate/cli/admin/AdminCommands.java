@@ -18,6 +18,7 @@ public final class AdminCommands {
         new TokensCommand(),
         new WebhooksCommand(),
         new RolloutsCommand(),
+        new ReleasesCommand(),
         new ExperimentsCommand(),
         new MetricsCommand(),
         new StaleFlagsCommand(),
@@ -25,6 +26,7 @@ public final class AdminCommands {
         new ImportCommand(),
         new ExportCommand(),
         new HealthCommand(),
+        new VerifyApprovalCommand(),
         new CompletionCommand());
   }
 }

@@ -148,6 +148,40 @@ public final class Api {
     return execute(request.GET().build(), path);
   }
 
+  /**
+   * A GET of a document that is not JSON (a report as Markdown or PDF): its bytes, with the token;
+   * a refusal throws as {@link #send} does.
+   */
+  public byte[] download(String path, String accept) {
+    if (token == null) {
+      throw new CliFailure(
+          ExitCodes.UNAUTHORISED,
+          "no token: pass --token, set ROLLGATE_TOKEN, or run rollgate login");
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(timeout)
+            .header("Accept", accept)
+            .header("User-Agent", "rollgate-cli")
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new CliFailure(ExitCodes.UNREACHABLE, "cannot reach " + base + ": " + Errors.reason(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliFailure(ExitCodes.UNREACHABLE, "interrupted while calling " + path);
+    }
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      throw failure(status, parse(new String(response.body(), StandardCharsets.UTF_8)));
+    }
+    return response.body();
+  }
+
   /** A GET of an address outside this server (an identity provider) with its own headers. */
   public JsonNode getAbsolute(URI uri, Map<String, String> headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();

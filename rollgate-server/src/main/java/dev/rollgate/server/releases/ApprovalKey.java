@@ -96,7 +96,7 @@ public final class ApprovalKey {
   }
 
   /** Whether {@code signature} (base64) is {@code publicKey}'s over {@code text}. */
-  static boolean verify(String publicKey, String text, String signature) {
+  public static boolean verify(String publicKey, String text, String signature) {
     try {
       PublicKey key =
           KeyFactory.getInstance("Ed25519")
@@ -114,7 +114,7 @@ public final class ApprovalKey {
    * The text an approval's signature covers, one field a line: what {@code rollgate
    * verify-approval} rebuilds from an approval's JSON.
    */
-  static String signedText(
+  public static String signedText(
       String releaseId, String version, String phase, String approver, String at) {
     return String.join(
         "\n", "rollgate-release-approval/v1", releaseId, version, phase, approver, at);
