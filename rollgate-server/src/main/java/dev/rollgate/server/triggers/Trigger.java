@@ -151,7 +151,10 @@ public record Trigger(
     if (description != null) {
       json.put("description", description);
     }
-    json.put("createdBy", Map.of("id", createdBy.id(), "name", createdBy.name()));
+    Map<String, Object> author = new LinkedHashMap<>();
+    author.put("id", createdBy.id());
+    author.put("name", createdBy.name());
+    json.put("createdBy", author);
     json.put("createdAt", createdAt.toString());
     json.put("revoked", revoked());
     if (revokedAt != null) {

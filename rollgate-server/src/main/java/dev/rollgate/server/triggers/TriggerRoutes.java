@@ -174,7 +174,10 @@ public final class TriggerRoutes implements HttpApi.Routes {
     Trigger t = outcome.trigger();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("result", outcome.result().label());
-    out.put("trigger", Map.of("id", t.id(), "name", t.name()));
+    Map<String, Object> trigger = new LinkedHashMap<>();
+    trigger.put("id", t.id());
+    trigger.put("name", t.name());
+    out.put("trigger", trigger);
     out.put("project", t.project());
     out.put("flag", t.flag());
     out.put("environment", t.environment());
