@@ -19,7 +19,11 @@ CREATE TABLE flag_triggers (
     last_called_at  BIGINT,
     last_result     VARCHAR(32),
     calls           BIGINT       NOT NULL DEFAULT 0,
-    FOREIGN KEY (project_key, flag_key) REFERENCES flags (project_key, flag_key) ON DELETE CASCADE
+    FOREIGN KEY (project_key, flag_key) REFERENCES flags (project_key, flag_key) ON DELETE CASCADE,
+    -- A deleted environment takes its triggers along: one made again with the same key starts
+    -- without them.
+    FOREIGN KEY (project_key, environment_key)
+        REFERENCES environments (project_key, environment_key) ON DELETE CASCADE
 );
 
 CREATE INDEX flag_triggers_flag ON flag_triggers (project_key, flag_key, environment_key);

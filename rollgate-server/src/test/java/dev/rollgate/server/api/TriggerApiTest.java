@@ -331,6 +331,22 @@ class TriggerApiTest extends ServerTestBase {
                 .text())
         .contains("trigger.revoke");
     assertThat(audit()).filteredOn(e -> e.get("action").equals("trigger.revoke")).hasSize(1);
+
+    // A deleted environment takes its triggers with it, and a new one of that key has none.
+    assertThat(admin.post(P + "/environments", Map.of("key", "qa")).status()).isEqualTo(201);
+    String qa = P + "/environments/qa/flags/new-checkout/triggers";
+    Response inQa = admin.post(qa, Map.of("name", "qa-pager", "action", "switch_off"));
+    assertThat(inQa.status()).as(inQa.toString()).isEqualTo(201);
+    Response gone = admin.delete(P + "/environments/qa");
+    assertThat(gone.status()).as(gone.toString()).isBetween(200, 204);
+    assertThat(admin.post(P + "/environments", Map.of("key", "qa")).status()).isEqualTo(201);
+    assertError(call(inQa.object(), null), 404, "not_found");
+    assertThat(admin.get(qa + "?revoked=true").object().get("items")).isEqualTo(List.of());
+
+    // A deleted flag takes its triggers with it.
+    Map<String, Object> orphan = create("orphan", "switch_off");
+    assertThat(admin.delete(FLAG).status()).isEqualTo(204);
+    assertError(call(orphan, null), 404, "not_found");
   }
 
   @Test
