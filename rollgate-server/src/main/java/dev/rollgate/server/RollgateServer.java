@@ -64,6 +64,8 @@ import dev.rollgate.server.sessions.SessionRoutes;
 import dev.rollgate.server.sessions.SessionService;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.StoreException;
+import dev.rollgate.server.triggers.TriggerRoutes;
+import dev.rollgate.server.triggers.TriggerService;
 import dev.rollgate.server.ui.UiRoutes;
 import dev.rollgate.server.unleash.UnleashImport;
 import dev.rollgate.server.unleash.UnleashRoutes;
@@ -423,6 +425,7 @@ public final class RollgateServer implements AutoCloseable {
               new FlagRoutes(flags, flagd, schedules),
               new UnleashRoutes(new UnleashImport(catalog, audit, clock)),
               new ScheduleRoutes(schedules),
+              new TriggerRoutes(new TriggerService(catalog, flags, audit, clock, ids), clock),
               new SegmentRoutes(segments),
               new TokenRoutes(tokens),
               new SessionRoutes(sessions),

@@ -17,6 +17,7 @@ public final class AdminCommands {
         new ProjectsCommand(),
         new TokensCommand(),
         new WebhooksCommand(),
+        new TriggersCommand(),
         new RolloutsCommand(),
         new ReleasesCommand(),
         new ExperimentsCommand(),

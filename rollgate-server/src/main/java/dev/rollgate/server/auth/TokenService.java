@@ -284,6 +284,10 @@ public final class TokenService {
       throw Failure.invalidField(
           "name", "'" + name + "' is reserved for one of Rollgate's own actors");
     }
+    if (key(name).startsWith(Actor.TRIGGER_PREFIX)) {
+      throw Failure.invalidField(
+          "name", "names beginning with '" + Actor.TRIGGER_PREFIX + "' are kept for flag triggers");
+    }
     if (key(name).startsWith(ISSUED_PREFIX)) {
       throw Failure.invalidField(
           "name", "names beginning with '" + ISSUED_PREFIX + "' are kept for OIDC-issued tokens");

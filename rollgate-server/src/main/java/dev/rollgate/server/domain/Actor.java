@@ -55,6 +55,12 @@ public record Actor(String id, String name, String comment) {
     return RESERVED.contains(name.toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * What the actors of flag triggers are named by: {@code trigger:<name>}, with the id {@code
+   * trigger:<id>}. No token may take a name that begins so.
+   */
+  public static final String TRIGGER_PREFIX = "trigger:";
+
   /** The same actor with another comment (null keeps this one's). */
   public Actor withComment(String why) {
     return why == null ? this : new Actor(id, name, why);

@@ -82,6 +82,13 @@ public final class HttpApi {
   /** The release-approval public key, served without credentials. */
   public static final String PUBLIC_KEYS_PATH = "/api/v1/keys/approvals";
 
+  /**
+   * Where an alerting system calls a flag trigger, {@code POST /api/v1/triggers/{secret}}: the
+   * third API route that takes no credentials (the secret in the path is them). Rate-limited per
+   * address here, and per trigger by its routes.
+   */
+  public static final String TRIGGER_PATH = "/api/v1/triggers/";
+
   /** The header OFREP providers send their token in. */
   public static final String API_KEY_HEADER = Protocol.HEADER_API_KEY;
 
@@ -339,7 +346,10 @@ public final class HttpApi {
    * header): it would be echoed and logged, so it is replaced.
    */
   private static boolean secretLike(String id) {
-    return id.startsWith("rgt_") || id.startsWith("rgs_") || id.startsWith("whsec_");
+    return id.startsWith("rgt_")
+        || id.startsWith("rgs_")
+        || id.startsWith("whsec_")
+        || id.startsWith("rgtr_");
   }
 
   /** Rate limits per token: admin writes, and evaluations. */
@@ -382,7 +392,9 @@ public final class HttpApi {
     }
     boolean signIn =
         method.equals("POST") && (ctx.path().equals(SESSION_PATH) || ctx.path().equals(OIDC_PATH));
-    Principal principal = signIn ? null : authenticate(ctx, tokens, sessions, !evaluation);
+    boolean trigger = method.equals("POST") && isTriggerCall(ctx.path());
+    Principal principal =
+        signIn || trigger ? null : authenticate(ctx, tokens, sessions, !evaluation);
     if (principal != null) {
       Scope.check(principal, method, ctx.path());
     }
@@ -410,13 +422,32 @@ public final class HttpApi {
             : hasBody || method.equals("DELETE") ? limits.writes() : null;
     if (limiter != null) {
       try {
-        // Sign-ins and exchanges have no token yet: they are counted per address.
-        limiter.acquire(signIn ? "sign-in:" + ctx.ip() : principal.tokenId());
+        // Sign-ins, exchanges and trigger calls have no token: they are counted per address.
+        limiter.acquire(
+            signIn ? "sign-in:" + ctx.ip() : trigger ? "trigger:" + ctx.ip() : principal.tokenId());
       } catch (RateLimiter.RateLimited e) {
         ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
         throw new ApiException(429, "rate_limited", e.getMessage());
       }
     }
+  }
+
+  /**
+   * Whether {@code path} is one trigger's URL, {@code /api/v1/triggers/<secret>}, and nothing else:
+   * compared segment by segment after decoding, so that no spelling of another path (a dot segment,
+   * an encoded slash) gets through without a token.
+   */
+  static boolean isTriggerCall(String path) {
+    if (!path.startsWith(TRIGGER_PATH)) {
+      return false;
+    }
+    List<String> segments = Scope.segments(path);
+    return segments != null && segments.size() == 4;
+  }
+
+  /** The path as logged: a trigger's URL holds its secret, so it is logged as its route. */
+  private static String logged(Context ctx) {
+    return ctx.path().startsWith(TRIGGER_PATH) ? TRIGGER_PATH + "{secret}" : ctx.path();
   }
 
   /**
@@ -557,7 +588,7 @@ public final class HttpApi {
         StoreException.class,
         (e, ctx) -> {
           log.error(
-              "store failure on {} {} [{}]", ctx.method(), ctx.path(), Requests.requestId(ctx), e);
+              "store failure on {} {} [{}]", ctx.method(), logged(ctx), Requests.requestId(ctx), e);
           error(
               ctx, 503, "store_unavailable", "the store is not available; retry later", List.of());
         });
@@ -567,7 +598,7 @@ public final class HttpApi {
           log.error(
               "unexpected failure on {} {} [{}]",
               ctx.method(),
-              ctx.path(),
+              logged(ctx),
               Requests.requestId(ctx),
               e);
           error(

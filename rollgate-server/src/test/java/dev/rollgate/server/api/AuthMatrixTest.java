@@ -208,6 +208,25 @@ class AuthMatrixTest extends ServerTestBase {
         new Endpoint(
             "GET audit checkpoint", Needs.READ, (c, n) -> c.get("/api/v1/audit/checkpoint")));
     e.add(new Endpoint("GET status", Needs.READ, (c, n) -> c.get("/api/v1/status")));
+    String triggers = P + "/environments/production/flags/base/triggers";
+    e.add(new Endpoint("GET triggers", Needs.READ, (c, n) -> c.get(triggers)));
+    e.add(
+        new Endpoint(
+            "POST trigger",
+            Needs.EDIT,
+            (c, n) -> c.post(triggers, Map.of("name", "t" + n, "action", "switch_off"))));
+    e.add(
+        new Endpoint(
+            "DELETE trigger",
+            Needs.EDIT,
+            (c, n) -> {
+              Object id =
+                  admin
+                      .post(triggers, Map.of("name", "d" + n, "action", "switch_off"))
+                      .object()
+                      .get("id");
+              return c.delete(triggers + "/" + id);
+            }));
     return e;
   }
 
