@@ -29,6 +29,7 @@ CREATE TABLE release_events (
     phase      VARCHAR(32)  NOT NULL,
     wave       INTEGER,
     reason     TEXT,
+    comment    TEXT, -- why, as the actor said (X-Rollgate-Comment or the body's comment)
     details    TEXT, -- JSON: the evidence or results behind the event
     PRIMARY KEY (release_id, seq)
 );

@@ -527,7 +527,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
       throws SQLException {
     @SuppressWarnings("unchecked")
     Map<String, Object> detailMap = details instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
-    ReleaseStore.event(tx, r, now, actor.name(), event, reason, detailMap);
+    ReleaseStore.event(tx, r, now, actor.name(), actor.comment(), event, reason, detailMap);
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("event", event);
     payload.put("reason", reason);
@@ -712,7 +712,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
               emit(tx, CONTROLLER, after, "start_failed", after.reason, null, now);
             }
           }
-          return true;
+          return Step.MOVED;
         });
   }
 
@@ -730,7 +730,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
             after.phase = ReleasePhase.PLANNED;
             after.reason = "pre-checks failed: " + failures(results);
             emit(tx, CONTROLLER, after, "prechecks_failed", after.reason, details, now);
-            return true;
+            return Step.MOVED;
           }
           emit(
               tx, CONTROLLER, after, "prechecks_completed", "every pre-check passed", details, now);
@@ -745,7 +745,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
           } else {
             begin(tx, CONTROLLER, after, now);
           }
-          return true;
+          return Step.MOVED;
         });
   }
 
@@ -783,7 +783,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
         seen,
         (tx, r, after) -> {
           if (r.judgedUntil != from) {
-            return false; // judged meanwhile
+            return Step.NONE; // judged meanwhile
           }
           Map<String, Object> json = evidence.toJson();
           Map<String, Violation> open = monitor.openViolations(tx, r.plan.healthChecks());
@@ -796,7 +796,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
                     + String.join(", ", open.values().stream().map(Violation::checkName).toList())
                     + " failed";
             stop(tx, after, why, json, now);
-            return true;
+            return Step.MOVED;
           }
           ReleasePlan.Wave wave = r.plan.waves().get(r.wave);
           long inWave = to - r.waveStartedAt;
@@ -821,7 +821,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
               }
             }
           }
-          return true;
+          return after.phase != r.phase || after.wave != r.wave ? Step.MOVED : Step.JUDGED;
         });
   }
 
@@ -909,7 +909,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
                       + " failed");
             }
             stop(tx, after, String.join("; ", why), details, now);
-            return true;
+            return Step.MOVED;
           }
           emit(
               tx,
@@ -923,7 +923,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
           after.endedAt = now;
           after.reason = "completed: " + r.treatment + " is the default of " + r.flag;
           emit(tx, CONTROLLER, after, "completed", after.reason, null, now);
-          return true;
+          return Step.MOVED;
         });
   }
 
@@ -967,10 +967,17 @@ public final class ReleaseService implements HealthMonitor.Pauser {
         metricsAfter);
   }
 
+  /** What a controller step did: nothing, judged a window without moving, or moved the release. */
+  private enum Step {
+    NONE,
+    JUDGED,
+    MOVED
+  }
+
   /** A change the controller makes to a release it read, committed only if no one else moved it. */
   @FunctionalInterface
   private interface Change {
-    boolean apply(Tx tx, Release current, Release after) throws SQLException;
+    Step apply(Tx tx, Release current, Release after) throws SQLException;
   }
 
   private boolean change(Release seen, Change change) {
@@ -984,10 +991,15 @@ public final class ReleaseService implements HealthMonitor.Pauser {
           }
           Release after = r.copy();
           long now = clock.millis();
-          if (!change.apply(tx, r, after)) {
-            return false;
+          switch (change.apply(tx, r, after)) {
+            case NONE -> {
+              return false;
+            }
+            case JUDGED -> // the revision stays: a person's If-Match still holds
+                VersionConflict.unlessWritten(
+                    ReleaseStore.recordWindow(tx, after, r.rowVersion), "release " + r.id);
+            case MOVED -> save(tx, r, after, now);
           }
-          save(tx, r, after, now);
           return true;
         });
   }

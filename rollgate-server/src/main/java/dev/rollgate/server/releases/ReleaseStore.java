@@ -56,6 +56,16 @@ final class ReleaseStore {
         == 1;
   }
 
+  /** Stores a judged window's evidence without a new revision (nobody needs to re-read it). */
+  static boolean recordWindow(Tx tx, Release r, long expected) throws SQLException {
+    return tx.update(
+            "UPDATE releases SET body = ? WHERE release_id = ? AND row_version = ?",
+            Json.write(r.body()),
+            r.id,
+            expected)
+        == 1;
+  }
+
   static Optional<Release> get(Tx tx, String project, String environment, String id)
       throws SQLException {
     return tx.one(
@@ -213,6 +223,7 @@ final class ReleaseStore {
       Release r,
       long at,
       String actor,
+      String comment,
       String event,
       String reason,
       Map<String, Object> details)
@@ -220,12 +231,13 @@ final class ReleaseStore {
     long seq =
         tx.count("SELECT COALESCE(MAX(seq), 0) FROM release_events WHERE release_id = ?", r.id) + 1;
     tx.update(
-        "INSERT INTO release_events (release_id, seq, at, actor, event, phase, wave, reason,"
-            + " details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO release_events (release_id, seq, at, actor, comment, event, phase, wave,"
+            + " reason, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         r.id,
         (int) seq,
         at,
         actor,
+        comment,
         event,
         r.phase.name(),
         r.wave < 0 ? null : r.wave,
@@ -235,7 +247,7 @@ final class ReleaseStore {
 
   static List<Map<String, Object>> timeline(Tx tx, String id) throws SQLException {
     return tx.list(
-        "SELECT seq, at, actor, event, phase, wave, reason, details FROM release_events"
+        "SELECT seq, at, actor, event, phase, wave, reason, details, comment FROM release_events"
             + " WHERE release_id = ? ORDER BY seq",
         r -> {
           Map<String, Object> json = new LinkedHashMap<>();
@@ -249,6 +261,7 @@ final class ReleaseStore {
           json.put("reason", r.getString(7));
           String details = r.getString(8);
           json.put("details", details == null ? null : Json.parse(details));
+          json.put("comment", r.getString(9));
           return json;
         },
         id);

@@ -203,9 +203,14 @@ class ReleaseApiTest extends ServerTestBase {
         sleep(50);
       }
     }
-    long revision = (Long) get(id).get("revision");
+    String before = judged(get(id));
     clock.advance(62_000);
-    return await(id, r -> (Long) r.get("revision") > revision);
+    return await(id, r -> !judged(r).equals(before));
+  }
+
+  /** What changes with each judged window: its evidence, or the phase and wave it leads to. */
+  private static String judged(Map<String, Object> r) {
+    return r.get("evidence") + "/" + r.get("phase") + "/" + r.get("wave");
   }
 
   private Map<String, Object> healthy(String id, String treatment, String control) {
@@ -285,6 +290,9 @@ class ReleaseApiTest extends ServerTestBase {
     String id = (String) create(release("1.5.0", "minor", MINOR_PLAN)).get("id");
     ApiClient.Response started = control(id, "start", Map.of("comment", "go"));
     assertThat(started.status()).as(started.toString()).isEqualTo(200);
+    assertThat(events(started.object()).getLast()).isEqualTo("prechecks_started");
+    assertThat(((List<Map<String, Object>>) started.object().get("timeline")).getLast())
+        .containsEntry("comment", "go");
     Map<String, Object> r = await(id, x -> x.get("phase").equals("ROLLING_OUT"));
     assertThat(r).containsEntry("wave", 0L).containsEntry("waveName", "pilot tenant");
 
@@ -308,8 +316,10 @@ class ReleaseApiTest extends ServerTestBase {
     assertThat(served("acme", "1.5.0")).isBetween(25, 75);
     assertThat(evaluate("nobody-inc", "u1")).isEqualTo("1.4.0");
 
+    long revision = (Long) r.get("revision");
     r = healthy(id, "1.5.0", "1.4.0");
     assertThat(r).containsEntry("wave", 1L); // its minimum is not over yet
+    assertThat(r).containsEntry("revision", revision); // judged, not moved: If-Match still holds
     r = healthy(id, "1.5.0", "1.4.0");
     assertThat(r).containsEntry("wave", 2L);
     assertThat(evaluate("nobody-inc", "u1")).isEqualTo("1.5.0");
