@@ -400,5 +400,5 @@ function controls(view, r, base, problem, done) {
     h('h2', {id: 'release-controls-title'}, 'Manual controls'),
     backup ? h('div', {class: 'plan-field'}, h('label', {for: 'release-backup'}, 'Backup reference (needed to start)'), backup) : null,
     h('div', {class: 'actions'}, buttons),
-    h('p', {class: 'hint'}, 'Each asks for a comment, kept in the timeline and the audit trail.'));
+    h('p', {class: 'hint'}, 'Each asks for a comment, kept in the audit trail beside the timeline\'s event.'));
 }

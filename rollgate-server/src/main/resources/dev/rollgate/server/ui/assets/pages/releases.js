@@ -113,7 +113,7 @@ async function planForm(view, list) {
   const backupRef = h('input', {autocomplete: 'off', spellcheck: 'false', maxlength: 512});
   const fillVariants = () => {
     const f = inEnv.find(x => x.key === flag.value);
-    put(variant, h('option', {value: ''}, 'The variant named as the version (or true / on)'),
+    put(variant, h('option', {value: ''}, 'Automatic: named as the version, or true / on'),
       Object.keys((f && f.variants) || {}).map(v => h('option', {value: v}, v)));
   };
   flag.addEventListener('change', fillVariants);
