@@ -278,6 +278,12 @@ class ReleasesBrowserTest extends BrowserTestBase {
     assertThat(page.locator("main button")).hasCount(0);
     tab.assertClean();
     tab.screenshot("release-planned-" + store);
+
+    // Another environment has other releases: the picker goes to its list, not to this one.
+    page.locator("#scope-env").selectOption("staging");
+    assertThat(page).hasURL(Pattern.compile(".*/ui/p/default/staging/releases$"));
+    assertThat(page.locator("#no-releases")).containsText("No releases in staging yet.");
+    tab.assertClean();
   }
 
   @Test
