@@ -3,6 +3,7 @@ package dev.rollgate.server.ui;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestServer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +45,18 @@ abstract class BrowserTestBase {
 
   @BeforeEach
   void startServer() {
-    server = TestServer.start(store, environment());
+    server = TestServer.start(store, environment(), clock());
     admin = server.admin();
   }
 
   /** Settings the server of each test starts with, over {@link TestServer}'s own. */
   Map<String, String> environment() {
     return Map.of();
+  }
+
+  /** The clock the server of each test runs on (a test may give a {@code MutableClock}). */
+  Clock clock() {
+    return Clock.systemUTC();
   }
 
   /** A new tab, with a browser context (and so cookies) of its own. */

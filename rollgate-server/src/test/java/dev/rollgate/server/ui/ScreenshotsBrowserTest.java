@@ -31,7 +31,7 @@ class ScreenshotsBrowserTest {
     try (TestServer server = TestServer.start(StoreKind.SQLITE);
         UiBrowser browser = UiBrowser.launch()) {
       ApiClient admin = server.admin();
-      seed(server, admin);
+      String release = seed(server, admin);
 
       UiBrowser.Tab tab = browser.open(server).signIn(TestServer.ADMIN_TOKEN);
       Map<String, String> pages = new LinkedHashMap<>();
@@ -40,6 +40,8 @@ class ScreenshotsBrowserTest {
       pages.put("rollout", "flags/new-checkout/rollout");
       pages.put("experiments", "experiments");
       pages.put("experiment", "experiments/button-test");
+      pages.put("releases", "releases");
+      pages.put("release", "releases/" + release);
       pages.put("health", "health");
       pages.put("audit", "audit");
       pages.put("settings-tokens", "settings/tokens");
@@ -88,9 +90,10 @@ class ScreenshotsBrowserTest {
   }
 
   /**
-   * Flags with tags and usage, a kill switch with its comment, a running rollout, an experiment.
+   * Flags with tags and usage, a kill switch with its comment, a running rollout, an experiment,
+   * releases (one rolling out, one planned); the id of the one rolling out.
    */
-  private static void seed(TestServer server, ApiClient admin) throws Exception {
+  private static String seed(TestServer server, ApiClient admin) throws Exception {
     check(admin.post(TestFlags.FLAGS, TestFlags.checkout()));
     String[][] more = {
       {"search-v2", "search"},
@@ -187,6 +190,65 @@ class ScreenshotsBrowserTest {
                 "guardrails", List.of(Map.of("metric", "error_rate", "bad", "increase")))));
     check(admin.post(ENV + "/experiments/button-test/start", Map.of()));
     UiData.units(sdk, "button-colour", List.of("grey", "green", "blue"), "green", 300);
+
+    // A release of the checkout service rolling out its canary, and the next one planned.
+    Map<String, Object> versions = new LinkedHashMap<>();
+    versions.put("1.4.0", "1.4.0");
+    versions.put("1.5.0", "1.5.0");
+    versions.put("1.6.0", "1.6.0");
+    check(
+        admin.post(
+            TestFlags.FLAGS,
+            Map.of(
+                "key",
+                "checkout-svc",
+                "variants",
+                versions,
+                "defaultVariant",
+                "1.4.0",
+                "environments",
+                Map.of("production", Map.of("state", "ENABLED")))));
+    ApiClient.Response release =
+        admin.post(
+            ENV + "/releases",
+            Map.of(
+                "service",
+                "checkout",
+                "version",
+                "1.5.0",
+                "type",
+                "patch",
+                "flag",
+                "checkout-svc",
+                "notes",
+                "## 1.5.0\n\nA faster payment form."));
+    check(release);
+    String releaseId = (String) release.object().get("id");
+    check(
+        admin.send(
+            "POST",
+            ENV + "/releases/" + releaseId + "/start",
+            Map.of("comment", "release train 42"),
+            "If-Match",
+            "\"" + release.object().get("revision") + "\""));
+    check(
+        admin.post(
+            ENV + "/releases",
+            Map.of(
+                "service",
+                "checkout",
+                "version",
+                "1.6.0",
+                "type",
+                "minor",
+                "flag",
+                "checkout-svc",
+                "plan",
+                Map.of(
+                    "waves",
+                    List.of(
+                        Map.of("name", "canary", "percent", 5, "minDurationSeconds", 600),
+                        Map.of("name", "all", "percent", 100))))));
     // The background jobs apply events and judge the rollout every second; wait for both.
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
@@ -196,13 +258,15 @@ class ScreenshotsBrowserTest {
           (Map<String, Object>)
               admin.get(ENV + "/experiments/button-test/results").object().get("units");
       long total = units.values().stream().mapToLong(n -> ((Number) n).longValue()).sum();
-      if (Double.valueOf(50.0).equals(percent) && total == 900) {
-        return;
+      Object phase = admin.get(ENV + "/releases/" + releaseId).object().get("phase");
+      if (Double.valueOf(50.0).equals(percent) && total == 900 && "ROLLING_OUT".equals(phase)) {
+        return releaseId;
       }
       Thread.sleep(200);
     }
     throw new AssertionError(
-        "the rollout did not reach 50 percent or the experiment's units did not arrive");
+        "the rollout did not reach 50 percent, the experiment's units did not arrive or the"
+            + " release did not start");
   }
 
   private static void check(ApiClient.Response r) {

@@ -171,7 +171,8 @@ function topBar(view) {
 /** The same page in another environment (a flag stays the flag; a detail page goes to its list). */
 function scopeSwitch(view, env) {
   const rest = location.pathname.split('/').slice(5).join('/');
-  const keep = view.page.id === 'experiment' ? 'experiments' : rest || 'flags';
+  const lists = {experiment: 'experiments', release: 'releases'};
+  const keep = lists[view.page.id] || rest || 'flags';
   return pageUrl(view.project, env, keep);
 }
 

@@ -1,7 +1,5 @@
 // Every page of the UI, in navigation order. A page is one entry here and one module in this
 // folder exporting render(view); an entry with `nav` gets a link in the top bar.
-// Releases (with the releases feature) and health checks (with that feature) take their places
-// below: {id: 'releases', pattern: 'releases', nav: 'Releases', ...}.
 export const pages = [
   {id: 'flags', pattern: 'flags', nav: 'Flags', title: 'Flags', load: () => import('./flags.js')},
   {id: 'flag', pattern: 'flags/:flag', title: 'Flag', section: 'flags', load: () => import('./flag.js')},
@@ -10,6 +8,8 @@ export const pages = [
   {id: 'import', pattern: 'import', nav: 'Import', title: 'Import', load: () => import('./import.js')},
   {id: 'experiments', pattern: 'experiments', nav: 'Experiments', title: 'Experiments', load: () => import('./experiments.js')},
   {id: 'experiment', pattern: 'experiments/:experiment', title: 'Experiment', section: 'experiments', load: () => import('./experiment.js')},
+  {id: 'releases', pattern: 'releases', nav: 'Releases', title: 'Releases', load: () => import('./releases.js')},
+  {id: 'release', pattern: 'releases/:release', title: 'Release', section: 'releases', load: () => import('./release.js')},
   {id: 'health', pattern: 'health', nav: 'Health', title: 'Health', load: () => import('./health.js')},
   {id: 'audit', pattern: 'audit', nav: 'Audit', title: 'Audit', load: () => import('./audit.js')},
   {id: 'settings', pattern: 'settings/:tab', nav: 'Settings', title: 'Settings', role: 'admin', defaults: {tab: 'tokens'}, load: () => import('./settings.js')},

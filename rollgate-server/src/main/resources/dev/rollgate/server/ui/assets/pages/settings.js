@@ -85,7 +85,7 @@ async function tokens(view, section) {
   const items = [...list.items].sort((a, b) => (a.revoked - b.revoked) || b.createdAt.localeCompare(a.createdAt));
 
   const name = h('input', {id: 'token-name', required: true, maxlength: 200, autocomplete: 'off'});
-  const role = h('select', {id: 'token-role'}, ['viewer', 'editor', 'admin', 'sdk'].map(r => h('option', {value: r}, r)));
+  const role = h('select', {id: 'token-role'}, ['viewer', 'editor', 'approver', 'admin', 'sdk'].map(r => h('option', {value: r}, r)));
   const project = h('select', {id: 'token-project'}, projects.items.map(p =>
     h('option', {value: p.key, selected: p.key === view.project}, p.name && p.name !== p.key ? `${p.key} (${p.name})` : p.key)));
   const environment = h('select', {id: 'token-environment'});
