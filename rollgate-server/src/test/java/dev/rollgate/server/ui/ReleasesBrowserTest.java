@@ -208,9 +208,14 @@ class ReleasesBrowserTest extends BrowserTestBase {
       events.add(outcomes(control, clock.millis(), 1000, 0, 40));
     }
     post(events);
-    long revision = (Long) get(id).get("revision");
+    String before = judged(get(id));
     clock.advance(62_000);
-    return await(id, r -> (Long) r.get("revision") > revision);
+    return await(id, r -> !judged(r).equals(before));
+  }
+
+  /** What changes with each judged window: its evidence, or the phase and wave it leads to. */
+  private static String judged(Map<String, Object> r) {
+    return r.get("evidence") + "/" + r.get("phase") + "/" + r.get("wave");
   }
 
   private static Locator confirmButton(Page page) {

@@ -62,7 +62,7 @@ export async function render(view) {
     view.canEdit ? await planForm(view, list) : null,
     h('p', {class: 'hint'}, 'Each release\'s waves, checks, approvals, KPI comparison, timeline and report are on its page.'),
     equivalents([`rollgate releases list --project ${project} --env ${env} [--service S] [--type T] [--phase P]`,
-      `rollgate releases create checkout 1.5.0 --type minor --flag checkout-svc --project ${project} --env ${env}`],
+      `rollgate releases plan checkout 1.5.0 --type minor --flag checkout-svc --project ${project} --env ${env}`],
       `GET ${list}?service=&type=&phase=`,
       `POST ${list}  {"service": "checkout", "version": "1.5.0", "type": "minor", "flag": "checkout-svc", "notes": "…", "startAt": "…"}`));
   await load();
