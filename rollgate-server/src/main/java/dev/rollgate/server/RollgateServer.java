@@ -306,28 +306,6 @@ public final class RollgateServer implements AutoCloseable {
       EventInbox inbox = new EventInbox(db, clock);
       Outcomes outcomes =
           new Outcomes(db, inbox, clock, meters, Duration.ofHours(config.outcomeRetentionHours()));
-      RolloutService rollouts =
-          new RolloutService(
-              catalog,
-              audit,
-              flags,
-              outcomes,
-              clock,
-              new RolloutPlan.Defaults(
-                  config.rolloutWindowSeconds(),
-                  config.rollbackErrorRatePercent() / 100,
-                  config.rollbackP99Ms()),
-              ids);
-      ExperimentEvents experimentEvents = new ExperimentEvents(db, inbox, clock);
-      MetricService metrics = new MetricService(catalog, audit, clock);
-      ExperimentService experiments =
-          new ExperimentService(
-              catalog,
-              audit,
-              experimentEvents,
-              new ExperimentResults(db, outcomes, clock),
-              clock,
-              ids);
       Leadership leadership = new Leadership(db);
       PushedMetrics pushedMetrics = new PushedMetrics(db);
       HealthMonitor monitor =
@@ -350,6 +328,30 @@ public final class RollgateServer implements AutoCloseable {
               clock,
               ids,
               meters);
+      RolloutService rollouts =
+          new RolloutService(
+              catalog,
+              audit,
+              flags,
+              outcomes,
+              clock,
+              new RolloutPlan.Defaults(
+                  config.rolloutWindowSeconds(),
+                  config.rollbackErrorRatePercent() / 100,
+                  config.rollbackP99Ms()),
+              ids,
+              monitor);
+      monitor.addPauser(rollouts::pauseListing);
+      ExperimentEvents experimentEvents = new ExperimentEvents(db, inbox, clock);
+      MetricService metrics = new MetricService(catalog, audit, clock);
+      ExperimentService experiments =
+          new ExperimentService(
+              catalog,
+              audit,
+              experimentEvents,
+              new ExperimentResults(db, outcomes, clock),
+              clock,
+              ids);
       ReleaseService releases =
           new ReleaseService(
               catalog,

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_RUNNING} at a time, each bounded by its timeout: a target that hangs delays no other
  * check.
  */
-public final class HealthMonitor implements AutoCloseable {
+public final class HealthMonitor implements AutoCloseable, dev.rollgate.server.rollouts.HealthGate {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
   /** Checks running at once on the leading replica. */
@@ -292,7 +292,13 @@ public final class HealthMonitor implements AutoCloseable {
     return open;
   }
 
+  @Override
+  public List<String> failing(Tx tx, List<String> checkIds) throws SQLException {
+    return openViolations(tx, checkIds).values().stream().map(Violation::checkName).toList();
+  }
+
   /** Not found unless each of {@code checkIds} is a check of {@code project}; for plans. */
+  @Override
   public void requireChecks(Tx tx, String project, List<String> checkIds, String path)
       throws SQLException {
     for (String id : checkIds) {

@@ -19,13 +19,16 @@ import java.util.Set;
  * @param onInsufficientData what happens when a stage reaches its maximum duration without enough
  *     data (or without a clear verdict): pause, rollback or advance
  * @param onError what an ERROR verdict does: pause or rollback
+ * @param healthChecks health checks whose open violation rolls the rollout back (and which a
+ *     check's pause action pauses)
  */
 public record RolloutPlan(
     List<Stage> stages,
     Checks checks,
     long windowMs,
     OnInsufficientData onInsufficientData,
-    OnError onError) {
+    OnError onError,
+    List<String> healthChecks) {
 
   /** What a stage that reached its maximum duration without a clear verdict does. */
   public enum OnInsufficientData implements Plain.Shown {
@@ -51,7 +54,7 @@ public record RolloutPlan(
   }
 
   static final Set<String> FIELDS =
-      Set.of("stages", "checks", "windowSeconds", "onInsufficientData", "onError");
+      Set.of("stages", "checks", "windowSeconds", "onInsufficientData", "onError", "healthChecks");
   private static final Set<String> STAGE_FIELDS =
       Set.of(
           "percent", "minDurationSeconds", "minRequests", "maxDurationSeconds", "requireApproval");
@@ -202,7 +205,16 @@ public record RolloutPlan(
         checks,
         windowMs,
         policy(plan, "onInsufficientData", OnInsufficientData.values(), OnInsufficientData.PAUSE),
-        policy(plan, "onError", OnError.values(), OnError.PAUSE));
+        policy(plan, "onError", OnError.values(), OnError.PAUSE),
+        healthChecks(plan));
+  }
+
+  private static List<String> healthChecks(JsonBody plan) {
+    List<String> ids = plan.strings("healthChecks");
+    if (ids != null && ids.size() > 20) {
+      throw Failure.invalidField(plan.path("healthChecks"), "may list at most 20 checks");
+    }
+    return ids == null ? List.of() : List.copyOf(ids);
   }
 
   /** Reads {@code checks} with the server's defaults (releases judge their windows with these). */
@@ -252,6 +264,7 @@ public record RolloutPlan(
     json.put("windowSeconds", windowMs / 1000);
     json.put("onInsufficientData", onInsufficientData.plain());
     json.put("onError", onError.plain());
+    json.put("healthChecks", healthChecks);
     return json;
   }
 

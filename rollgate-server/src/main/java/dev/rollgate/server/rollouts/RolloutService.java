@@ -39,6 +39,7 @@ public final class RolloutService {
   private final Clock clock;
   private final IdSource ids;
   private final RolloutPlan.Defaults defaults;
+  private final HealthGate health;
 
   /** How rollouts that have not ended split their flags, for the catalog. */
   public static final SplitSource SPLITS = RolloutStore::splits;
@@ -50,8 +51,10 @@ public final class RolloutService {
       Outcomes outcomes,
       Clock clock,
       RolloutPlan.Defaults defaults,
-      IdSource ids) {
+      IdSource ids,
+      HealthGate health) {
     this.catalog = catalog;
+    this.health = health;
     this.audit = audit;
     this.flags = flags;
     this.outcomes = outcomes;
@@ -96,6 +99,7 @@ public final class RolloutService {
             throw Failure.conflict(
                 "flag " + flag + " is already split by " + owner + " in " + environment);
           }
+          health.requireChecks(tx, project, plan.healthChecks(), "plan.healthChecks");
           long now = clock.millis();
           Rollout rollout =
               new Rollout(
@@ -300,6 +304,18 @@ public final class RolloutService {
     String because = evidence.verdict() + ": " + evidence.summary();
     Rollout after = null;
     RolloutAction action = null;
+    List<String> failing = health.failing(tx, r.plan().healthChecks());
+    if (!failing.isEmpty()) {
+      after =
+          judged.with(
+              RolloutState.ROLLED_BACK,
+              r.stage(),
+              r.stageStartedAt(),
+              "health check " + String.join(", ", failing) + " failed",
+              now);
+      save(tx, CONTROLLER, RolloutAction.ROLLBACK, r, after, now);
+      return true;
+    }
     switch (evidence.verdict()) {
       case FAIL -> {
         after = judged.with(RolloutState.ROLLED_BACK, r.stage(), r.stageStartedAt(), because, now);
@@ -363,6 +379,30 @@ public final class RolloutService {
     }
     save(tx, CONTROLLER, action, r, after, now);
     return true;
+  }
+
+  /**
+   * The health monitor's pause action: pauses the running rollouts of {@code project} whose plans
+   * list the check; returns them in words.
+   */
+  public List<String> pauseListing(Tx tx, String project, String checkId, String reason)
+      throws SQLException {
+    List<String> paused = new java.util.ArrayList<>();
+    long now = clock.millis();
+    for (Rollout r : RolloutStore.running(tx)) {
+      if (!r.project().equals(project) || !r.plan().healthChecks().contains(checkId)) {
+        continue;
+      }
+      save(
+          tx,
+          Actor.HEALTH_MONITOR.withComment(reason),
+          RolloutAction.PAUSE,
+          r,
+          r.with(RolloutState.PAUSED, r.stage(), r.stageStartedAt(), reason, now),
+          now);
+      paused.add("rollout of " + r.flag() + " in " + r.environment());
+    }
+    return paused;
   }
 
   /** The ids of the rollouts the controller judges. */

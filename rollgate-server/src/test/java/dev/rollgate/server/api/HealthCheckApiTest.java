@@ -186,6 +186,79 @@ class HealthCheckApiTest extends ServerTestBase {
   }
 
   @Test
+  void aPauseActionPausesTheReleasesAndRolloutsThatListTheCheck() {
+    String id =
+        (String)
+            create(
+                    Map.of(
+                        "name",
+                        "checkout-api",
+                        "type",
+                        "http",
+                        "url",
+                        url("/health"),
+                        "intervalSeconds",
+                        60,
+                        "action",
+                        Map.of("type", "pause")))
+                .get("id");
+    await(CHECKS + "/" + id + "/results", a -> items(a).size() == 1);
+    ApiClient.Response rollout =
+        admin.post(
+            P + "/environments/production/flags/new-checkout/rollout",
+            Map.of("treatment", "on", "plan", Map.of("healthChecks", List.of(id))));
+    assertThat(rollout.status()).as(rollout.toString()).isEqualTo(201);
+    assertThat(
+            admin
+                .post(
+                    P + "/flags",
+                    Map.of(
+                        "key",
+                        "svc",
+                        "variants",
+                        Map.of("1.0.0", "1.0.0", "1.1.0", "1.1.0"),
+                        "defaultVariant",
+                        "1.0.0",
+                        "environments",
+                        Map.of("production", Map.of("state", "ENABLED"))))
+                .status())
+        .isEqualTo(201);
+    String releases = P + "/environments/production/releases";
+    ApiClient.Response planned =
+        admin.post(
+            releases,
+            Map.of(
+                "service",
+                "svc",
+                "version",
+                "1.1.0",
+                "type",
+                "patch",
+                "flag",
+                "svc",
+                "plan",
+                Map.of("healthChecks", List.of(id))));
+    assertThat(planned.status()).as(planned.toString()).isEqualTo(201);
+    String release = releases + "/" + planned.object().get("id");
+    assertThat(admin.send("POST", release + "/start", null, "If-Match", "\"1\"").status())
+        .isEqualTo(200);
+    await(release, r -> "ROLLING_OUT".equals(r.get("phase")));
+
+    status.set(503);
+    clock.advance(60_000);
+    Map<String, Object> violation =
+        items(await(P + "/health/violations?state=open", a -> !items(a).isEmpty())).getFirst();
+    assertThat((String) violation.get("actionTaken"))
+        .contains("rollout of new-checkout in production")
+        .contains("release svc 1.1.0");
+    assertThat(admin.get(P + "/environments/production/flags/new-checkout/rollout").object())
+        .containsEntry("state", "PAUSED");
+    Map<String, Object> paused = admin.get(release).object();
+    assertThat(paused).containsEntry("phase", "PAUSED").containsEntry("pausedFrom", "ROLLING_OUT");
+    assertThat((String) paused.get("reason")).contains("checkout-api");
+  }
+
+  @Test
   void aViolationOpensOnlyAfterItsConsecutiveFailures() {
     status.set(503);
     String id =

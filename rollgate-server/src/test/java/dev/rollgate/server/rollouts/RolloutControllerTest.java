@@ -194,7 +194,8 @@ class RolloutControllerTest {
             h.outcomes,
             h.clock,
             RolloutPlan.Defaults.STANDARD,
-            dev.rollgate.server.domain.IdSource.seeded(12));
+            dev.rollgate.server.domain.IdSource.seeded(12),
+            HealthGate.NONE);
     assertThat(h.rollouts.judgeNextWindow(id)).isTrue();
     assertThat(other.judgeNextWindow(id)).isFalse(); // the window was judged: nothing left due
     assertThat(transitions()).containsExactly("start:RUNNING@50.0", "advance:RUNNING@100.0");

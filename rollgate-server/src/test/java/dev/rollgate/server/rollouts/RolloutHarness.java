@@ -102,7 +102,14 @@ final class RolloutHarness implements AutoCloseable {
             db, new EventInbox(db, clock), clock, new SimpleMeterRegistry(), Duration.ofDays(3650));
     rollouts =
         new RolloutService(
-            catalog, audit, flags, outcomes, clock, RolloutPlan.Defaults.STANDARD, ids);
+            catalog,
+            audit,
+            flags,
+            outcomes,
+            clock,
+            RolloutPlan.Defaults.STANDARD,
+            ids,
+            HealthGate.NONE);
     leadership = new Leadership(db);
     controller = new RolloutController(rollouts, leadership, java.util.List.of());
     catalog.loadAll();
