@@ -2,9 +2,9 @@ package dev.rollgate.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.MutableClock;
+import dev.rollgate.server.testing.TestOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -153,30 +153,9 @@ class ReleaseApiTest extends ServerTestBase {
     }
   }
 
-  /** Outcomes of one variant in the second starting now: requests, errors, all at {@code ms}. */
   private static Map<String, Object> outcomes(
       String variant, long at, int requests, int errors, double ms) {
-    return Map.of(
-        "type",
-        "outcomes",
-        "flag",
-        FLAG,
-        "variant",
-        variant,
-        "start",
-        at,
-        "end",
-        at + 1000,
-        "count",
-        requests,
-        "errors",
-        errors,
-        "latency",
-        Map.of(
-            "gamma",
-            1.02,
-            "buckets",
-            Map.of(String.valueOf(LatencyHistogram.index(ms)), requests)));
+    return TestOutcomes.second(FLAG, variant, at, requests, errors, ms);
   }
 
   /**
@@ -203,14 +182,9 @@ class ReleaseApiTest extends ServerTestBase {
         sleep(50);
       }
     }
-    String before = judged(get(id));
+    String before = TestOutcomes.judged(get(id));
     clock.advance(62_000);
-    return await(id, r -> !judged(r).equals(before));
-  }
-
-  /** What changes with each judged window: its evidence, or the phase and wave it leads to. */
-  private static String judged(Map<String, Object> r) {
-    return r.get("evidence") + "/" + r.get("phase") + "/" + r.get("wave");
+    return await(id, r -> !TestOutcomes.judged(r).equals(before));
   }
 
   private Map<String, Object> healthy(String id, String treatment, String control) {

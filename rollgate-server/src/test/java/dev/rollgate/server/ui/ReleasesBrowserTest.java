@@ -9,9 +9,9 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.MutableClock;
+import dev.rollgate.server.testing.TestOutcomes;
 import dev.rollgate.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -157,30 +157,9 @@ class ReleasesBrowserTest extends BrowserTestBase {
     }
   }
 
-  /** Outcomes of one variant in the second from {@code at}: requests, errors, all at {@code ms}. */
   private static Map<String, Object> outcomes(
       String variant, long at, int requests, int errors, double ms) {
-    return Map.of(
-        "type",
-        "outcomes",
-        "flag",
-        FLAG,
-        "variant",
-        variant,
-        "start",
-        at,
-        "end",
-        at + 1000,
-        "count",
-        requests,
-        "errors",
-        errors,
-        "latency",
-        Map.of(
-            "gamma",
-            1.02,
-            "buckets",
-            Map.of(String.valueOf(LatencyHistogram.index(ms)), requests)));
+    return TestOutcomes.second(FLAG, variant, at, requests, errors, ms);
   }
 
   /** Posts outcomes at the clock's time and waits until the server has stored them. */
@@ -208,14 +187,9 @@ class ReleasesBrowserTest extends BrowserTestBase {
       events.add(outcomes(control, clock.millis(), 1000, 0, 40));
     }
     post(events);
-    String before = judged(get(id));
+    String before = TestOutcomes.judged(get(id));
     clock.advance(62_000);
-    return await(id, r -> !judged(r).equals(before));
-  }
-
-  /** What changes with each judged window: its evidence, or the phase and wave it leads to. */
-  private static String judged(Map<String, Object> r) {
-    return r.get("evidence") + "/" + r.get("phase") + "/" + r.get("wave");
+    return await(id, r -> !TestOutcomes.judged(r).equals(before));
   }
 
   private static Locator confirmButton(Page page) {
