@@ -21,7 +21,9 @@ class AuthMatrixTest extends ServerTestBase {
     /** Any reader, or an sdk token of the environment (the matrix's is production's). */
     READ_OR_OWN_SDK,
     EDIT,
-    ADMIN
+    ADMIN,
+    /** Admin or approver: approving releases. */
+    APPROVE
   }
 
   /**
@@ -227,6 +229,87 @@ class AuthMatrixTest extends ServerTestBase {
                       .get("id");
               return c.delete(triggers + "/" + id);
             }));
+    String releases = P + "/environments/production/releases";
+    BiFunction<String, String, String> release =
+        (service, version) ->
+            (String)
+                admin
+                    .post(
+                        releases,
+                        Map.of(
+                            "service", service, "version", version, "type", "patch", "flag",
+                            "base"))
+                    .object()
+                    .get("id");
+    e.add(new Endpoint("GET releases", Needs.READ, (c, n) -> c.get(releases)));
+    e.add(
+        new Endpoint(
+            "POST release",
+            Needs.EDIT,
+            (c, n) ->
+                c.post(
+                    releases,
+                    Map.of(
+                        "service", "s" + n, "version", "1.0.0", "type", "patch", "flag", "base"))));
+    e.add(
+        new Endpoint(
+            "GET release",
+            Needs.READ,
+            (c, n) -> c.get(releases + "/" + release.apply("g" + n, "1.0.0"))));
+    e.add(
+        new Endpoint(
+            "POST release control",
+            Needs.EDIT,
+            (c, n) ->
+                c.send(
+                    "POST",
+                    releases + "/" + release.apply("c" + n, "1.0.0") + "/abort",
+                    null,
+                    "If-Match",
+                    "\"1\"")));
+    e.add(
+        new Endpoint(
+            "POST release approval",
+            Needs.APPROVE,
+            (c, n) ->
+                c.post(
+                    releases + "/" + release.apply("a" + n, "1.0.0") + "/approvals",
+                    Map.of("comment", "ok"))));
+    e.add(
+        new Endpoint(
+            "GET release verify",
+            Needs.READ,
+            (c, n) ->
+                c.get(releases + "/" + release.apply("v" + n, "1.0.0") + "/approvals/verify")));
+    e.add(
+        new Endpoint(
+            "GET release report",
+            Needs.READ,
+            (c, n) -> c.get(releases + "/" + release.apply("r" + n, "1.0.0") + "/report")));
+    String checks = P + "/health-checks";
+    e.add(new Endpoint("GET health checks", Needs.READ, (c, n) -> c.get(checks)));
+    e.add(
+        new Endpoint(
+            "POST health check",
+            Needs.EDIT,
+            (c, n) ->
+                c.post(checks, Map.of("name", "h" + n, "type", "audit", "intervalSeconds", 3600))));
+    e.add(
+        new Endpoint(
+            "POST health check run",
+            Needs.EDIT,
+            (c, n) -> {
+              String id =
+                  (String)
+                      admin
+                          .post(
+                              checks,
+                              Map.of("name", "run" + n, "type", "audit", "intervalSeconds", 3600))
+                          .object()
+                          .get("id");
+              return c.post(checks + "/" + id + "/run", null);
+            }));
+    e.add(new Endpoint("GET violations", Needs.READ, (c, n) -> c.get(P + "/health/violations")));
     return e;
   }
 
@@ -240,6 +323,7 @@ class AuthMatrixTest extends ServerTestBase {
     callers.put("sdk", server.as(token("sdk")));
     callers.put("viewer", server.as(token("viewer")));
     callers.put("editor", server.as(token("editor")));
+    callers.put("approver", server.as(token("approver")));
     callers.put("admin", server.as(token("admin")));
 
     List<String> wrong = new ArrayList<>();
@@ -267,7 +351,11 @@ class AuthMatrixTest extends ServerTestBase {
       case "none", "invalid" -> 401;
       case "sdk" -> needs == Needs.READ_OR_OWN_SDK ? 200 : 403;
       case "viewer" -> needs == Needs.READ || needs == Needs.READ_OR_OWN_SDK ? 200 : 403;
-      case "editor" -> needs == Needs.ADMIN ? 403 : 200;
+      case "approver" ->
+          needs == Needs.READ || needs == Needs.READ_OR_OWN_SDK || needs == Needs.APPROVE
+              ? 200
+              : 403;
+      case "editor" -> needs == Needs.ADMIN || needs == Needs.APPROVE ? 403 : 200;
       default -> 200;
     };
   }
