@@ -25,6 +25,7 @@ public final class AdminCommands {
         new ImportCommand(),
         new ExportCommand(),
         new HealthCommand(),
+        new HealthChecksCommand(),
         new CompletionCommand());
   }
 }
