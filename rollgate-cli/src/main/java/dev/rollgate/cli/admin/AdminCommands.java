@@ -27,6 +27,7 @@ public final class AdminCommands {
         new ImportCommand(),
         new ExportCommand(),
         new HealthCommand(),
+        new HealthChecksCommand(),
         new VerifyApprovalCommand(),
         new CompletionCommand());
   }

@@ -56,9 +56,14 @@ abstract class AdminCliTestBase {
     }
   }
 
+  /** Settings the server of each test starts with, over {@link TestServer}'s own. */
+  Map<String, String> serverEnvironment() {
+    return Map.of();
+  }
+
   @BeforeEach
   void startServer() {
-    server = TestServer.start(store);
+    server = TestServer.start(store, serverEnvironment());
     env.put("ROLLGATE_URL", server.admin().base());
     env.put("ROLLGATE_TOKEN", TestServer.ADMIN_TOKEN);
   }

@@ -1,8 +1,10 @@
 // Is this server fit to serve: readiness (word and colour, with the reason when not), liveness,
-// the replicas and the store. Checked again every 30 s (?refresh=<seconds> changes that) and on
-// "Check now"; the health checks of releases will join this page when that feature exists.
+// the replicas and the store; and the project's health checks, their results and violations
+// (health-checks.js). Checked again every 30 s (?refresh=<seconds> changes that) and on
+// "Check now".
 import {get} from '../lib/api.js';
 import {h, badge, relative, when, errorBox, equivalents, table} from '../lib/dom.js';
+import {healthChecks} from './health-checks.js';
 
 const DEFAULT_SECONDS = 30;
 
@@ -17,15 +19,25 @@ export async function render(view) {
   const replica = h('section', {class: 'panel', 'aria-labelledby': 'health-replica-title'});
   const store = h('section', {class: 'panel', 'aria-labelledby': 'health-store-title'});
   const replicas = h('section', {'aria-labelledby': 'health-replicas-title'});
+  const checks = healthChecks(view);
 
   main.append(
     h('div', {class: 'page-head'}, h('h1', {}, 'Health'),
-      h('p', {class: 'muted'}, `This server, its replicas and its store; checked every ${seconds} s.`)),
+      h('p', {class: 'muted'}, `This server, its replicas and its store, and the project's health checks; checked every ${seconds} s.`)),
     h('div', {class: 'health-bar'}, checkNow, h('span', {}, 'Updated ', updated)),
     h('div', {class: 'grid health-grid'}, readiness, replica, store),
     replicas,
-    h('p', {class: 'hint'}, 'Release health checks (HTTP pre- and post-checks) will be listed here once releases have them.'),
-    equivalents(['rollgate health', 'rollgate metrics', 'rollgate wait-ready'], 'GET /ready', 'GET /health', 'GET /api/v1/status'));
+    checks.element,
+    checks.resultsArea,
+    checks.violationsArea,
+    equivalents(['rollgate health', 'rollgate metrics', 'rollgate wait-ready',
+      'rollgate health-checks list', 'rollgate health-checks create NAME --type http --target-url URL',
+      'rollgate health-checks run CHECK', 'rollgate health-checks results CHECK',
+      'rollgate health-checks violations --state open', 'rollgate health-checks delete CHECK'],
+    'GET /ready', 'GET /health', 'GET /api/v1/status',
+    'GET/POST /api/v1/projects/{p}/health-checks', 'DELETE /api/v1/projects/{p}/health-checks/{id}  (If-Match, X-Rollgate-Comment)',
+    'POST /api/v1/projects/{p}/health-checks/{id}/run', 'GET /api/v1/projects/{p}/health-checks/{id}/results?limit=20',
+    'GET /api/v1/projects/{p}/health/violations?state=open|resolved'));
 
   let last = null;
   let running = false;
@@ -44,6 +56,7 @@ export async function render(view) {
         get('/ready').then(body => ({ok: true, body}), e => ({ok: false, error: e, body: e.body})),
         get('/health').then(body => ({ok: true, body}), e => ({ok: false, error: e})),
         get('/api/v1/status').catch(e => (e.status === 404 ? null : {error: e})),
+        checks.refresh().catch(() => { /* each part shows its own error */ }),
       ]);
       drawReadiness(readiness, ready, live);
       drawReplica(replica, status);
