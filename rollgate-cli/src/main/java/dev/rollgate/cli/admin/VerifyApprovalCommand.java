@@ -54,6 +54,10 @@ final class VerifyApprovalCommand extends AdminCommand
     if (key.isEmpty()) {
       throw new UserInputException("--public-key: no publicKey in it");
     }
+    if (!ApprovalKey.readable(key)) {
+      throw new UserInputException(
+          "--public-key: not an Ed25519 public key (X.509, base64) such as GET /api/v1/keys/approvals serves");
+    }
     List<JsonNode> items = approvalsOf(JsonArgs.value(approvals, "--approvals", stdin));
     if (items.isEmpty()) {
       throw new UserInputException("--approvals: holds no approval");

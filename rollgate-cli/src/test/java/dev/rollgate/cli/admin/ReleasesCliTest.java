@@ -116,6 +116,13 @@ class ReleasesCliTest extends AdminCliTestBase {
     assertThat(refused.code()).isEqualTo(ExitCodes.FAILED);
     assertThat(JSON.readTree(refused.out()).path("valid").asBoolean()).isFalse();
     fails(ExitCodes.USAGE, "verify-approval", "--public-key", "@" + key, "--approvals", "{}");
+    fails(
+        ExitCodes.USAGE,
+        "verify-approval",
+        "--public-key",
+        "garbage",
+        "--approvals",
+        "@" + release);
     env.put("ROLLGATE_URL", server.admin().base());
     env.put("ROLLGATE_TOKEN", dev.rollgate.server.testing.TestServer.ADMIN_TOKEN);
 

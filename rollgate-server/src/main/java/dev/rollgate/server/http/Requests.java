@@ -100,7 +100,7 @@ public final class Requests {
   public static Principal requireRead(Context ctx) {
     Principal p = principal(ctx);
     if (!p.role().canRead()) {
-      throw Failure.forbidden("a " + p.role().label() + " token cannot use the admin API");
+      throw Failure.forbidden(article(p.role().label()) + " token cannot use the admin API");
     }
     return p;
   }
@@ -125,9 +125,14 @@ public final class Requests {
   public static Principal requireEdit(Context ctx) {
     Principal p = requireRead(ctx);
     if (!p.role().canEdit()) {
-      throw Failure.forbidden("a " + p.role().label() + " token cannot change anything");
+      throw Failure.forbidden(article(p.role().label()) + " token cannot change anything");
     }
     return p;
+  }
+
+  /** "an approver", "a viewer". */
+  private static String article(String word) {
+    return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word;
   }
 
   /** Admin or approver: who may approve a release. */

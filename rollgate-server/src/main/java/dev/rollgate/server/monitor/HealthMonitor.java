@@ -503,7 +503,7 @@ public final class HealthMonitor implements AutoCloseable, dev.rollgate.server.r
     if (HealthCheckStore.nameTaken(tx, project, d.name(), exceptId)) {
       throw Failure.conflict("a health check named " + d.name() + " exists in " + project);
     }
-    validateSpec(d.spec(), "url");
+    validateSpec(d.spec(), d.spec() instanceof CheckSpec.Http ? "url" : "type");
     if (d.spec() instanceof CheckSpec.Metric m) {
       try {
         Projects.requireEnvironment(tx, project, m.environment());

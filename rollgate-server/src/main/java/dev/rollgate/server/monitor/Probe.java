@@ -75,6 +75,9 @@ public final class Probe {
 
   /** Checks that an http check's URL is one the monitor may call; the reason when not. */
   String refusal(CheckSpec spec) {
+    if (spec instanceof CheckSpec.Prometheus && prometheus == null) {
+      return "no Prometheus is configured: set ROLLGATE_PROMETHEUS_URL on the server";
+    }
     if (spec instanceof CheckSpec.Http h) {
       try {
         var unused = targets.check(h.url());

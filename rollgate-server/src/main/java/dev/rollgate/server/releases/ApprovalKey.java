@@ -95,6 +95,17 @@ public final class ApprovalKey {
     }
   }
 
+  /** Whether {@code publicKey} (base64 X.509) is an Ed25519 public key at all. */
+  public static boolean readable(String publicKey) {
+    try {
+      KeyFactory.getInstance("Ed25519")
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKey)));
+      return true;
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** Whether {@code signature} (base64) is {@code publicKey}'s over {@code text}. */
   public static boolean verify(String publicKey, String text, String signature) {
     try {

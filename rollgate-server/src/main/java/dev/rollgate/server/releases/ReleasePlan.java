@@ -229,6 +229,7 @@ public record ReleasePlan(
       throw Failure.invalidField(plan.path("waves"), "must list 1 to 20 waves");
     }
     List<Wave> waves = new ArrayList<>();
+    Map<String, Double> reached = new java.util.HashMap<>(); // per segment ("" for everyone)
     for (int i = 0; i < raw.size(); i++) {
       JsonBody w = raw.get(i);
       Double percent = w.number("percent", 0.01, 100);
@@ -239,6 +240,16 @@ public record ReleasePlan(
         throw Failure.invalidField(w.path("percent"), "has at most two decimals");
       }
       String segment = w.raw("segment") != null ? w.key("segment") : null;
+      Double before = reached.put(segment == null ? "" : segment, percent);
+      if (before != null && percent <= before) {
+        throw Failure.invalidField(
+            w.path("percent"),
+            "must be above "
+                + before
+                + ", the share an earlier wave already gives "
+                + (segment == null ? "everyone" : "segment " + segment)
+                + " (users of an earlier wave stay in)");
+      }
       long min = orElse(w.whole("minDurationSeconds", 0, 30L * 86400), 0L) * 1000;
       long max =
           orElse(

@@ -40,6 +40,8 @@ public final class ReleaseRoutes implements HttpApi.Routes {
           "backupRef",
           "comment");
 
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
   private final ReleaseService releases;
 
   public ReleaseRoutes(ReleaseService releases) {
@@ -220,7 +222,11 @@ public final class ReleaseRoutes implements HttpApi.Routes {
       return null;
     }
     try {
-      return Instant.parse(text);
+      Instant at = Instant.parse(text);
+      if (at.isAfter(LATEST)) {
+        throw Failure.invalidField(field, "must be before the year 10000");
+      }
+      return at;
     } catch (DateTimeParseException e) {
       throw Failure.invalidField(field, "must be an RFC 3339 time such as 2026-12-24T09:00:00Z");
     }

@@ -235,11 +235,11 @@ public final class ReleaseService implements HealthMonitor.Pauser {
       }
     }
     monitor.requireChecks(tx, project, plan.healthChecks(), "plan.healthChecks");
-    for (ReleasePlan.NamedCheck c : plan.prechecks()) {
-      monitor.validateSpec(c.spec(), "plan.prechecks");
+    for (int i = 0; i < plan.prechecks().size(); i++) {
+      monitor.validateSpec(plan.prechecks().get(i).spec(), "plan.prechecks[" + i + "]");
     }
-    for (ReleasePlan.NamedCheck c : plan.postchecks()) {
-      monitor.validateSpec(c.spec(), "plan.postchecks");
+    for (int i = 0; i < plan.postchecks().size(); i++) {
+      monitor.validateSpec(plan.postchecks().get(i).spec(), "plan.postchecks[" + i + "]");
     }
   }
 
@@ -312,7 +312,14 @@ public final class ReleaseService implements HealthMonitor.Pauser {
           Release r = find(tx, project, environment, id);
           long now = clock.millis();
           if (done(r, action)) {
-            return view(tx, r); // already there: the same request again changes nothing
+            // Already there: the same request again changes nothing. Someone else's request from
+            // an older revision is stale, as any other would be.
+            List<Map<String, Object>> timeline = ReleaseStore.timeline(tx, r.id);
+            boolean mine =
+                !timeline.isEmpty() && actor.name().equals(timeline.getLast().get("actor"));
+            if (ifMatch == r.rowVersion || mine) {
+              return view(tx, r);
+            }
           }
           if (action == Action.ADVANCE && ifMatch == r.rowVersion - 1) {
             List<Map<String, Object>> timeline = ReleaseStore.timeline(tx, r.id);
@@ -349,6 +356,9 @@ public final class ReleaseService implements HealthMonitor.Pauser {
               if (r.phase != ReleasePhase.PAUSED) {
                 throw Failure.conflict("cannot resume a release that is " + r.phase);
               }
+              if (r.serving()) {
+                requireEnabled(tx, r);
+              }
               after.phase = r.pausedFrom;
               after.pausedFrom = null;
               after.reason = reason;
@@ -359,6 +369,7 @@ public final class ReleaseService implements HealthMonitor.Pauser {
               if (r.phase != ReleasePhase.ROLLING_OUT) {
                 throw Failure.conflict("cannot advance a release that is " + r.phase);
               }
+              requireEnabled(tx, r);
               nextWave(tx, actor, after, reason, r.evidence, now);
             }
             case ROLLBACK -> {
@@ -382,6 +393,13 @@ public final class ReleaseService implements HealthMonitor.Pauser {
           save(tx, r, after, now);
           return view(tx, after);
         });
+  }
+
+  private static void requireEnabled(Tx tx, Release r) throws SQLException {
+    if (FlagService.view(tx, r.project, r.flag, r.environment).state() != FlagState.ENABLED) {
+      throw Failure.conflict(
+          "flag " + r.flag + " is switched off in " + r.environment + ": switch it on first");
+    }
   }
 
   /** Whether the release is already where {@code action} leads (so it changes nothing). */
@@ -561,8 +579,13 @@ public final class ReleaseService implements HealthMonitor.Pauser {
         null,
         tx -> {
           Release r = find(tx, project, environment, id);
-          if (r.phase.ended()) {
-            throw Failure.conflict("cannot approve a release that is " + r.phase);
+          if (r.phase != ReleasePhase.PLANNED
+              && r.phase != ReleasePhase.PRECHECKS
+              && r.phase != ReleasePhase.AWAITING_APPROVAL) {
+            throw Failure.conflict(
+                "cannot approve a release that is "
+                    + r.phase
+                    + ": approvals come before its first wave");
           }
           List<ReleaseStore.Approval> approvals = ReleaseStore.approvals(tx, r.id);
           for (ReleaseStore.Approval a : approvals) {
@@ -786,6 +809,16 @@ public final class ReleaseService implements HealthMonitor.Pauser {
             return Step.NONE; // judged meanwhile
           }
           Map<String, Object> json = evidence.toJson();
+          if (FlagService.view(tx, r.project, r.flag, r.environment).state() != FlagState.ENABLED) {
+            pause(
+                tx,
+                CONTROLLER,
+                after,
+                "flag " + r.flag + " was switched off in " + r.environment + ": a person decides",
+                json,
+                now);
+            return Step.MOVED;
+          }
           Map<String, Violation> open = monitor.openViolations(tx, r.plan.healthChecks());
           after.judgedUntil = to;
           after.evidence = json;
@@ -890,6 +923,16 @@ public final class ReleaseService implements HealthMonitor.Pauser {
         (tx, r, after) -> {
           after.postchecks = results;
           after.kpi = kpi.json();
+          if (FlagService.view(tx, r.project, r.flag, r.environment).state() != FlagState.ENABLED) {
+            pause(
+                tx,
+                CONTROLLER,
+                after,
+                "flag " + r.flag + " was switched off in " + r.environment + ": a person decides",
+                null,
+                now);
+            return Step.MOVED;
+          }
           Map<String, Violation> open = monitor.openViolations(tx, r.plan.healthChecks());
           Map<String, Object> details = new LinkedHashMap<>();
           details.put("checks", results);

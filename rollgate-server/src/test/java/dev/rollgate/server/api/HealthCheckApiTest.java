@@ -366,28 +366,24 @@ class HealthCheckApiTest extends ServerTestBase {
   }
 
   @Test
-  void prometheusChecksWithoutAConfiguredPrometheusFailSayingSo() {
-    String id =
-        (String)
-            create(
-                    Map.of(
-                        "name",
-                        "errors",
-                        "type",
-                        "prometheus",
-                        "query",
-                        "sum(rate(errors_total[5m]))",
-                        "comparison",
-                        "<",
-                        "threshold",
-                        0.01))
-                .get("id");
-    Map<String, Object> result =
-        items(await(CHECKS + "/" + id + "/results", a -> items(a).size() == 1)).getFirst();
-    assertThat(result)
-        .containsEntry("ok", false)
-        .containsEntry(
-            "message", "no Prometheus is configured: set ROLLGATE_PROMETHEUS_URL on the server");
+  void prometheusChecksWithoutAConfiguredPrometheusAreRefusedSayingSo() {
+    ApiClient.Response r =
+        admin.post(
+            CHECKS,
+            Map.of(
+                "name",
+                "errors",
+                "type",
+                "prometheus",
+                "query",
+                "sum(rate(errors_total[5m]))",
+                "comparison",
+                "<",
+                "threshold",
+                0.01));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.text())
+        .contains("no Prometheus is configured: set ROLLGATE_PROMETHEUS_URL on the server");
   }
 
   @Test

@@ -447,11 +447,27 @@ class ReleaseApiTest extends ServerTestBase {
     assertThat(events(r).getLast()).isEqualTo("paused");
     // Still serving its wave while a person looks.
     assertThat(served("acme", "1.5.0")).isBetween(1, 30);
+    // Its flag switched off meanwhile: it may not resume until the flag is on again.
+    admin.patch(P + "/flags/" + FLAG + "/environments/production", Map.of("state", "DISABLED"));
+    assertThat(control(id, "resume", null).status()).isEqualTo(409);
+    admin.patch(P + "/flags/" + FLAG + "/environments/production", Map.of("state", "ENABLED"));
     ApiClient.Response resumed =
         control(id, "resume", Map.of("comment", "a slow dependency; fixed"));
     assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
     assertThat(resumed.object()).containsEntry("phase", "ROLLING_OUT");
     assertThat(control(id, "resume", null).status()).isEqualTo(409);
+  }
+
+  @Test
+  void aReleaseWhoseFlagIsSwitchedOffPausesAtItsNextWindow() {
+    String id = startedPatch("1.5.0");
+    ApiClient.Response off =
+        admin.patch(P + "/flags/" + FLAG + "/environments/production", Map.of("state", "DISABLED"));
+    assertThat(off.status()).as(off.toString()).isEqualTo(200);
+    Map<String, Object> r = healthy(id, "1.5.0", "1.4.0");
+    assertThat(r).containsEntry("phase", "PAUSED");
+    assertThat((String) r.get("reason")).contains("was switched off");
+    assertThat(control(id, "advance", null).status()).isEqualTo(409);
   }
 
   @Test
@@ -625,6 +641,22 @@ class ReleaseApiTest extends ServerTestBase {
             RELEASES, release("1.5.0", "patch", Map.of("waves", List.of(Map.of("percent", 50)))));
     assertThat(lastWave.status()).isEqualTo(400);
     assertThat(lastWave.text()).contains("the last wave must reach everyone");
+    ApiClient.Response shrinking =
+        admin.post(
+            RELEASES,
+            release(
+                "1.5.0",
+                "patch",
+                Map.of(
+                    "waves",
+                    List.of(
+                        Map.of("percent", 50), Map.of("percent", 40), Map.of("percent", 100)))));
+    assertThat(shrinking.text()).contains("plan.waves[1].percent").contains("must be above 50.0");
+    Map<String, Object> farFuture = release("1.5.0", "patch", null);
+    farFuture.put("startAt", "+999999999-12-31T23:59:59Z");
+    ApiClient.Response far = admin.post(RELEASES, farFuture);
+    assertThat(far.status()).isEqualTo(400);
+    assertThat(far.text()).contains("startAt");
     ApiClient.Response badVariant = admin.post(RELEASES, release("9.9.9", "patch", null));
     assertThat(badVariant.status()).isEqualTo(400);
     assertThat(badVariant.text()).contains("variant");
