@@ -290,7 +290,7 @@ final class HealthChecksCommand extends InProject {
             column("ID", "id"),
             column("NAME", "name"),
             column("TYPE", "type"),
-            column("TARGET", HealthChecksCommand::target),
+            column("TARGET", r -> Table.text(Api.JSON.getNodeFactory().textNode(target(r)))),
             column("STATUS", HealthChecksCommand::status),
             column("LAST RUN", "lastRunAt"),
             column("INTERVAL", r -> r.path("intervalSeconds").asText() + "s"),
