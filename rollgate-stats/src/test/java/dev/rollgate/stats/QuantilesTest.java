@@ -46,6 +46,16 @@ class QuantilesTest {
   }
 
   @Test
+  void beyondIntsRangeTheNormalApproximationCentresOnTheQuantile() {
+    long n = 3_000_000_000L;
+    Quantiles.Ranks r = Quantiles.rankInterval(n, 0.95, 0.05);
+    double sd = Math.sqrt(n * 0.95 * 0.05);
+    assertThat(r.exact()).isTrue();
+    assertThat(r.lower()).isBetween((long) (n * 0.95 - 2 * sd), (long) (n * 0.95 - 1.9 * sd));
+    assertThat(r.upper()).isBetween((long) (n * 0.95 + 1.9 * sd), (long) (n * 0.95 + 2 * sd));
+  }
+
+  @Test
   void refusesNonsense() {
     assertThatThrownBy(() -> Quantiles.rankInterval(0, 0.5, 0.05))
         .isInstanceOf(IllegalArgumentException.class);
