@@ -34,7 +34,13 @@ public final class ApprovalKey {
     this.id = Sha256.hex(publicKeyBase64, 16);
   }
 
-  /** The stored key, made and stored first if there is none (the first replica's wins). */
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApprovalKey.class);
+
+  /**
+   * The stored key, made and stored first if there is none (the first replica's wins). A replica
+   * whose secret key does not open it still verifies approvals (the public half is plain) but
+   * cannot sign new ones, and says so, rather than refusing to start.
+   */
   public static ApprovalKey load(Database db, SecretBox box, long now) {
     String[] stored =
         db.inTransaction(tx -> {
@@ -56,11 +62,12 @@ public final class ApprovalKey {
           KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
       return new ApprovalKey(key, stored[0]);
     } catch (SecretBox.Unreadable e) {
-      throw new IllegalStateException(
-          "the release approval key in the store does not open with the secret key from "
-              + box.source()
-              + ": every replica needs the same ROLLGATE_SECRET_KEY",
-          e);
+      log.error(
+          "releases: the approval key in the store does not open with the secret key from {}:"
+              + " this replica cannot sign approvals until every replica has the same {}",
+          box.source(),
+          SecretBox.KEY_VARIABLE);
+      return new ApprovalKey(null, stored[0]);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the stored release approval key is not an Ed25519 key", e);
     }
@@ -85,6 +92,13 @@ public final class ApprovalKey {
   }
 
   String sign(String text) {
+    if (privateKey == null) {
+      throw dev.rollgate.server.domain.Failure.conflict(
+          "this replica cannot sign approvals: its "
+              + SecretBox.KEY_VARIABLE
+              + " is not the one the approval key was sealed with; approve on another replica or"
+              + " give every replica the same key");
+    }
     try {
       Signature s = Signature.getInstance("Ed25519");
       s.initSign(privateKey);
