@@ -539,6 +539,26 @@ class ReleaseApiTest extends ServerTestBase {
   }
 
   @Test
+  void aReplicaWithAnotherSecretKeyVerifiesApprovalsButCannotSignThem() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        store == dev.rollgate.server.testing.StoreKind.POSTGRES, "replicas share PostgreSQL");
+    String id = (String) create(release("2.0.0", "major", null)).get("id");
+    assertThat(control(id, "start", null).status()).isEqualTo(200);
+    await(id, x -> x.get("phase").equals("AWAITING_APPROVAL"));
+    try (dev.rollgate.server.testing.TestServer other = server.replica(null, Map.of())) {
+      ApiClient.Response refused =
+          other.admin().post(RELEASES + "/" + id + "/approvals", Map.of("comment", "from b"));
+      assertThat(refused.status()).isEqualTo(409);
+      assertThat(refused.text()).contains("cannot sign approvals").contains("ROLLGATE_SECRET_KEY");
+      assertThat(
+              admin.post(RELEASES + "/" + id + "/approvals", Map.of("comment", "from a")).status())
+          .isEqualTo(201);
+      assertThat(other.admin().get(RELEASES + "/" + id + "/approvals/verify").object())
+          .containsEntry("valid", true);
+    }
+  }
+
+  @Test
   void aFailedPreCheckKeepsAReleaseFromStarting() {
     Map<String, Object> plan =
         Map.of(
