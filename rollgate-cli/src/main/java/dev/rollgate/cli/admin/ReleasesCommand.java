@@ -71,7 +71,7 @@ final class ReleasesCommand extends ProjectCommand {
       @Option(
               names = "--notes",
               paramLabel = "TEXT",
-              description = "Release notes, Markdown (or @file).")
+              description = "Release notes, Markdown (or @file); by default none.")
           String notes,
       @Option(
               names = "--plan",
@@ -83,12 +83,14 @@ final class ReleasesCommand extends ProjectCommand {
       @Option(
               names = "--start-at",
               paramLabel = "TIME",
-              description = "Start it at this RFC 3339 time (announced 24 h before).")
+              description =
+                  "Start it at this RFC 3339 time (announced 24 h before); by default it waits for release start.")
           String startAt,
       @Option(
               names = "--backup-ref",
               paramLabel = "REF",
-              description = "A rollgate backup id or where the backup is (migrations need one).")
+              description =
+                  "A rollgate backup id or where the backup is (migrations need one); by default none.")
           String backupRef,
       @Mixin Comment comment) {
     ObjectNode body = object().put("service", service).put("version", version);
@@ -136,11 +138,20 @@ final class ReleasesCommand extends ProjectCommand {
         "Example: rollgate releases list --env production --service checkout --phase ROLLING_OUT"
       })
   void list(
-      @Option(names = "--service", paramLabel = "SERVICE", description = "Only this service's.")
+      @Option(
+              names = "--service",
+              paramLabel = "SERVICE",
+              description = "Only this service's; by default every service's.")
           String service,
-      @Option(names = "--type", paramLabel = "TYPE", description = "Only releases of this type.")
+      @Option(
+              names = "--type",
+              paramLabel = "TYPE",
+              description = "Only releases of this type; by default every type.")
           String type,
-      @Option(names = "--phase", paramLabel = "PHASE", description = "Only releases in this phase.")
+      @Option(
+              names = "--phase",
+              paramLabel = "PHASE",
+              description = "Only releases in this phase; by default every phase.")
           String phase) {
     Map<String, String> query = new LinkedHashMap<>();
     if (service != null) {
@@ -262,7 +273,8 @@ final class ReleasesCommand extends ProjectCommand {
       @Option(
               names = "--backup-ref",
               paramLabel = "REF",
-              description = "The backup taken before it (migrations need one).")
+              description =
+                  "The backup taken before it (migrations need one); by default the one the plan names.")
           String backupRef,
       @Mixin Versioned change) {
     act(id, "start", change, backupRef);
@@ -405,7 +417,8 @@ final class ReleasesCommand extends ProjectCommand {
       @Option(
               names = "--out",
               paramLabel = "FILE",
-              description = "Write it to FILE (required for pdf).")
+              description =
+                  "Write it to FILE (required for pdf); by default the report goes to standard output.")
           Path file) {
     String accept =
         switch (format) {

@@ -25,7 +25,8 @@ class HealthChecksCliTest extends AdminCliTestBase {
 
   @Override
   Map<String, String> serverEnvironment() {
-    return Map.of("ROLLGATE_HEALTH_ALLOW_PRIVATE", "true");
+    return Map.of(
+        "ROLLGATE_HEALTH_ALLOW_PRIVATE", "true", "ROLLGATE_PROMETHEUS_URL", "http://127.0.0.1:9/");
   }
 
   @BeforeEach
