@@ -37,16 +37,20 @@ final class FlagDocumentParser {
   }
 
   static FlagSnapshot parse(String text, ParseOptions options) {
-    return new FlagDocumentParser(options).parse(text);
-  }
-
-  private FlagSnapshot parse(String text) {
     Object root;
     try {
       root = Json.parse(text);
     } catch (JsonSyntaxException e) {
       throw new InvalidFlagDocumentException(List.of(new Problem("", e.getMessage())));
     }
+    return new FlagDocumentParser(options).compile(root, null);
+  }
+
+  static FlagSnapshot compile(Object document, ParseOptions options, FlagSnapshot previous) {
+    return new FlagDocumentParser(options).compile(document, previous);
+  }
+
+  private FlagSnapshot compile(Object root, FlagSnapshot previous) {
     if (!(root instanceof Map<?, ?> document)) {
       throw new InvalidFlagDocumentException(
           List.of(
@@ -80,13 +84,36 @@ final class FlagDocumentParser {
         }
       }
     }
+    FlagSnapshot.Sources reusable =
+        previous == null ? null : previous.reusableFor(options, setMetadata, evaluators);
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
+    Map<String, Object> sources = new LinkedHashMap<>();
+    Map<String, Long> nodes = new LinkedHashMap<>();
+    Set<String> referring = new LinkedHashSet<>();
     for (Map.Entry<?, ?> e : flagsJson.entrySet()) {
       String key = (String) e.getKey();
-      CompiledFlag flag =
-          flag(key, e.getValue(), JsonPath.member("flags", key), setMetadata, compiler);
+      Object json = e.getValue();
+      CompiledFlag flag = reusable == null ? null : reusable.reuse(key, json, previous);
       if (flag != null) {
-        flags.put(key, flag);
+        compiler.countReused(reusable.nodes(key));
+      } else {
+        long before = compiler.compiledNodes();
+        flag = flag(key, json, JsonPath.member("flags", key), setMetadata, compiler);
+        if (flag == null) {
+          continue;
+        }
+        nodes.put(key, compiler.compiledNodes() - before);
+        if (refersToEvaluators(json)) {
+          referring.add(key);
+        }
+      }
+      flags.put(key, flag);
+      sources.put(key, json);
+      if (reusable != null && !nodes.containsKey(key)) {
+        nodes.put(key, reusable.nodes(key));
+        if (reusable.refers(key)) {
+          referring.add(key);
+        }
       }
     }
     if (!required.isEmpty()) {
@@ -95,7 +122,31 @@ final class FlagDocumentParser {
     if (!problems.isEmpty()) {
       throw new InvalidFlagDocumentException(new ArrayList<>(new LinkedHashSet<>(problems)));
     }
-    return new FlagSnapshot(flags, setMetadata);
+    return new FlagSnapshot(
+        flags,
+        setMetadata,
+        new FlagSnapshot.Sources(options, evaluators, sources, nodes, referring));
+  }
+
+  /** Whether a flag's JSON holds a {@code $ref} anywhere (conservatively: in any member). */
+  private static boolean refersToEvaluators(Object json) {
+    if (json instanceof Map<?, ?> map) {
+      if (map.containsKey("$ref")) {
+        return true;
+      }
+      for (Object value : map.values()) {
+        if (refersToEvaluators(value)) {
+          return true;
+        }
+      }
+    } else if (json instanceof List<?> list) {
+      for (Object value : list) {
+        if (refersToEvaluators(value)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private CompiledFlag flag(

@@ -20,14 +20,77 @@ import java.util.Set;
  * }</pre>
  */
 public final class FlagSnapshot {
-  private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Map.of());
+  private static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Map.of(), null);
 
   private final Map<String, CompiledFlag> flags;
   private final Map<String, Object> metadata;
+  private final Sources sources; // null: not compiled from a document
 
-  FlagSnapshot(Map<String, CompiledFlag> flags, Map<String, Object> metadata) {
+  FlagSnapshot(Map<String, CompiledFlag> flags, Map<String, Object> metadata, Sources sources) {
     this.flags = Collections.unmodifiableMap(new LinkedHashMap<>(flags));
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    this.sources = sources;
+  }
+
+  /**
+   * What a snapshot was compiled from, so that the next one can take over the flags that did not
+   * change instead of compiling them again.
+   *
+   * @param flags each flag's JSON, the very object compiled
+   * @param nodes how many expressions each flag compiled into (the document's limit counts them)
+   * @param referring the flags whose JSON refers to a shared evaluator
+   */
+  record Sources(
+      ParseOptions options,
+      Map<String, Object> evaluators,
+      Map<String, Object> flags,
+      Map<String, Long> nodes,
+      Set<String> referring) {
+
+    long nodes(String key) {
+      return nodes.getOrDefault(key, 0L);
+    }
+
+    boolean refers(String key) {
+      return referring.contains(key);
+    }
+
+    /**
+     * {@code previous}'s compiled flag {@code key} when {@code json} is the very object it was
+     * compiled from and nothing else it depends on changed; null otherwise. Flags with
+     * prerequisites are always compiled again, since they link to the flags they require.
+     */
+    @SuppressWarnings("ReferenceEquality") // the very object compiled, not an equal one
+    CompiledFlag reuse(String key, Object json, FlagSnapshot previous) {
+      if (json == null || flags.get(key) != json || !(json instanceof Map<?, ?> flag)) {
+        return null;
+      }
+      if (flag.containsKey("prerequisites") || (referring.contains(key) && evaluators == null)) {
+        return null;
+      }
+      return previous.flags.get(key);
+    }
+  }
+
+  /**
+   * The sources of this snapshot usable by a compile with these options, document metadata and
+   * shared evaluators, or null when none is: flags that refer to shared evaluators are usable only
+   * when every evaluator is the very object it was (then {@link Sources#evaluators} is non-null).
+   */
+  @SuppressWarnings("ReferenceEquality") // the very objects compiled, not equal ones
+  Sources reusableFor(
+      ParseOptions options, Map<String, Object> setMetadata, Map<String, Object> evaluators) {
+    if (sources == null || !sources.options().equals(options) || !metadata.equals(setMetadata)) {
+      return null;
+    }
+    boolean same = sources.evaluators().keySet().equals(evaluators.keySet());
+    for (Map.Entry<String, Object> e : evaluators.entrySet()) {
+      same = same && sources.evaluators().get(e.getKey()) == e.getValue();
+    }
+    return same
+        ? sources
+        : new Sources(
+            sources.options(), null, sources.flags(), sources.nodes(), sources.referring());
   }
 
   /** A snapshot with no flags. */
@@ -51,6 +114,22 @@ public final class FlagSnapshot {
    */
   public static FlagSnapshot parse(String json, ParseOptions options) {
     return FlagDocumentParser.parse(json, options);
+  }
+
+  /**
+   * Compiles a flag document already read into maps and lists (as {@link
+   * dev.rollgate.core.json.Json#parse} reads them), taking over from {@code previous} every flag
+   * whose JSON is the very object {@code previous} compiled, unless it has prerequisites or refers
+   * to a shared evaluator that is not the very same object either. A writer that keeps the objects
+   * of the flags it did not change so pays for the flags it changed, not for the document; the
+   * result is the snapshot {@link #parse(String, ParseOptions)} would build from the same document.
+   *
+   * @param previous the snapshot compiled before, or null to compile everything
+   * @throws InvalidFlagDocumentException listing every problem, when the document is invalid
+   */
+  public static FlagSnapshot compile(
+      Map<String, ?> document, ParseOptions options, FlagSnapshot previous) {
+    return FlagDocumentParser.compile(document, options, previous);
   }
 
   /**
@@ -94,6 +173,11 @@ public final class FlagSnapshot {
   private static Resolution notFound(String key, Object defaultValue) {
     return Resolution.error(
         key, defaultValue, ErrorCode.FLAG_NOT_FOUND, "flag \"" + key + "\" not found", Map.of());
+  }
+
+  /** The compiled flag {@code key}, or null (for tests of what a compile takes over). */
+  CompiledFlag compiled(String key) {
+    return flags.get(key);
   }
 
   /** The flag keys, in document order. */

@@ -226,6 +226,14 @@ public final class LogicCompiler {
     return new Result(root, issues(compilation.found));
   }
 
+  /**
+   * Counts {@code count} nodes compiled before, by another compiler, into this document's total
+   * (flags reused unchanged from an earlier snapshot), so that the document's limit still holds.
+   */
+  public void countReused(long count) {
+    nodes += count;
+  }
+
   /** How many nodes this compiler has built so far, shared ones once. */
   public long compiledNodes() {
     return nodes;
