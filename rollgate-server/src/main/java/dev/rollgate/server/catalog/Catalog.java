@@ -1,14 +1,10 @@
 package dev.rollgate.server.catalog;
 
 import dev.rollgate.core.FlagSnapshot;
-import dev.rollgate.core.InvalidFlagDocumentException;
-import dev.rollgate.core.KillSwitches;
 import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Problem;
 import dev.rollgate.core.json.Json;
-import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.audit.AuditLog;
-import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
@@ -20,11 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +30,19 @@ import org.slf4j.LoggerFactory;
  * evaluate: the change is all or nothing. Compiling can take long (a large document, a deep use of
  * segments), so it never happens while a transaction holds the store's connection or the lock that
  * orders writers: the change is first rehearsed in a transaction that is rolled back, which yields
- * the flag documents it would leave; those are compiled outside any transaction; then the change
- * runs again for real, and commits only if it leaves exactly the documents compiled. If a
+ * what it would change ({@link ProjectState.Delta}: the flags it wrote, and those written since the
+ * state it builds on, with the project's splits and shared evaluators); those are compiled outside
+ * any transaction over the project's current state, taking over every flag they leave as it was;
+ * then the change runs again for real, and commits only if it reads exactly the same. If a
  * concurrent write changed them in between, it starts over on the new state (what the client read
  * is checked again, so nothing is lost and nothing stale is served), this time holding the
  * project's write lock so that this replica's other writers cannot overtake it again. After it
  * commits, the compiled snapshots become the project's served snapshots. A slow compile so holds up
  * only its own request, and at worst writes to the same project that overtook it once.
+ *
+ * <p>A write so costs what it changes, not what the project holds: the stores say which flags they
+ * wrote ({@link Changes}), each commit logs them by generation ({@code catalog_changes}), and a
+ * replica that follows a change made elsewhere reads the flags changed since the state it has.
  *
  * <p>Writes take the audit chain's head first, so they commit one at a time and the head's sequence
  * number orders them. Snapshots are installed only over older ones, so two writes that finish close
@@ -52,42 +52,43 @@ public final class Catalog {
   private static final Logger log = LoggerFactory.getLogger(Catalog.class);
   private static final int ATTEMPTS = 5;
 
-  /** A project's compiled environments as of one point of the audit chain. */
-  private record Compiled(long generation, Map<String, ServedEnvironment> environments) {}
+  /** A project's state as of one point of the audit chain, and each environment as served. */
+  private record Compiled(ProjectState state, Map<String, ServedEnvironment> environments) {
+    long generation() {
+      return state.generation;
+    }
+
+    static Compiled of(ProjectState state) {
+      Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
+      state.envs.forEach((environment, env) ->
+          environments.put(
+              environment,
+              new ServedEnvironment(
+                  state.project,
+                  environment,
+                  state.generation,
+                  env.snapshot(),
+                  env.served(),
+                  env.etag(),
+                  state.versions,
+                  env.problems())));
+      return new Compiled(state, Map.copyOf(environments));
+    }
+  }
 
   /**
-   * One environment compiled outside any transaction, before the generation of the commit that will
-   * serve it is known.
-   */
-  private record Candidate(
-      FlagSnapshot snapshot, String served, String etag, Map<String, List<Problem>> problems) {}
-
-  /**
-   * What one environment compiles from: its flag document, and the flags in it stored as flagd
-   * loads them, whose problems do not reject the document.
-   */
-  private record Source(Map<String, Object> document, Set<String> lenient) {}
-
-  /**
-   * What a project is made of at one generation: its environments' flag documents, and its flags'
-   * versions.
-   */
-  private record Inputs(
-      long generation, Map<String, Source> documents, Map<String, Long> versions) {}
-
-  /**
-   * Ends a rehearsal, rolling its transaction back, with the documents it would leave (null when it
-   * changes nothing served) and, for a dry run, what the work answered.
+   * Ends a rehearsal, rolling its transaction back, with what it would change (null when it changes
+   * nothing served) and, for a dry run, what the work answered.
    */
   private static final class Rehearsed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final transient Map<String, Source> documents;
+    private final transient ProjectState.Delta delta;
     private final transient Object value;
 
-    Rehearsed(Map<String, Source> documents, Object value) {
+    Rehearsed(ProjectState.Delta delta, Object value) {
       super(null, null, false, false);
-      this.documents = documents;
+      this.delta = delta;
       this.value = value;
     }
   }
@@ -214,9 +215,10 @@ public final class Catalog {
       lock.lock();
     }
     try {
+      ProjectState base = state(project);
       // The rehearsal: a write that cannot change what a project serves commits right away,
-      // others roll back with the documents they would leave.
-      Map<String, Source> rehearsed;
+      // others roll back with what they would change.
+      ProjectState.Delta rehearsed;
       try {
         return db.inTransaction(tx -> {
           AuditLog.lockHead(tx); // one lock order for every change
@@ -224,32 +226,35 @@ public final class Catalog {
           if (project == null || !written.servedChanged()) {
             return written.value();
           }
-          throw new Rehearsed(documents(tx, project), null);
+          throw new Rehearsed(ProjectState.Delta.read(tx, project, base, splits), null);
         });
       } catch (Rehearsed r) {
-        rehearsed = r.documents;
+        rehearsed = r.delta;
       }
-      Map<String, Candidate> candidates = compileChecked(rehearsed); // no transaction open
+      ProjectState next = compileChecked(project, base, rehearsed); // no transaction open
       if (!holding) {
         lock.lock();
       }
-      record Outcome<T>(T value, Compiled compiled) {}
+      record Outcome<T>(T value, Compiled compiled, ProjectState.Delta whole) {}
       Outcome<T> outcome;
       try {
         outcome =
             db.inTransaction(tx -> {
               AuditLog.lockHead(tx);
+              long before = generation(tx);
               Written<T> written = work.run(tx);
               if (!written.servedChanged()) {
-                return new Outcome<>(written.value(), null);
+                return new Outcome<>(written.value(), null, null);
               }
-              if (!documents(tx, project).equals(rehearsed)) {
+              if (!ProjectState.Delta.read(tx, project, base, splits).equals(rehearsed)) {
                 throw new InputsChanged(); // rolls back; compiled again from the new state
               }
+              ProjectState.Delta whole =
+                  VERIFY ? ProjectState.Delta.read(tx, project, null, splits) : null;
+              long generation = generation(tx);
+              FlagdExport.logChanges(tx, project, Changes.flags(tx, project), before, generation);
               announce(tx, project);
-              return new Outcome<>(
-                  written.value(),
-                  served(project, generation(tx), candidates, FlagdExport.versions(tx, project)));
+              return new Outcome<>(written.value(), Compiled.of(next.at(generation)), whole);
             });
       } finally {
         if (!holding) {
@@ -258,6 +263,9 @@ public final class Catalog {
       }
       if (outcome.compiled() != null) {
         install(project, outcome.compiled()); // over older generations only, so in any order
+      }
+      if (outcome.whole() != null) {
+        verify(project, next, outcome.whole());
       }
       return outcome.value();
     } finally {
@@ -273,51 +281,83 @@ public final class Catalog {
    */
   @SuppressWarnings("unchecked") // the value is the one work answered just above
   private <T> T rehearse(String project, Database.Work<Written<T>> work) {
+    ProjectState base = state(project);
     Rehearsed rehearsed;
     try {
       db.inTransaction(tx -> {
         AuditLog.lockHead(tx); // the write's lock order, and its view of the chain
         Written<T> written = work.run(tx);
         boolean compiles = project != null && written.servedChanged();
-        throw new Rehearsed(compiles ? documents(tx, project) : null, written.value());
+        throw new Rehearsed(
+            compiles ? ProjectState.Delta.read(tx, project, base, splits) : null, written.value());
       });
       throw new IllegalStateException("a rehearsal always rolls back");
     } catch (Rehearsed r) {
       rehearsed = r;
     }
-    if (rehearsed.documents != null) {
-      compileChecked(rehearsed.documents);
+    if (rehearsed.delta != null) {
+      compileChecked(project, base, rehearsed.delta);
     }
     return (T) rehearsed.value;
   }
+
+  private ProjectState state(String project) {
+    Compiled compiled = project == null ? null : projects.get(project);
+    return compiled == null ? null : compiled.state();
+  }
+
+  /**
+   * Checks that what a change compiled from what it changed is what compiling {@code whole}, the
+   * whole project read in the transaction that committed it, gives: on in tests ({@code
+   * -Drollgate.catalog.verify=true}), so that every test of a write also tests that the write read
+   * all it changed.
+   */
+  private void verify(String project, ProjectState next, ProjectState.Delta whole) {
+    ProjectState full =
+        ProjectState.next(project, null, whole, parseOptions, true, (environment, e) -> {});
+    for (String environment : full.environments) {
+      ProjectState.Env expected = full.envs.get(environment);
+      ProjectState.Env actual = next.envs.get(environment);
+      if (actual == null
+          || !Json.parse(actual.served()).equals(Json.parse(expected.served()))
+          || !actual.etag().equals(expected.etag())
+          || !actual.problems().equals(expected.problems())
+          || !actual.snapshot().flagKeys().equals(expected.snapshot().flagKeys())) {
+        throw new IllegalStateException(
+            "project "
+                + project
+                + " environment "
+                + environment
+                + ": the incremental compile"
+                + " serves other flags than a full one");
+      }
+    }
+    if (!full.versions.equals(next.versions) || !full.environments.equals(next.environments)) {
+      throw new IllegalStateException(
+          "project " + project + ": the incremental compile has other flag versions");
+    }
+  }
+
+  private static final boolean VERIFY = Boolean.getBoolean("rollgate.catalog.verify");
 
   /** Tells the other replicas, on commit, that {@code project} changed. */
   public void announce(Tx tx, String project) throws SQLException {
     db.notifyChange(tx, "project:" + project);
   }
 
-  /** Every environment of {@code project} as the flag document it serves, by key. */
-  private Map<String, Source> documents(Tx tx, String project) throws SQLException {
-    Map<String, Source> documents = new LinkedHashMap<>();
-    for (String environment : environments(tx, project)) {
-      documents.put(
-          environment,
-          new Source(
-              document(tx, project, environment), FlagdExport.lenient(tx, project, environment)));
-    }
-    return documents;
-  }
-
   /**
-   * Compiles every environment strictly, but for the flags stored as flagd loads them; a 400 naming
-   * every problem if one fails.
+   * {@code base} with {@code delta} applied, compiled strictly but for the flags stored as flagd
+   * loads them; a 400 naming every problem if an environment does not compile.
    */
-  private Map<String, Candidate> compileChecked(Map<String, Source> documents) {
+  private ProjectState compileChecked(String project, ProjectState base, ProjectState.Delta delta) {
     List<Map<String, Object>> details = new ArrayList<>();
-    Map<String, Candidate> compiled =
-        compile(
-            documents,
+    ProjectState next =
+        ProjectState.next(
+            project,
+            base,
+            delta,
             parseOptions,
+            false,
             (environment, e) -> {
               for (Problem p : e.problems()) {
                 Map<String, Object> detail = new LinkedHashMap<>();
@@ -340,135 +380,34 @@ public final class Catalog {
               + first.get("message"),
           details);
     }
-    return compiled;
+    return next;
   }
 
-  /** Compiles as flagd would, serving what it can (stored flags this version rejects). */
-  private Map<String, Candidate> compileLeniently(String project, Map<String, Source> documents) {
-    return compile(
-        documents,
-        parseOptions.withStrictness(ParseOptions.Strictness.FLAGD),
-        (environment, e) ->
-            log.error(
-                "project {} environment {} cannot be served: {}",
-                project,
-                environment,
-                e.getMessage()));
-  }
-
-  /** Compiles stored state read before; strictly, else (flags this version rejects) leniently. */
-  private Compiled compileStored(String project, Inputs inputs) {
-    Map<String, Candidate> candidates;
-    try {
-      candidates = compileChecked(inputs.documents());
-    } catch (Failure e) {
-      // Stored flags that this version no longer accepts: serve them as flagd would, so that
-      // the server starts, and say so.
-      log.error(
-          "project {}: stored flags do not compile: {}; loading leniently", project, e.details());
-      candidates = compileLeniently(project, inputs.documents());
-    }
-    return served(project, inputs.generation(), candidates, inputs.versions());
-  }
-
-  private static Map<String, Candidate> compile(
-      Map<String, Source> documents,
-      ParseOptions options,
-      BiConsumer<String, InvalidFlagDocumentException> onInvalid) {
-    Map<String, Candidate> environments = new LinkedHashMap<>();
-    documents.forEach((environment, source) -> {
-      try {
-        environments.put(environment, candidate(source, options));
-      } catch (InvalidFlagDocumentException e) {
-        onInvalid.accept(environment, e);
-      }
-    });
-    return environments;
-  }
-
-  private static Compiled served(
-      String project,
-      long generation,
-      Map<String, Candidate> candidates,
-      Map<String, Long> versions) {
-    Map<String, ServedEnvironment> environments = new LinkedHashMap<>();
-    candidates.forEach((environment, c) ->
-        environments.put(
-            environment,
-            new ServedEnvironment(
-                project,
-                environment,
-                generation,
-                c.snapshot(),
-                c.served(),
-                c.etag(),
-                versions,
-                c.problems())));
-    return new Compiled(generation, environments);
+  /**
+   * Compiles stored state read before: strictly where it can, else (flags this version rejects) as
+   * flagd would, serving what it can and saying so.
+   */
+  private ProjectState compileStored(
+      String project, ProjectState base, ProjectState.Delta delta, long generation) {
+    return ProjectState.next(
+            project,
+            base,
+            delta,
+            parseOptions,
+            true,
+            (environment, e) ->
+                log.error(
+                    "project {} environment {} cannot be served: {}",
+                    project,
+                    environment,
+                    e.getMessage()))
+        .at(generation);
   }
 
   private static final String GENERATION = "SELECT seq FROM audit_head WHERE id = 1";
 
   private static long generation(Tx tx) throws SQLException {
     return tx.one(GENERATION, r -> r.getLong(1)).orElse(0L);
-  }
-
-  /**
-   * Serializes and compiles one environment's document: the only place flags are compiled.
-   * Strictly, unless every problem is in a flag stored as flagd loads it: then as flagd would, with
-   * those problems kept by flag.
-   */
-  @SuppressWarnings("ReferenceEquality") // no switch set: the same document, serialized once
-  private static Candidate candidate(Source source, ParseOptions options) {
-    Map<String, Object> document = source.document();
-    String json = Json.write(document);
-    FlagSnapshot snapshot;
-    Map<String, List<Problem>> problems = Map.of();
-    try {
-      snapshot = FlagSnapshot.parse(json, options);
-    } catch (InvalidFlagDocumentException e) {
-      problems = byLenientFlag(e.problems(), source.lenient());
-      if (problems == null) {
-        throw e;
-      }
-      snapshot = FlagSnapshot.parse(json, options.withStrictness(ParseOptions.Strictness.FLAGD));
-    }
-    // SDKs compile what they are served without this server's environment: bake its kill
-    // switches in, so that they answer what OFREP answers.
-    Map<String, Object> switched = KillSwitches.apply(document, options.environment());
-    String served = switched == document ? json : Json.write(switched);
-    return new Candidate(snapshot, served, etag(served), problems);
-  }
-
-  /**
-   * {@code problems} by the flag each is in, or null when one is not in a flag of {@code lenient}
-   * (a flag that must compile, a shared evaluator, the document itself).
-   */
-  private static Map<String, List<Problem>> byLenientFlag(
-      List<Problem> problems, Set<String> lenient) {
-    if (lenient.isEmpty()) {
-      return null;
-    }
-    Map<String, List<Problem>> byFlag = new LinkedHashMap<>();
-    for (Problem problem : problems) {
-      String flag = JsonPath.flagOf(problem.path());
-      if (flag == null || !lenient.contains(flag)) {
-        return null;
-      }
-      byFlag.computeIfAbsent(flag, k -> new ArrayList<>()).add(problem);
-    }
-    return byFlag;
-  }
-
-  private static String etag(String json) {
-    return Sha256.hex(json, 12);
-  }
-
-  private static List<String> environments(Tx tx, String project) throws SQLException {
-    return tx.list(
-        "SELECT environment_key FROM environments WHERE project_key = ? ORDER BY environment_key",
-        r -> r.getString(1),
-        project);
   }
 
   /**
@@ -530,18 +469,26 @@ public final class Catalog {
    * project that no longer exists is dropped. Compiles after the read's transaction ends.
    */
   public void reload(String project) {
-    Inputs inputs =
+    ProjectState base = state(project);
+    record Read(long generation, ProjectState.Delta delta, ProjectState.Delta whole) {}
+    Read read =
         db.inTransaction(tx -> {
           if (tx.count("SELECT COUNT(*) FROM projects WHERE project_key = ?", project) == 0) {
             return null;
           }
-          return new Inputs(
-              generation(tx), documents(tx, project), FlagdExport.versions(tx, project));
+          return new Read(
+              generation(tx),
+              ProjectState.Delta.read(tx, project, base, splits),
+              VERIFY ? ProjectState.Delta.read(tx, project, null, splits) : null);
         });
-    if (inputs == null) {
+    if (read == null) {
       forget(project);
-    } else {
-      install(project, compileStored(project, inputs));
+      return;
+    }
+    ProjectState next = compileStored(project, base, read.delta(), read.generation());
+    install(project, Compiled.of(next));
+    if (read.whole() != null) {
+      verify(project, next, read.whole());
     }
   }
 
@@ -575,18 +522,18 @@ public final class Catalog {
 
   /** Compiles every project's snapshots from the store; {@link #loaded()} is true afterwards. */
   public void loadAll() {
-    Map<String, Inputs> all =
+    record Read(long generation, Map<String, ProjectState.Delta> deltas) {}
+    Read read =
         db.inTransaction(tx -> {
-          long generation = generation(tx);
-          Map<String, Inputs> out = new LinkedHashMap<>();
+          Map<String, ProjectState.Delta> out = new LinkedHashMap<>();
           for (String project : tx.list("SELECT project_key FROM projects", r -> r.getString(1))) {
-            out.put(
-                project,
-                new Inputs(generation, documents(tx, project), FlagdExport.versions(tx, project)));
+            out.put(project, ProjectState.Delta.read(tx, project, null, splits));
           }
-          return out;
+          return new Read(generation(tx), out);
         });
-    all.forEach((project, inputs) -> install(project, compileStored(project, inputs)));
+    read.deltas()
+        .forEach((project, delta) ->
+            install(project, Compiled.of(compileStored(project, null, delta, read.generation()))));
     loaded = true;
   }
 

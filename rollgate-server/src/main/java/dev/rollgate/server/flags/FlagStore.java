@@ -1,6 +1,7 @@
 package dev.rollgate.server.flags;
 
 import dev.rollgate.core.json.Json;
+import dev.rollgate.server.catalog.Changes;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.store.Tx;
 import java.sql.ResultSet;
@@ -95,6 +96,7 @@ final class FlagStore {
   }
 
   static void insert(Tx tx, Flag flag) throws SQLException {
+    Changes.flag(tx, flag.project(), flag.key());
     tx.update(
         "INSERT INTO flags (project_key, flag_key, name, description, kind, variants, tags, archived, version,"
             + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -136,6 +138,7 @@ final class FlagStore {
     if (rows == 0) {
       return false;
     }
+    Changes.flag(tx, flag.project(), flag.key());
     tx.update(
         "DELETE FROM flag_environments WHERE project_key = ? AND flag_key = ?",
         flag.project(),
@@ -165,6 +168,7 @@ final class FlagStore {
   /** The flags that have a configuration in {@code environment}. */
   static boolean delete(Tx tx, String project, String key, long expectedVersion)
       throws SQLException {
+    Changes.flag(tx, project, key);
     return tx.update(
             "DELETE FROM flags WHERE project_key = ? AND flag_key = ? AND version = ?",
             project,

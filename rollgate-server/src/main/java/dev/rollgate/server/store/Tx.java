@@ -6,15 +6,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A connection inside a transaction, with the few query shapes the stores need. */
 public final class Tx {
   private final Connection connection;
+  private final Map<Class<?>, Object> attachments = new HashMap<>();
 
   Tx(Connection connection) {
     this.connection = connection;
+  }
+
+  /**
+   * What a feature keeps about this transaction while it runs (such as what it changed), made by
+   * {@code create} on first use; gone with the transaction.
+   */
+  public <T> T attachment(Class<T> type, Supplier<T> create) {
+    return type.cast(attachments.computeIfAbsent(type, k -> create.get()));
   }
 
   /** Maps the current row of a result set. */

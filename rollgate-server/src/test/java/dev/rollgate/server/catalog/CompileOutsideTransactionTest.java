@@ -9,8 +9,6 @@ import dev.rollgate.server.flags.FlagService;
 import dev.rollgate.server.flags.FlagState;
 import dev.rollgate.server.projects.ProjectService;
 import dev.rollgate.server.rollouts.RolloutService;
-import dev.rollgate.server.segments.Segment;
-import dev.rollgate.server.segments.SegmentService;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestPostgres;
@@ -42,6 +40,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(StoreKind.class)
 class CompileOutsideTransactionTest {
   private static final Actor ALICE = new Actor("alice-id", "alice", null);
+  private static final Object PRO_ONLY =
+      Map.of("if", List.of(Map.of("==", List.of(Map.of("var", "plan"), "pro")), "on", "off"));
 
   @Parameter StoreKind store;
   @TempDir Path dataDir;
@@ -55,7 +55,6 @@ class CompileOutsideTransactionTest {
   private Database db;
   private Catalog catalog;
   private ProjectService projects;
-  private SegmentService segments;
   private FlagService flags;
 
   /** The server's environment: empty, but the kill switch of "gate" is read slowly when armed. */
@@ -83,16 +82,17 @@ class CompileOutsideTransactionTest {
             new ParseOptions(ParseOptions.Strictness.STRICT, this::environment, clock),
             List.of(RolloutService.SPLITS));
     projects = new ProjectService(catalog, audit, clock);
-    segments = new SegmentService(catalog, audit, clock);
     flags = new FlagService(catalog, audit, clock);
     for (String key : List.of("slow", "other")) {
       projects.create(ALICE, new ProjectService.Create(key, null, null, List.of("production")));
     }
-    flags.create(
-        ALICE,
-        "slow",
-        new FlagService.Create(
-            "gate", null, null, null, Map.of("on", true, "off", false), true, "off", Map.of()));
+    for (String key : List.of("gate", "second")) {
+      flags.create(
+          ALICE,
+          "slow",
+          new FlagService.Create(
+              key, null, null, null, Map.of("on", true, "off", false), true, "off", Map.of()));
+    }
   }
 
   @AfterEach
@@ -108,13 +108,16 @@ class CompileOutsideTransactionTest {
   void otherWritesAndReadsGoOnWhileAWriteCompilesAndAChangeInBetweenIsKept() throws Exception {
     try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
       armed.set(true);
-      Future<Segment> slow =
+      Future<?> slow =
           pool.submit(() ->
-              segments.create(
+              flags.patchEnvironment(
                   ALICE,
                   "slow",
-                  new SegmentService.Create(
-                      "pilots", null, null, Map.of("in", List.of("@pilot", Map.of("var", "e"))))));
+                  "gate",
+                  "production",
+                  null,
+                  new FlagService.ConfigPatch(
+                      null, false, null, true, PRO_ONLY, null, false, List.of())));
       assertThat(compiling.await(20, TimeUnit.SECONDS)).as("the slow write compiles").isTrue();
 
       // Another project's write, a read of the slow project, and a write to the slow project
@@ -125,24 +128,24 @@ class CompileOutsideTransactionTest {
           new FlagService.Create(
               "unrelated", null, null, null, Map.of("on", true), false, null, Map.of()));
       assertThat(flags.get("other", "unrelated").version()).isEqualTo(1);
-      assertThat(segments.list("slow")).isEmpty();
+      assertThat(flags.get("slow", "gate").version()).isEqualTo(1);
       flags.patchEnvironment(
           ALICE,
           "slow",
-          "gate",
+          "second",
           "production",
           null,
           new FlagService.ConfigPatch(FlagState.ENABLED, false, null, false, null, null));
       assertThat(slow.isDone()).isFalse();
 
       release.countDown();
-      assertThat(slow.get(20, TimeUnit.SECONDS).key()).isEqualTo("pilots");
+      slow.get(20, TimeUnit.SECONDS);
       assertThat(heldToTheEnd).as("released by the test, not by the timeout").isTrue();
     }
     // The slow write found the project changed, compiled it again and kept the change.
     ServedEnvironment served = catalog.served("slow", "production");
-    assertThat(served.document()).contains("\"pilots\"").contains("\"state\":\"ENABLED\"");
-    assertThat(served.snapshot().flagKeys()).containsExactly("gate");
+    assertThat(served.document()).contains("\"pro\"").contains("\"state\":\"ENABLED\"");
+    assertThat(served.snapshot().flagKeys()).containsExactly("gate", "second");
     assertThat(catalog.served("other", "production").snapshot().flagKeys())
         .containsExactly("unrelated");
   }
