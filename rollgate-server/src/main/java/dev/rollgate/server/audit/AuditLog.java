@@ -93,6 +93,10 @@ public final class AuditLog {
       String keyId,
       String signature) {
 
+    /**
+     * The event hashed, and signed with {@code key} unless {@code key} is null (a rehearsal, rolled
+     * back whatever happens: the signature would be thrown away, and it is the costly part).
+     */
     Event signedWith(AuditKey key) {
       String value = expectedHash(this);
       return new Event(
@@ -108,8 +112,8 @@ public final class AuditLog {
           comment,
           prevHash,
           value,
-          key.id(),
-          key.sign(EVENT_PREFIX + value));
+          key == null ? null : key.id(),
+          key == null ? null : key.sign(EVENT_PREFIX + value));
     }
 
     /** The event as served by the API: before and after as JSON values, time as ISO-8601. */
@@ -172,7 +176,18 @@ public final class AuditLog {
             null,
             null,
             null);
-    event = event.signedWith(key);
+    // Hashed now (the next event chains to it), signed only when the transaction commits: a
+    // rehearsal that rolls back (Catalog) does not pay for the signature.
+    Event hashed = event.signedWith(null);
+    tx.beforeCommit(() -> {
+      Event signed = hashed.signedWith(key);
+      tx.update(
+          "UPDATE audit_events SET key_id = ?, signature = ? WHERE seq = ?",
+          signed.keyId(),
+          signed.signature(),
+          signed.seq());
+    });
+    event = hashed;
     tx.update(
         "INSERT INTO audit_events (seq, event_id, at, actor_id, actor, action, resource,"
             + " before_json, after_json, comment, prev_hash, hash, key_id, signature)"

@@ -188,7 +188,9 @@ public final class Database implements AutoCloseable {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        T result = work.run(new Tx(connection));
+        Tx tx = new Tx(connection);
+        T result = work.run(tx);
+        tx.runBeforeCommit();
         connection.commit();
         return result;
       } catch (RuntimeException | SQLException e) {

@@ -16,9 +16,31 @@ import java.util.function.Supplier;
 public final class Tx {
   private final Connection connection;
   private final Map<Class<?>, Object> attachments = new HashMap<>();
+  private final List<Hook> beforeCommit = new ArrayList<>();
 
   Tx(Connection connection) {
     this.connection = connection;
+  }
+
+  /** Work for the moment before commit. */
+  @FunctionalInterface
+  public interface Hook {
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code hook} just before this transaction commits, in it; never when it rolls back. For
+   * costly work whose only use is to be kept (signing what is stored), which a transaction that is
+   * rehearsed and rolled back should not pay for.
+   */
+  public void beforeCommit(Hook hook) {
+    beforeCommit.add(hook);
+  }
+
+  void runBeforeCommit() throws SQLException {
+    for (int i = 0; i < beforeCommit.size(); i++) { // a hook may add hooks
+      beforeCommit.get(i).run();
+    }
   }
 
   /**
