@@ -124,7 +124,19 @@ public final class Murmur3 {
         }
       }
       char c = text.charAt(i);
-      long encoded = c < 0x80 ? 1L << 32 | c : encode(c, i + 1 < n ? text.charAt(i + 1) : 0);
+      if (c < 0x80) { // one byte: no encoding to unpack
+        pending |= c << pendingBits;
+        pendingBits += 8;
+        byteCount++;
+        i++;
+        if (pendingBits == 32) {
+          h1 = mixBlock(h1, pending);
+          pending = 0;
+          pendingBits = 0;
+        }
+        continue;
+      }
+      long encoded = encode(c, i + 1 < n ? text.charAt(i + 1) : 0);
       int bytes = (int) (encoded >>> 32);
       i += bytes == 4 ? 2 : 1;
       byteCount += bytes;
