@@ -1,16 +1,25 @@
 package dev.rollgate.bench;
 
 import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.FeatureProvider;
+import dev.openfeature.sdk.Hook;
 import dev.openfeature.sdk.ImmutableContext;
+import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.OpenFeatureAPI;
+import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Value;
 import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.ParseOptions;
+import dev.rollgate.core.Resolution;
+import dev.rollgate.core.ValueType;
 import dev.rollgate.openfeature.RollgateProvider;
 import dev.rollgate.sdk.RollgateClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,12 +36,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Evaluation through the SDK's client API and through OpenFeature with the Rollgate provider, on
- * the same static flag as {@link EvaluationBenchmark#staticFlag} and a targeting rule. The client
- * serves a bootstrap file (its server is unreachable), which is the same in-memory path as a
- * streamed snapshot.
+ * One evaluation through the core snapshot, the SDK's client and OpenFeature (SDK 1.22) with {@link
+ * RollgateProvider}, on three shapes: a static flag, a three-condition rule ({@code in}, {@code
+ * ==}, {@code sem_ver}) and a 25% fractional split. {@code openFeatureNoOp} is the OpenFeature
+ * SDK's own cost: the same call with a provider that returns one prepared answer, the floor any
+ * provider sits on. The client serves a bootstrap file (its server is unreachable), the same
+ * in-memory path as a streamed snapshot. Contexts rotate over 1,024 users, as in {@link
+ * EvaluationBenchmark}.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -43,18 +55,36 @@ public class ClientBenchmark {
       """
       {"flags": {
         "static-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "on"},
-        "targeted-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
-          "targeting": {"if": [{"==": [{"var": "plan"}, "pro"]}, "on", "off"]}}
+        "semver-rule": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+          "targeting": {"if": [{"and": [
+            {"in": [{"var": "country"}, ["DE", "FR", "NL"]]},
+            {"==": [{"var": "plan"}, "pro"]},
+            {"sem_ver": [{"var": "appVersion"}, ">=", "2.1.0"]}
+          ]}, "on", "off"]}},
+        "fractional-flag": {"state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 25], ["off", 75]]}}
       }}
       """;
+  private static final int USERS = 1024;
+  private static final String OPEN_FEATURE_DOMAIN = "bench-rollgate";
+  private static final String NO_OP_DOMAIN = "bench-no-op";
 
+  private FlagSnapshot snapshot;
   private RollgateClient rollgate;
   private Client openFeature;
-  private EvaluationContext context;
-  private ImmutableContext openFeatureContext;
+  private Client noOp;
+  private EvaluationContext[] contexts;
+  private ImmutableContext[] openFeatureContexts;
+  private int next;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
+    snapshot =
+        FlagSnapshot.parse(
+            FLAGS,
+            ParseOptions.defaults()
+                .withStrictness(ParseOptions.Strictness.FLAGD)
+                .withEnvironment(Map.of()));
     Path bootstrap = Files.createTempFile("rollgate-bench", ".json");
     Files.writeString(bootstrap, FLAGS);
     rollgate =
@@ -65,11 +95,32 @@ public class ClientBenchmark {
             .pollInterval(Duration.ofMinutes(10))
             .environment(Map.of())
             .build();
-    context = EvaluationContext.of("user-1", Map.of("plan", "pro"));
-    OpenFeatureAPI.getInstance()
-        .setProviderAndWait("bench", new RollgateProvider(rollgate, Duration.ofMillis(100)));
-    openFeature = OpenFeatureAPI.getInstance().getClient("bench");
-    openFeatureContext = new ImmutableContext("user-1", Map.of("plan", new Value("pro")));
+    String[] countries = {"DE", "FR", "US", "NL"};
+    String[] versions = {"2.3.1", "1.9.0", "2.1.0-rc.1", "v3.0.0"};
+    contexts = new EvaluationContext[USERS];
+    openFeatureContexts = new ImmutableContext[USERS];
+    for (int i = 0; i < USERS; i++) {
+      String user = "user-" + i;
+      String country = countries[i % countries.length];
+      String plan = i % 3 == 0 ? "free" : "pro";
+      String version = versions[i / 4 % versions.length];
+      contexts[i] =
+          EvaluationContext.of(
+              user, Map.of("country", country, "plan", plan, "appVersion", version));
+      openFeatureContexts[i] =
+          new ImmutableContext(
+              user,
+              Map.of(
+                  "country", new Value(country),
+                  "plan", new Value(plan),
+                  "appVersion", new Value(version)));
+    }
+    OpenFeatureAPI api = OpenFeatureAPI.getInstance();
+    api.setProviderAndWait(
+        OPEN_FEATURE_DOMAIN, new RollgateProvider(rollgate, Duration.ofMillis(100)));
+    api.setProviderAndWait(NO_OP_DOMAIN, new PreparedAnswerProvider());
+    openFeature = api.getClient(OPEN_FEATURE_DOMAIN);
+    noOp = api.getClient(NO_OP_DOMAIN);
   }
 
   @TearDown(Level.Trial)
@@ -77,23 +128,106 @@ public class ClientBenchmark {
     OpenFeatureAPI.getInstance().shutdown();
   }
 
-  @Benchmark
-  public boolean clientStaticFlag() {
-    return rollgate.booleanValue("static-flag", context, false);
+  private int nextUser() {
+    next = (next + 1) & (USERS - 1);
+    return next;
   }
 
   @Benchmark
-  public boolean clientTargetingRule() {
-    return rollgate.booleanValue("targeted-flag", context, false);
+  public Resolution coreStaticFlag() {
+    return snapshot.evaluate("static-flag", ValueType.BOOLEAN, false, contexts[nextUser()]);
+  }
+
+  @Benchmark
+  public Resolution coreSemVerRule() {
+    return snapshot.evaluate("semver-rule", ValueType.BOOLEAN, false, contexts[nextUser()]);
+  }
+
+  @Benchmark
+  public Resolution coreFractional() {
+    return snapshot.evaluate("fractional-flag", ValueType.BOOLEAN, false, contexts[nextUser()]);
+  }
+
+  @Benchmark
+  public boolean clientStaticFlag() {
+    return rollgate.booleanValue("static-flag", contexts[nextUser()], false);
+  }
+
+  @Benchmark
+  public boolean clientSemVerRule() {
+    return rollgate.booleanValue("semver-rule", contexts[nextUser()], false);
+  }
+
+  @Benchmark
+  public boolean clientFractional() {
+    return rollgate.booleanValue("fractional-flag", contexts[nextUser()], false);
   }
 
   @Benchmark
   public boolean openFeatureStaticFlag() {
-    return openFeature.getBooleanValue("static-flag", false, openFeatureContext);
+    return openFeature.getBooleanValue("static-flag", false, openFeatureContexts[nextUser()]);
   }
 
   @Benchmark
-  public boolean openFeatureTargetingRule() {
-    return openFeature.getBooleanValue("targeted-flag", false, openFeatureContext);
+  public boolean openFeatureSemVerRule() {
+    return openFeature.getBooleanValue("semver-rule", false, openFeatureContexts[nextUser()]);
+  }
+
+  @Benchmark
+  public boolean openFeatureFractional() {
+    return openFeature.getBooleanValue("fractional-flag", false, openFeatureContexts[nextUser()]);
+  }
+
+  /** The OpenFeature SDK alone: what any provider's evaluation costs at least. */
+  @Benchmark
+  public boolean openFeatureNoOp() {
+    return noOp.getBooleanValue("static-flag", false, openFeatureContexts[nextUser()]);
+  }
+
+  /** A provider that does nothing: one prepared answer for every flag, no hooks. */
+  static final class PreparedAnswerProvider implements FeatureProvider {
+    private static final ProviderEvaluation<Boolean> TRUE =
+        ProviderEvaluation.<Boolean>builder().value(true).variant("on").reason("STATIC").build();
+
+    @Override
+    public Metadata getMetadata() {
+      return () -> "prepared-answer";
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes") // the SDK's signature
+    public List<Hook> getProviderHooks() {
+      return List.of();
+    }
+
+    @Override
+    public ProviderEvaluation<Boolean> getBooleanEvaluation(
+        String key, Boolean defaultValue, dev.openfeature.sdk.EvaluationContext ctx) {
+      return TRUE;
+    }
+
+    @Override
+    public ProviderEvaluation<String> getStringEvaluation(
+        String key, String defaultValue, dev.openfeature.sdk.EvaluationContext ctx) {
+      throw new UnsupportedOperationException("booleans only");
+    }
+
+    @Override
+    public ProviderEvaluation<Integer> getIntegerEvaluation(
+        String key, Integer defaultValue, dev.openfeature.sdk.EvaluationContext ctx) {
+      throw new UnsupportedOperationException("booleans only");
+    }
+
+    @Override
+    public ProviderEvaluation<Double> getDoubleEvaluation(
+        String key, Double defaultValue, dev.openfeature.sdk.EvaluationContext ctx) {
+      throw new UnsupportedOperationException("booleans only");
+    }
+
+    @Override
+    public ProviderEvaluation<Value> getObjectEvaluation(
+        String key, Value defaultValue, dev.openfeature.sdk.EvaluationContext ctx) {
+      throw new UnsupportedOperationException("booleans only");
+    }
   }
 }

@@ -10,19 +10,37 @@ import java.util.Objects;
  *
  * <p>Attribute values are JSON-like: strings, numbers, booleans, null, lists and maps. Targeting
  * reads the targeting key as the attribute {@code targetingKey}, as flagd does.
+ *
+ * <p>A context is either a copy of a map ({@link #of}) or a {@link #view} over attributes that stay
+ * where they are, such as another library's context: targeting then reads only the attributes it
+ * needs, and building the context costs no map.
  */
 public final class EvaluationContext {
   /** The attribute name under which targeting sees the targeting key. */
   public static final String TARGETING_KEY = "targetingKey";
 
-  private static final EvaluationContext EMPTY = new EvaluationContext(null, Map.of());
+  private static final EvaluationContext EMPTY = new EvaluationContext(null, Map.of(), null);
 
   private final String targetingKey;
-  private final Map<String, Object> attributes;
+  private Map<String, Object> attributes; // for a view: made from it when first asked for
+  private final Attributes view; // null unless this is a view
 
-  private EvaluationContext(String targetingKey, Map<String, Object> attributes) {
+  private EvaluationContext(String targetingKey, Map<String, Object> attributes, Attributes view) {
     this.targetingKey = targetingKey;
     this.attributes = attributes;
+    this.view = view;
+  }
+
+  /** Attributes read one by one where they are, for {@link #view}. */
+  public interface Attributes {
+    /**
+     * The attribute {@code name} as a JSON-like value (string, number, boolean, list or map), or
+     * null when absent. It must not change while the context is in use.
+     */
+    Object get(String name);
+
+    /** Every attribute, for what needs them all (explanations, printing); rarely called. */
+    Map<String, ?> toMap();
   }
 
   public static EvaluationContext empty() {
@@ -34,11 +52,21 @@ public final class EvaluationContext {
     Objects.requireNonNull(attributes, "attributes");
     Map<String, Object> copy = new LinkedHashMap<>(attributes);
     copy.remove(TARGETING_KEY);
-    return new EvaluationContext(targetingKey, Collections.unmodifiableMap(copy));
+    return new EvaluationContext(targetingKey, Collections.unmodifiableMap(copy), null);
   }
 
   public static EvaluationContext of(String targetingKey) {
-    return new EvaluationContext(targetingKey, Map.of());
+    return new EvaluationContext(targetingKey, Map.of(), null);
+  }
+
+  /**
+   * A context with a targeting key (may be null) whose attributes are read from {@code attributes}
+   * when targeting asks for them, without copying; an attribute named {@code targetingKey} is not
+   * read (the targeting key is).
+   */
+  public static EvaluationContext view(String targetingKey, Attributes attributes) {
+    return new EvaluationContext(
+        targetingKey, null, Objects.requireNonNull(attributes, "attributes"));
   }
 
   /**
@@ -62,12 +90,22 @@ public final class EvaluationContext {
 
   /** The attributes, without the targeting key. */
   public Map<String, Object> attributes() {
-    return attributes;
+    Map<String, Object> map = attributes;
+    if (map == null) {
+      Map<String, Object> copy = new LinkedHashMap<>(view.toMap());
+      copy.remove(TARGETING_KEY);
+      map = Collections.unmodifiableMap(copy);
+      attributes = map; // a race only builds it twice
+    }
+    return map;
   }
 
   /** The value targeting sees under {@code name}, or null when absent. */
   public Object get(String name) {
-    return TARGETING_KEY.equals(name) ? targetingKey : attributes.get(name);
+    if (TARGETING_KEY.equals(name)) {
+      return targetingKey;
+    }
+    return view != null ? view.get(name) : attributes.get(name);
   }
 
   /** The context as one JSON-like map, targeting key included. */
@@ -76,7 +114,7 @@ public final class EvaluationContext {
     if (targetingKey != null) {
       map.put(TARGETING_KEY, targetingKey);
     }
-    map.putAll(attributes);
+    map.putAll(attributes());
     return Collections.unmodifiableMap(map);
   }
 

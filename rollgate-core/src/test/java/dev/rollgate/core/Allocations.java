@@ -7,16 +7,16 @@ import java.lang.management.ManagementFactory;
  * runs after a warm-up. Allocation-free code allocates nothing in every round once the JIT has
  * compiled it; on a loaded machine the compiler may only get there after a round or two, and a
  * round still interpreted would count what escape analysis later removes. Code that allocates does
- * so in every round, so the fewest still shows it.
+ * so in every round, so the fewest still shows it. Public for the SDK's and the provider's tests.
  */
-final class Allocations {
+public final class Allocations {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final int ROUNDS = 5;
 
   private Allocations() {}
 
-  static long steadyState(Runnable work) {
+  public static long steadyState(Runnable work) {
     work.run(); // warm up: class loading and linkage allocate once
     long fewest = Long.MAX_VALUE;
     for (int round = 0; round < ROUNDS && fewest > 0; round++) {

@@ -3,21 +3,24 @@ package dev.rollgate.openfeature;
 import dev.openfeature.sdk.ErrorCode;
 import dev.openfeature.sdk.EvaluationContext;
 import dev.openfeature.sdk.EventProvider;
+import dev.openfeature.sdk.Hook;
 import dev.openfeature.sdk.ImmutableMetadata;
+import dev.openfeature.sdk.ImmutableStructure;
 import dev.openfeature.sdk.Metadata;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.ProviderEventDetails;
 import dev.openfeature.sdk.TrackingEventDetails;
 import dev.openfeature.sdk.Value;
 import dev.rollgate.core.Resolution;
+import dev.rollgate.openfeature.PreparedEvaluations.Kind;
 import dev.rollgate.sdk.RollgateClient;
 import dev.rollgate.sdk.Status;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * An OpenFeature provider that evaluates in-process through a {@link RollgateClient}: no network
@@ -25,8 +28,11 @@ import java.util.Map;
  * CONFIGURATION_CHANGED with the keys of the flags that changed.
  */
 public final class RollgateProvider extends EventProvider {
+  private static final Metadata METADATA = () -> "rollgate";
+
   private final RollgateClient client;
   private final Duration initTimeout;
+  private final PreparedEvaluations prepared = new PreparedEvaluations();
 
   /** A provider over {@code client}, waiting up to 5 s for the first configuration. */
   public RollgateProvider(RollgateClient client) {
@@ -40,7 +46,7 @@ public final class RollgateProvider extends EventProvider {
 
   @Override
   public Metadata getMetadata() {
-    return () -> "rollgate";
+    return METADATA;
   }
 
   /**
@@ -92,16 +98,25 @@ public final class RollgateProvider extends EventProvider {
     super.shutdown();
   }
 
+  /** No provider hooks: nothing for the SDK to run, and no list made per evaluation. */
+  @Override
+  @SuppressWarnings("rawtypes") // the SDK's signature
+  public List<Hook> getProviderHooks() {
+    return List.of();
+  }
+
   @Override
   public ProviderEvaluation<Boolean> getBooleanEvaluation(
       String key, Boolean defaultValue, EvaluationContext ctx) {
-    return evaluation(client.booleanDetails(key, context(ctx), defaultValue), v -> (Boolean) v);
+    Resolution r = client.booleanDetails(key, context(ctx), defaultValue);
+    return answer(r, Kind.BOOLEAN, RollgateProvider::asBoolean);
   }
 
   @Override
   public ProviderEvaluation<String> getStringEvaluation(
       String key, String defaultValue, EvaluationContext ctx) {
-    return evaluation(client.stringDetails(key, context(ctx), defaultValue), v -> (String) v);
+    Resolution r = client.stringDetails(key, context(ctx), defaultValue);
+    return answer(r, Kind.STRING, RollgateProvider::asString);
   }
 
   @Override
@@ -117,21 +132,21 @@ public final class RollgateProvider extends EventProvider {
           .errorMessage("flag " + key + " is " + value + ", outside the int range")
           .build();
     }
-    return evaluation(r, v -> ((Number) v).intValue());
+    return answer(r, Kind.INTEGER, RollgateProvider::asInteger);
   }
 
   @Override
   public ProviderEvaluation<Long> getLongEvaluation(
       String key, Long defaultValue, EvaluationContext ctx) {
-    return evaluation(
-        client.longDetails(key, context(ctx), defaultValue), v -> ((Number) v).longValue());
+    Resolution r = client.longDetails(key, context(ctx), defaultValue);
+    return answer(r, Kind.LONG, RollgateProvider::asLong);
   }
 
   @Override
   public ProviderEvaluation<Double> getDoubleEvaluation(
       String key, Double defaultValue, EvaluationContext ctx) {
-    return evaluation(
-        client.doubleDetails(key, context(ctx), defaultValue), v -> ((Number) v).doubleValue());
+    Resolution r = client.doubleDetails(key, context(ctx), defaultValue);
+    return answer(r, Kind.DOUBLE, RollgateProvider::asDouble);
   }
 
   @Override
@@ -139,16 +154,51 @@ public final class RollgateProvider extends EventProvider {
       String key, Value defaultValue, EvaluationContext ctx) {
     Resolution r = client.objectDetails(key, context(ctx), null);
     if (r.value() == null) {
-      return evaluation(r, v -> defaultValue);
+      return evaluation(r, defaultValue);
     }
-    return evaluation(r, Value::objectToValue);
+    return answer(r, Kind.OBJECT, RollgateProvider::asObject);
   }
 
-  private static <T> ProviderEvaluation<T> evaluation(
-      Resolution r, java.util.function.Function<Object, T> convert) {
+  /**
+   * The answer for {@code r}: shared when a variant was served (the core's prepared resolutions),
+   * made for this call otherwise (the caller's default, an error).
+   */
+  private <T> ProviderEvaluation<T> answer(
+      Resolution r, Kind kind, Function<Resolution, ProviderEvaluation<T>> build) {
+    if (r.variant() != null && r.errorCode() == null) {
+      return prepared.get(r, kind, build);
+    }
+    return build.apply(r);
+  }
+
+  private static ProviderEvaluation<Boolean> asBoolean(Resolution r) {
+    return evaluation(r, (Boolean) r.value());
+  }
+
+  private static ProviderEvaluation<String> asString(Resolution r) {
+    return evaluation(r, (String) r.value());
+  }
+
+  private static ProviderEvaluation<Integer> asInteger(Resolution r) {
+    return evaluation(r, ((Number) r.value()).intValue());
+  }
+
+  private static ProviderEvaluation<Long> asLong(Resolution r) {
+    return evaluation(r, ((Number) r.value()).longValue());
+  }
+
+  private static ProviderEvaluation<Double> asDouble(Resolution r) {
+    return evaluation(r, ((Number) r.value()).doubleValue());
+  }
+
+  private static ProviderEvaluation<Value> asObject(Resolution r) {
+    return evaluation(r, value(r.value()));
+  }
+
+  private static <T> ProviderEvaluation<T> evaluation(Resolution r, T value) {
     var builder =
         ProviderEvaluation.<T>builder()
-            .value(convert.apply(r.value()))
+            .value(value)
             .variant(r.variant())
             .reason(r.reason().name())
             .flagMetadata(metadata(r.metadata()));
@@ -156,6 +206,28 @@ public final class RollgateProvider extends EventProvider {
       builder.errorCode(ErrorCode.valueOf(r.errorCode().name())).errorMessage(r.errorMessage());
     }
     return builder.build();
+  }
+
+  /**
+   * A JSON-like value as an OpenFeature value that nobody can change (an answer may be shared):
+   * immutable structures and lists.
+   */
+  static Value value(Object v) {
+    return switch (v) {
+      case null -> new Value();
+      case String s -> new Value(s);
+      case Boolean b -> new Value(b);
+      case Integer i -> new Value(i);
+      case Long l -> new Value(l);
+      case Number n -> new Value(n.doubleValue());
+      case Map<?, ?> m -> {
+        Map<String, Value> members = new LinkedHashMap<>();
+        m.forEach((k, e) -> members.put(String.valueOf(k), value(e)));
+        yield new Value(new ImmutableStructure(members));
+      }
+      case List<?> l -> new Value(l.stream().map(RollgateProvider::value).toList());
+      default -> new Value(String.valueOf(v));
+    };
   }
 
   private static ImmutableMetadata metadata(Map<String, Object> metadata) {
@@ -175,29 +247,8 @@ public final class RollgateProvider extends EventProvider {
     return builder.build();
   }
 
-  /** OpenFeature's context as Rollgate's: the targeting key plus plain Java attribute values. */
+  /** OpenFeature's context as Rollgate's: a view, nothing copied. */
   static dev.rollgate.core.EvaluationContext context(EvaluationContext ctx) {
-    if (ctx == null) {
-      return dev.rollgate.core.EvaluationContext.empty();
-    }
-    Map<String, Object> attributes = new LinkedHashMap<>();
-    ctx.asObjectMap().forEach((k, v) -> attributes.put(k, plain(v)));
-    String key = ctx.getTargetingKey();
-    return dev.rollgate.core.EvaluationContext.of(
-        key == null || key.isEmpty() ? null : key, attributes);
-  }
-
-  private static Object plain(Object value) {
-    return switch (value) {
-      case Instant i -> i.toString();
-      case Integer i -> i.longValue();
-      case Map<?, ?> m -> {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-        yield out;
-      }
-      case List<?> l -> l.stream().map(RollgateProvider::plain).toList();
-      case null, default -> value;
-    };
+    return ContextView.of(ctx);
   }
 }

@@ -1,6 +1,7 @@
 package dev.rollgate.sdk;
 
 import dev.rollgate.core.Reason;
+import dev.rollgate.core.Resolution;
 import dev.rollgate.core.protocol.Protocol;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,20 +33,61 @@ final class EvaluationCounts {
     }
   }
 
+  private static final int RECENT_SLOTS = 1 << 10;
+
   private final Map<String, Map<String, Series>> byFlag = new ConcurrentHashMap<>();
   private final AtomicInteger series = new AtomicInteger();
+
+  /** A prepared resolution's counter, found by the resolution's identity. */
+  private record Recent(Resolution resolution, LongAdder counter) {}
+
+  // The counters of recently served prepared resolutions (the core shares one per variant, reason
+  // and type), direct-mapped by identity: one probe instead of two map lookups and an enum map. A
+  // collision or a new snapshot only sends the next evaluation down the maps again. Entries are
+  // immutable, so threads read and write slots without locks.
+  private final Recent[] recent = new Recent[RECENT_SLOTS];
+
+  /** {@link #record(String, String, Reason)} for a resolution. */
+  @SuppressWarnings("ReferenceEquality") // identity is the key: prepared resolutions are shared
+  boolean record(Resolution r) {
+    int slot = System.identityHashCode(r) & (RECENT_SLOTS - 1);
+    Recent hit = recent[slot];
+    if (hit != null && hit.resolution == r) {
+      hit.counter.increment();
+      return true;
+    }
+    LongAdder counter = counter(r.key(), r.variant(), r.reason());
+    if (counter == null) {
+      return false;
+    }
+    counter.increment();
+    if (r.variant() != null && r.errorCode() == null) { // prepared: the same object comes again
+      recent[slot] = new Recent(r, counter);
+    }
+    return true;
+  }
 
   /**
    * Counts one evaluation; false when it was not counted because too many series are open. No clock
    * is read here (it would cost more than the count): a batch says when it was drained.
    */
   boolean record(String flag, String variant, Reason reason) {
+    LongAdder counter = counter(flag, variant, reason);
+    if (counter == null) {
+      return false;
+    }
+    counter.increment();
+    return true;
+  }
+
+  /** The counter of a flag's variant and reason; null when too many series are open. */
+  private LongAdder counter(String flag, String variant, Reason reason) {
     String v = variant == null ? "" : variant;
     Map<String, Series> variants = byFlag.get(flag);
     Series s = variants == null ? null : variants.get(v);
     if (s == null) {
       if (series.get() >= MAX_SERIES) {
-        return false;
+        return null;
       }
       s =
           byFlag
@@ -57,8 +99,7 @@ final class EvaluationCounts {
                     return new Series();
                   });
     }
-    s.counts.get(reason).increment();
-    return true;
+    return s.counts.get(reason);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.rollgate.sdk;
 
-import dev.rollgate.core.Reason;
+import dev.rollgate.core.Resolution;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.core.protocol.Protocol;
 import java.io.IOException;
@@ -30,6 +30,7 @@ final class Events implements AutoCloseable {
   static final String LOGGER = "dev.rollgate.sdk.events";
   static final int BATCH = 500;
   private static final int EXPOSURE_SLOTS = 1 << 16; // the deduplication window
+  private static final int EXPOSURE_WAYS = 4; // slots a fingerprint may take, side by side
 
   private final URI endpoint;
   private final String token;
@@ -40,8 +41,8 @@ final class Events implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final StateLog log = new StateLog(LOGGER);
-  // Fingerprints of recent exposures, by slot: an exposure already here is not sent again. A
-  // fingerprint can be overwritten by another, which only means one more exposure is sent.
+  // Fingerprints of recent exposures, in sets of slots: an exposure already here is not sent
+  // again. A fingerprint can be overwritten by another, which only means one more exposure is sent.
   private final AtomicLongArray seen = new AtomicLongArray(EXPOSURE_SLOTS);
   private final OutcomeWindows windows = new OutcomeWindows();
   private final EvaluationCounts evaluations = new EvaluationCounts();
@@ -62,11 +63,9 @@ final class Events implements AutoCloseable {
   /** Records the first evaluation of a flag's variant for a targeting key; allocates only then. */
   void exposure(String flag, String variant, String reason, String targetingKey) {
     long fingerprint = fingerprint(flag, variant, targetingKey);
-    int slot = (int) (fingerprint >>> 48) & (EXPOSURE_SLOTS - 1);
-    if (seen.get(slot) == fingerprint) {
+    if (!firstSeen(fingerprint)) {
       return;
     }
-    seen.set(slot, fingerprint);
     offer(
         Map.of(
             Protocol.FIELD_TYPE,
@@ -84,10 +83,34 @@ final class Events implements AutoCloseable {
   }
 
   /** Counts an evaluation for the server's flag usage; allocates only for a new variant. */
-  void evaluated(String flag, String variant, Reason reason) {
-    if (closed || !evaluations.record(flag, variant, reason)) {
+  void evaluated(Resolution resolution) {
+    if (closed || !evaluations.record(resolution)) {
       dropped.incrementAndGet();
     }
+  }
+
+  /**
+   * Whether {@code fingerprint} is not among the recent ones, which it then joins. A fingerprint
+   * goes in one set of {@value #EXPOSURE_WAYS} slots (one cache line), into a free slot if there is
+   * one: two exposures whose fingerprints share a set do not evict each other and get sent again
+   * and again, as they would with one slot a set.
+   */
+  boolean firstSeen(long fingerprint) {
+    int set = (int) (fingerprint >>> 48) & (EXPOSURE_SLOTS - EXPOSURE_WAYS);
+    int free = -1;
+    for (int way = 0; way < EXPOSURE_WAYS; way++) {
+      long seenHere = seen.get(set + way);
+      if (seenHere == fingerprint) {
+        return false;
+      }
+      if (seenHere == 0 && free < 0) {
+        free = set + way;
+      }
+    }
+    // A full set loses a slot chosen by other bits of the fingerprint.
+    seen.set(
+        free >= 0 ? free : set + (int) (fingerprint >>> 40 & (EXPOSURE_WAYS - 1)), fingerprint);
+    return true;
   }
 
   private static long fingerprint(String flag, String variant, String targetingKey) {

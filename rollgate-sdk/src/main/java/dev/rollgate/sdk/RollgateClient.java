@@ -236,7 +236,7 @@ public final class RollgateClient implements AutoCloseable {
     Resolution r = snapshot.evaluate(key, type, defaultValue, context); // never throws
     if (events != null) {
       if (r.errorCode() != ErrorCode.FLAG_NOT_FOUND) {
-        events.evaluated(key, r.variant(), r.reason());
+        events.evaluated(r);
       }
       if (r.variant() != null) {
         events.exposure(

@@ -1,9 +1,13 @@
 package dev.rollgate.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.rollgate.core.EvaluationContext;
+import dev.rollgate.core.FlagSnapshot;
+import dev.rollgate.core.ParseOptions;
 import dev.rollgate.core.Reason;
+import dev.rollgate.core.ValueType;
 import dev.rollgate.server.testing.ApiClient;
 import dev.rollgate.server.testing.StoreKind;
 import dev.rollgate.server.testing.TestFlags;
@@ -95,5 +99,36 @@ class UsageEndToEndTest {
     }
     assertThat(counts.record("one-too-many", "on", Reason.STATIC)).isFalse();
     assertThat(counts.record("a", "on", Reason.STATIC)).as("a known series still counts").isTrue();
+  }
+
+  /**
+   * Counting by resolution (the client's path, with its table of the core's shared resolutions)
+   * adds up the same as counting by flag, variant and reason, for prepared resolutions and for
+   * resolutions made per call.
+   */
+  @Test
+  void resolutionsAreCountedByTheirFlagVariantAndReason() {
+    FlagSnapshot flags =
+        FlagSnapshot.parse(
+            """
+            {"flags": {
+              "a": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on"},
+              "b": {"state": "DISABLED", "variants": {"on": true}, "defaultVariant": "on"}
+            }}
+            """,
+            ParseOptions.defaults().withEnvironment(Map.of()));
+    EvaluationCounts counts = new EvaluationCounts();
+    EvaluationContext user = EvaluationContext.of("u1");
+    for (int i = 0; i < 3; i++) {
+      assertThat(counts.record(flags.evaluate("a", ValueType.BOOLEAN, false, user))).isTrue();
+      assertThat(counts.record(flags.evaluate("a", ValueType.ANY, false, user))).isTrue();
+      assertThat(counts.record(flags.evaluate("b", ValueType.BOOLEAN, false, user))).isTrue();
+    }
+    counts.record("a", "on", Reason.STATIC);
+    assertThat(counts.drain(1_000))
+        .extracting(
+            e -> e.get("flag") + "/" + e.get("variant") + "/" + e.get("reason"),
+            e -> e.get("count"))
+        .containsExactlyInAnyOrder(tuple("a/on/STATIC", 7L), tuple("b//DISABLED", 3L));
   }
 }

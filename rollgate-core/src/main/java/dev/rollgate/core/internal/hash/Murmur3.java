@@ -41,7 +41,149 @@ public final class Murmur3 {
 
   /** The hash of the UTF-8 encoding of {@code text}. */
   public static int hashUtf8(CharSequence text) {
-    return hashUtf8(text, "");
+    return hashUtf8From(0, 0, 0, 0, text);
+  }
+
+  /**
+   * The state after hashing a fixed first part, such as a flag key, so that hashing it followed by
+   * many second parts (targeting keys) reads the first part once: {@code Prefix.of(a).hashUtf8(b)}
+   * is {@code hashUtf8(a, b)}.
+   */
+  public static final class Prefix {
+    private final int seed;
+    private final String first; // kept for the rare text whose surrogate pair spans both parts
+    private final boolean endsInHighSurrogate;
+    private final int h1;
+    private final int pending;
+    private final int pendingBits;
+    private final int byteCount;
+
+    private Prefix(int seed, String first) {
+      this.seed = seed;
+      this.first = first;
+      this.endsInHighSurrogate =
+          !first.isEmpty() && Character.isHighSurrogate(first.charAt(first.length() - 1));
+      int h = seed;
+      int bytes = 0;
+      int bits = 0;
+      int count = 0;
+      byte[] utf8 = first.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      for (byte b : utf8) {
+        bytes |= (b & 0xff) << bits;
+        bits += 8;
+        count++;
+        if (bits == 32) {
+          h = mixBlock(h, bytes);
+          bytes = 0;
+          bits = 0;
+        }
+      }
+      this.h1 = h;
+      this.pending = bytes;
+      this.pendingBits = bits;
+      this.byteCount = count;
+    }
+
+    public static Prefix of(String first) {
+      return new Prefix(0, first);
+    }
+
+    /** The hash of the UTF-8 of the first part followed by {@code second}'s. */
+    public int hashUtf8(CharSequence second) {
+      if (endsInHighSurrogate) {
+        return Murmur3.hashUtf8(seed, first, second);
+      }
+      return hashUtf8From(h1, pending, pendingBits, byteCount, second);
+    }
+  }
+
+  /**
+   * Goes on hashing from a state ({@code pendingBits} of a block in {@code pending}, {@code
+   * byteCount} bytes so far) with the UTF-8 of {@code text}. Text that is ASCII goes four
+   * characters to a block.
+   */
+  private static int hashUtf8From(
+      int h1, int pending, int pendingBits, int byteCount, CharSequence text) {
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (pendingBits == 0) {
+        for (; i + 4 <= n; i += 4) {
+          char c0 = text.charAt(i);
+          char c1 = text.charAt(i + 1);
+          char c2 = text.charAt(i + 2);
+          char c3 = text.charAt(i + 3);
+          if ((c0 | c1 | c2 | c3) >= 0x80) {
+            break;
+          }
+          h1 = mixBlock(h1, c0 | c1 << 8 | c2 << 16 | c3 << 24);
+          byteCount += 4;
+        }
+        if (i == n) {
+          break;
+        }
+      }
+      char c = text.charAt(i);
+      if (c < 0x80) { // one byte: no encoding to unpack
+        pending |= c << pendingBits;
+        pendingBits += 8;
+        byteCount++;
+        i++;
+        if (pendingBits == 32) {
+          h1 = mixBlock(h1, pending);
+          pending = 0;
+          pendingBits = 0;
+        }
+        continue;
+      }
+      long encoded = encode(c, i + 1 < n ? text.charAt(i + 1) : 0);
+      int bytes = (int) (encoded >>> 32);
+      i += bytes == 4 ? 2 : 1;
+      byteCount += bytes;
+      for (int b = 0; b < bytes; b++) {
+        pending |= (((int) encoded >>> (8 * b)) & 0xff) << pendingBits;
+        pendingBits += 8;
+        if (pendingBits == 32) {
+          h1 = mixBlock(h1, pending);
+          pending = 0;
+          pendingBits = 0;
+        }
+      }
+    }
+    if (pendingBits > 0) {
+      h1 ^= mixK1(pending);
+    }
+    return finish(h1, byteCount);
+  }
+
+  /**
+   * The UTF-8 of {@code c} (followed by {@code next}, read only to complete a surrogate pair): the
+   * byte count in the high half (4 for a pair: both characters are used), the bytes little-endian
+   * in the low half.
+   */
+  private static long encode(char c, char next) {
+    if (c < 0x80) {
+      return 1L << 32 | c;
+    }
+    if (c < 0x800) {
+      return 2L << 32 | (0xc0 | (c >>> 6)) | ((0x80 | (c & 0x3f)) << 8);
+    }
+    if (!Character.isSurrogate(c)) {
+      return 3L << 32
+          | (0xe0 | (c >>> 12))
+          | ((0x80 | ((c >>> 6) & 0x3f)) << 8)
+          | ((0x80 | (c & 0x3f)) << 16);
+    }
+    if (Character.isHighSurrogate(c) && Character.isLowSurrogate(next)) {
+      int cp = Character.toCodePoint(c, next);
+      return 4L << 32
+          | (((0xf0 | (cp >>> 18))
+                  | ((0x80 | ((cp >>> 12) & 0x3f)) << 8)
+                  | ((0x80 | ((cp >>> 6) & 0x3f)) << 16)
+                  | ((0x80 | (cp & 0x3f)) << 24))
+              & 0xffffffffL);
+    }
+    return 1L << 32 | '?';
   }
 
   /**

@@ -31,6 +31,7 @@ final class Fractional extends Node {
   private final String bucketBySource;
   private final Node[] entries;
   private final String flagKey;
+  private final Murmur3.Prefix flagKeyHash; // the flag key hashed once: only the targeting key is
   private final boolean resultPosition;
   // Resolved once when every entry is constant, else null.
   private final Object[] staticChoices;
@@ -45,6 +46,7 @@ final class Fractional extends Node {
     this.bucketBySource = bucketBySource;
     this.entries = entries;
     this.flagKey = call.flagKey();
+    this.flagKeyHash = Murmur3.Prefix.of(flagKey);
     this.resultPosition = call.resultPosition();
     Buckets buckets = constantBuckets(entries);
     this.staticChoices = buckets == null ? null : buckets.choices;
@@ -183,7 +185,7 @@ final class Fractional extends Node {
             trace, "no bucketing input: bucketBy is absent and there is no targeting key");
       }
       targetingKey = k;
-      hash = Murmur3.hashUtf8(flagKey, k);
+      hash = flagKeyHash.hashUtf8(k);
     } else {
       hash = Murmur3.hashUtf8(input);
     }

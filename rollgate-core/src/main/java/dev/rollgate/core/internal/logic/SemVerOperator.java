@@ -56,10 +56,11 @@ final class SemVerOperator extends Node {
     Object a = left.eval(data, trace);
     Object op = operator.eval(data, trace);
     Object b = right.eval(data, trace);
-    SemVer x = constantLeft != null ? constantLeft : version(a);
-    SemVer y = constantRight != null ? constantRight : version(b);
-    if (x == null || y == null || !(op instanceof String o) || !SemVer.isOperator(o)) {
+    int comparison = compare(a, b);
+    if (comparison == SemVer.NOT_A_VERSION || !(op instanceof String o) || !SemVer.isOperator(o)) {
       if (trace != null) {
+        SemVer x = constantLeft != null ? constantLeft : version(a);
+        SemVer y = constantRight != null ? constantRight : version(b);
         String why =
             x == null
                 ? LogicCompiler.source(a) + " is not a semantic version"
@@ -70,6 +71,23 @@ final class SemVerOperator extends Node {
       }
       return null;
     }
-    return x.matches(o, y);
+    return SemVer.matches(o, comparison);
+  }
+
+  /**
+   * {@code a} against {@code b} as {@link SemVer#compare(String, SemVer)} says. A version from the
+   * context is read in place against the rule's constant, so that the usual rule allocates nothing.
+   */
+  private int compare(Object a, Object b) {
+    if (constantRight != null && a instanceof String text) {
+      return SemVer.compare(text, constantRight);
+    }
+    if (constantLeft != null && b instanceof String text) {
+      int c = SemVer.compare(text, constantLeft);
+      return c == SemVer.NOT_A_VERSION ? c : -c;
+    }
+    SemVer x = constantLeft != null ? constantLeft : version(a);
+    SemVer y = constantRight != null ? constantRight : version(b);
+    return x == null || y == null ? SemVer.NOT_A_VERSION : x.compareTo(y);
   }
 }

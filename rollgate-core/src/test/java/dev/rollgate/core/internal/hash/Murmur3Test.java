@@ -40,15 +40,29 @@ class Murmur3Test {
       int expected = Hashing.murmur3_32_fixed().hashBytes(joined).asInt();
       assertThat(Murmur3.hashUtf8(a, b)).as("%s + %s", a, b).isEqualTo(expected);
       assertThat(Murmur3.hash32(joined)).isEqualTo(expected);
+      assertThat(Murmur3.Prefix.of(a).hashUtf8(b)).as("%s then %s", a, b).isEqualTo(expected);
+      assertThat(Murmur3.hashUtf8(a + b)).isEqualTo(expected);
     }
+  }
+
+  /** A surrogate pair whose halves are in the two parts is one character, as when joined. */
+  @Test
+  void aPrefixEndingInHalfASurrogatePairJoinsTheSecondHalf() {
+    String a = "flag\uD83D";
+    String b = "\uDE00user";
+    int expected =
+        Hashing.murmur3_32_fixed().hashBytes((a + b).getBytes(StandardCharsets.UTF_8)).asInt();
+    assertThat(Murmur3.Prefix.of(a).hashUtf8(b)).isEqualTo(expected);
+    assertThat(Murmur3.Prefix.of("flag").hashUtf8("\uDE00user"))
+        .isEqualTo(Murmur3.hashUtf8("flag", "\uDE00user"));
   }
 
   private static String randomText(Random random) {
     StringBuilder sb = new StringBuilder();
-    int length = random.nextInt(12);
+    int length = random.nextInt(20);
     for (int i = 0; i < length; i++) {
-      switch (random.nextInt(5)) {
-        case 0 -> sb.append((char) ('a' + random.nextInt(26)));
+      switch (random.nextInt(8)) {
+        case 0, 5, 6, 7 -> sb.append((char) ('a' + random.nextInt(26))); // ASCII runs, 4 a block
         case 1 -> sb.append((char) (0x80 + random.nextInt(0x780))); // two-byte UTF-8
         case 2 -> sb.append((char) (0x800 + random.nextInt(0xD000 - 0x800))); // three-byte
         case 3 -> sb.appendCodePoint(0x10000 + random.nextInt(0x10FFFF - 0x10000)); // four-byte
