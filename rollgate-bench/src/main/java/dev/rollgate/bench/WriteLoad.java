@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 
 /**
  * Admin write latency and throughput against a running server, as a project grows: seeds a fresh
- * project with {@code flags} flags (flagd imports of 5,000 flags each, every flag configured in all
+ * project with {@code flags} flags (flagd imports of 1,000 flags each, every flag configured in all
  * three environments), then times single-flag writes (a PATCH of one flag's targeting in one
  * environment, the commonest change) one at a time, then from several writers at once.
  *
@@ -25,7 +25,7 @@ import java.util.concurrent.Future;
  * markdown table row. {@code rollgate-bench/load/write-load.sh} starts the servers and runs it.
  */
 public final class WriteLoad {
-  private static final int CHUNK = 5000;
+  private static final int CHUNK = 1000;
   private static final List<String> ENVIRONMENTS = List.of("development", "staging", "production");
 
   private final HttpClient http =
@@ -147,7 +147,7 @@ public final class WriteLoad {
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
             .method(method, HttpRequest.BodyPublishers.ofString(body))
-            .timeout(Duration.ofMinutes(2))
+            .timeout(Duration.ofMinutes(10))
             .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != expected) {

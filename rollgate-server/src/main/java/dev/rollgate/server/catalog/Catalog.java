@@ -253,7 +253,7 @@ public final class Catalog {
                   VERIFY ? ProjectState.Delta.read(tx, project, null, splits) : null;
               long generation = generation(tx);
               FlagdExport.logChanges(tx, project, Changes.flags(tx, project), before, generation);
-              announce(tx, project);
+              db.notifyChange(tx, "project:" + project + " " + generation);
               return new Outcome<>(written.value(), Compiled.of(next.at(generation)), whole);
             });
       } finally {
@@ -339,6 +339,18 @@ public final class Catalog {
   }
 
   private static final boolean VERIFY = Boolean.getBoolean("rollgate.catalog.verify");
+
+  /**
+   * Follows a change another replica (or this one) announced: reloads {@code project} unless what
+   * this replica serves is already as of {@code generation} or later (null: not known).
+   */
+  public void follow(String project, Long generation) {
+    Compiled compiled = projects.get(project);
+    if (generation != null && compiled != null && compiled.generation() >= generation) {
+      return; // this replica's own write, or one it has caught up with
+    }
+    reload(project);
+  }
 
   /** Tells the other replicas, on commit, that {@code project} changed. */
   public void announce(Tx tx, String project) throws SQLException {

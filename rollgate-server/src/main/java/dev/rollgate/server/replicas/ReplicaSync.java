@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a replica in step with the others on one PostgreSQL: it LISTENs for the notifications
- * writers send on commit ({@code project:<key>}, {@code tokens}) and reloads what changed; every
- * period it also compares the store's generation with the one it has seen, in case a notification
- * was lost. When the store becomes unreachable it keeps serving what it has, and catches up in full
- * when the store returns.
+ * writers send on commit ({@code project:<key> <generation>}, {@code tokens}) and reloads what
+ * changed (not its own writes); every period it also compares the store's generation with the one
+ * it has seen, in case a notification was lost. When the store becomes unreachable it keeps serving
+ * what it has, and catches up in full when the store returns.
  */
 public final class ReplicaSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaSync.class);
@@ -94,7 +94,22 @@ public final class ReplicaSync implements AutoCloseable {
     if (payload.equals("tokens")) {
       refreshTokens.run();
     } else if (payload.startsWith("project:")) {
-      catalog.reload(payload.substring("project:".length()));
+      // "project:<key>", or "project:<key> <generation>" from a write that says where it committed
+      String rest = payload.substring("project:".length());
+      int space = rest.indexOf(' ');
+      if (space < 0) {
+        catalog.reload(rest);
+      } else {
+        catalog.follow(rest.substring(0, space), parseGeneration(rest.substring(space + 1)));
+      }
+    }
+  }
+
+  private static Long parseGeneration(String text) {
+    try {
+      return Long.valueOf(text);
+    } catch (NumberFormatException e) {
+      return null; // reload, to be safe
     }
   }
 
