@@ -10,14 +10,18 @@ import dev.rollgate.core.json.JsonPath;
 import dev.rollgate.server.crypto.Sha256;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -49,7 +53,7 @@ final class ProjectState {
 
   /** One environment: its flags in key order, what splits them, and the compiled result. */
   record Env(
-      Map<String, Entry> flags,
+      SortedMap<String, Entry> flags,
       Map<String, SplitSource.Split> splits,
       FlagSnapshot snapshot,
       String served,
@@ -230,22 +234,23 @@ final class ProjectState {
     if (!changed) {
       return new Env(old.flags(), splits, old.snapshot(), old.served(), old.etag(), old.problems());
     }
-    Map<String, Entry> all = flags == null ? old.flags() : Collections.unmodifiableMap(flags);
-    Map<String, Object> compiled = new LinkedHashMap<>();
-    Set<String> lenientFlags = new TreeSet<>();
-    all.forEach((key, entry) -> {
-      compiled.put(key, entry.json());
-      if (entry.lenient()) {
-        lenientFlags.add(key);
-      }
-    });
-    Map<String, Object> document = FlagdExport.document(project, environment, compiled, evaluators);
+    // Unmodifiable but sorted, so that the next change copies it in linear time.
+    SortedMap<String, Entry> all =
+        flags == null ? old.flags() : Collections.unmodifiableSortedMap(flags);
+    Map<String, Object> document =
+        FlagdExport.document(project, environment, new JsonView(all), evaluators);
     FlagSnapshot previous = old == null ? null : old.snapshot();
     FlagSnapshot snapshot;
     Map<String, List<Problem>> problems = Map.of();
     try {
       snapshot = FlagSnapshot.compile(document, options, previous);
     } catch (InvalidFlagDocumentException e) {
+      Set<String> lenientFlags = new TreeSet<>();
+      all.forEach((key, entry) -> {
+        if (entry.lenient()) {
+          lenientFlags.add(key);
+        }
+      });
       problems = byLenientFlag(e.problems(), lenientFlags);
       if (problems == null && !lenient) {
         throw e;
@@ -274,6 +279,58 @@ final class ProjectState {
         served(head, all, evaluatorsJson),
         etag(head, all, evaluatorsJson),
         problems);
+  }
+
+  /** The flags as the compiler reads them: each entry's JSON, without copying the map. */
+  private static final class JsonView extends AbstractMap<String, Object> {
+    private final SortedMap<String, ProjectState.Entry> flags;
+
+    JsonView(SortedMap<String, ProjectState.Entry> flags) {
+      this.flags = flags;
+    }
+
+    @Override
+    public Object get(Object key) {
+      ProjectState.Entry entry = flags.get(key);
+      return entry == null ? null : entry.json();
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return flags.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return flags.size();
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<String, Object>> iterator() {
+          Iterator<Map.Entry<String, ProjectState.Entry>> entries = flags.entrySet().iterator();
+          return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return entries.hasNext();
+            }
+
+            @Override
+            public Map.Entry<String, Object> next() {
+              Map.Entry<String, ProjectState.Entry> e = entries.next();
+              return new SimpleImmutableEntry<>(e.getKey(), e.getValue().json());
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return flags.size();
+        }
+      };
+    }
   }
 
   private static Entry entry(String key, String text, boolean lenient, ParseOptions options) {
