@@ -78,7 +78,11 @@ final class ProjectState {
         throws SQLException {
       List<String> environments = FlagdExport.environments(tx, project);
       Set<String> keys = null;
-      if (base != null && base.environments.equals(environments)) {
+      // In full when there is nothing to build on: no state, other environments, or one that did
+      // not compile at all last time.
+      if (base != null
+          && base.environments.equals(environments)
+          && base.envs.keySet().containsAll(environments)) {
         Set<String> logged = FlagdExport.changedSince(tx, project, base.generation);
         if (logged != null) {
           keys = new TreeSet<>(logged);
