@@ -28,6 +28,9 @@ fail() { echo "peers.sh: $*" >&2; exit 2; }
 for tool in wrk curl npm; do
   command -v "$tool" >/dev/null || fail "needs $tool (apt-get install $tool)"
 done
+for target in "${targets[@]}"; do
+  case "$target" in unleash | bulk | single) ;; *) fail "unknown target $target in PEERS_TARGETS (unleash, bulk, single)" ;; esac
+done
 pg_bin="${PEERS_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 [ -x "$pg_bin/initdb" ] || fail "needs PostgreSQL's server binaries (apt-get install postgresql) or PEERS_PG_BIN"
 
@@ -200,8 +203,7 @@ declare -A rps p50 p99 errors load_before
 for target in "${targets[@]}"; do
   case "$target" in
     unleash) url="$unleash_url" token="$unleash_frontend" ;;
-    bulk | single) url="$rollgate_url" token="$sdk_token" ;;
-    *) fail "unknown target $target (unleash, bulk, single)" ;;
+    *) url="$rollgate_url" token="$sdk_token" ;;
   esac
   echo
   # The 1-minute load average before each target says how much else ran on the cores meanwhile.
