@@ -43,14 +43,15 @@ final class FlagDocumentParser {
     } catch (JsonSyntaxException e) {
       throw new InvalidFlagDocumentException(List.of(new Problem("", e.getMessage())));
     }
-    return new FlagDocumentParser(options).compile(root, null);
+    return new FlagDocumentParser(options).compile(root, null, null);
   }
 
-  static FlagSnapshot compile(Object document, ParseOptions options, FlagSnapshot previous) {
-    return new FlagDocumentParser(options).compile(document, previous);
+  static FlagSnapshot compile(
+      Object document, ParseOptions options, FlagSnapshot previous, Set<String> changed) {
+    return new FlagDocumentParser(options).compile(document, previous, changed);
   }
 
-  private FlagSnapshot compile(Object root, FlagSnapshot previous) {
+  private FlagSnapshot compile(Object root, FlagSnapshot previous, Set<String> changed) {
     if (!(root instanceof Map<?, ?> document)) {
       throw new InvalidFlagDocumentException(
           List.of(
@@ -86,35 +87,31 @@ final class FlagDocumentParser {
     }
     FlagSnapshot.Sources reusable =
         previous == null ? null : previous.reusableFor(options, setMetadata, evaluators);
+    if (reusable != null && changed != null && onlyUpdates(reusable, flagsJson, changed)) {
+      return update(previous, reusable, flagsJson, changed, setMetadata, compiler);
+    }
     Map<String, CompiledFlag> flags = new LinkedHashMap<>();
-    Map<String, Object> sources = new LinkedHashMap<>();
-    Map<String, Long> nodes = new LinkedHashMap<>();
-    Set<String> referring = new LinkedHashSet<>();
+    Map<String, FlagSnapshot.Source> sources = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : flagsJson.entrySet()) {
       String key = (String) e.getKey();
       Object json = e.getValue();
       CompiledFlag flag = reusable == null ? null : reusable.reuse(key, json, previous);
       if (flag != null) {
-        compiler.countReused(reusable.nodes(key));
+        FlagSnapshot.Source source = reusable.flags().get(key);
+        compiler.countReused(source.nodes());
+        sources.put(key, source);
       } else {
         long before = compiler.compiledNodes();
         flag = flag(key, json, JsonPath.member("flags", key), setMetadata, compiler);
         if (flag == null) {
           continue;
         }
-        nodes.put(key, compiler.compiledNodes() - before);
-        if (refersToEvaluators(json)) {
-          referring.add(key);
-        }
+        sources.put(
+            key,
+            new FlagSnapshot.Source(
+                json, compiler.compiledNodes() - before, refersToEvaluators(json)));
       }
       flags.put(key, flag);
-      sources.put(key, json);
-      if (reusable != null && !nodes.containsKey(key)) {
-        nodes.put(key, reusable.nodes(key));
-        if (reusable.refers(key)) {
-          referring.add(key);
-        }
-      }
     }
     if (!required.isEmpty()) {
       flags = new Prerequisites(flags, flagsJson.keySet()).link();
@@ -122,10 +119,80 @@ final class FlagDocumentParser {
     if (!problems.isEmpty()) {
       throw new InvalidFlagDocumentException(new ArrayList<>(new LinkedHashSet<>(problems)));
     }
-    return new FlagSnapshot(
+    return FlagSnapshot.owning(
         flags,
         setMetadata,
-        new FlagSnapshot.Sources(options, evaluators, sources, nodes, referring));
+        new FlagSnapshot.Sources(
+            options, evaluators, sources, compiler.compiledNodes(), !required.isEmpty()));
+  }
+
+  /**
+   * Whether the change to {@code previous} is one the compiler can apply flag by flag: the flags in
+   * {@code changed} are changed or removed, none is new (a new flag takes its place in the
+   * document's order), none links to other flags or refers to a shared evaluator, and no flag of
+   * {@code previous} did either.
+   */
+  private static boolean onlyUpdates(
+      FlagSnapshot.Sources previous, Map<?, ?> flagsJson, Set<String> changed) {
+    if (previous.linked() || previous.evaluators() == null || changed.size() > flagsJson.size()) {
+      return false;
+    }
+    for (String key : changed) {
+      FlagSnapshot.Source before = previous.flags().get(key);
+      Object json = flagsJson.get(key);
+      if ((before == null && json != null)
+          || (before != null && before.refers())
+          || (json instanceof Map<?, ?> flag && flag.containsKey("prerequisites"))
+          || refersToEvaluators(json)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code previous} with the flags in {@code changed} compiled again (or removed), every other
+   * flag taken over as it is: the same result as compiling the whole document, for the cost of the
+   * changed flags and two copies of the maps.
+   */
+  private FlagSnapshot update(
+      FlagSnapshot previous,
+      FlagSnapshot.Sources reusable,
+      Map<?, ?> flagsJson,
+      Set<String> changed,
+      Map<String, Object> setMetadata,
+      LogicCompiler compiler) {
+    Map<String, CompiledFlag> flags = previous.flagsCopy();
+    Map<String, FlagSnapshot.Source> sources = new LinkedHashMap<>(reusable.flags());
+    long kept = reusable.totalNodes();
+    for (String key : changed) {
+      FlagSnapshot.Source before = sources.get(key);
+      kept -= before == null ? 0 : before.nodes();
+    }
+    compiler.countReused(kept);
+    for (String key : changed) {
+      CompiledFlag flag = null;
+      Object json = flagsJson.get(key);
+      long before = compiler.compiledNodes();
+      if (flagsJson.containsKey(key)) {
+        flag = flag(key, json, JsonPath.member("flags", key), setMetadata, compiler);
+      }
+      if (flag == null) {
+        flags.remove(key);
+        sources.remove(key);
+      } else { // in its place: a map keeps the order a key was first put in
+        flags.put(key, flag);
+        sources.put(key, new FlagSnapshot.Source(json, compiler.compiledNodes() - before, false));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidFlagDocumentException(new ArrayList<>(new LinkedHashSet<>(problems)));
+    }
+    return FlagSnapshot.owning(
+        flags,
+        setMetadata,
+        new FlagSnapshot.Sources(
+            options, reusable.evaluators(), sources, compiler.compiledNodes(), false));
   }
 
   /** Whether a flag's JSON holds a {@code $ref} anywhere (conservatively: in any member). */

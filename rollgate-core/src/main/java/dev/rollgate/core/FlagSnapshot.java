@@ -27,33 +27,45 @@ public final class FlagSnapshot {
   private final Sources sources; // null: not compiled from a document
 
   FlagSnapshot(Map<String, CompiledFlag> flags, Map<String, Object> metadata, Sources sources) {
-    this.flags = Collections.unmodifiableMap(new LinkedHashMap<>(flags));
+    this(flags, metadata, sources, false);
+  }
+
+  /** {@code owned}: the caller hands {@code flags} over (an insertion-ordered map) and drops it. */
+  private FlagSnapshot(
+      Map<String, CompiledFlag> flags,
+      Map<String, Object> metadata,
+      Sources sources,
+      boolean owned) {
+    this.flags = Collections.unmodifiableMap(owned ? flags : new LinkedHashMap<>(flags));
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     this.sources = sources;
+  }
+
+  /** A snapshot of {@code flags}, a map in key order that the caller hands over and drops. */
+  static FlagSnapshot owning(
+      Map<String, CompiledFlag> flags, Map<String, Object> metadata, Sources sources) {
+    return new FlagSnapshot(flags, metadata, sources, true);
+  }
+
+  /** A mutable copy of the compiled flags, in their order, for a compile that changes a few. */
+  Map<String, CompiledFlag> flagsCopy() {
+    return new LinkedHashMap<>(flags);
   }
 
   /**
    * What a snapshot was compiled from, so that the next one can take over the flags that did not
    * change instead of compiling them again.
    *
-   * @param flags each flag's JSON, the very object compiled
-   * @param nodes how many expressions each flag compiled into (the document's limit counts them)
-   * @param referring the flags whose JSON refers to a shared evaluator
+   * @param flags each flag's source, by key
+   * @param totalNodes how many expressions the document compiled into (its limit counts them)
+   * @param linked whether a flag has prerequisites, linking it to the flags it requires
    */
   record Sources(
       ParseOptions options,
       Map<String, Object> evaluators,
-      Map<String, Object> flags,
-      Map<String, Long> nodes,
-      Set<String> referring) {
-
-    long nodes(String key) {
-      return nodes.getOrDefault(key, 0L);
-    }
-
-    boolean refers(String key) {
-      return referring.contains(key);
-    }
+      Map<String, Source> flags,
+      long totalNodes,
+      boolean linked) {
 
     /**
      * {@code previous}'s compiled flag {@code key} when {@code json} is the very object it was
@@ -62,15 +74,28 @@ public final class FlagSnapshot {
      */
     @SuppressWarnings("ReferenceEquality") // the very object compiled, not an equal one
     CompiledFlag reuse(String key, Object json, FlagSnapshot previous) {
-      if (json == null || flags.get(key) != json || !(json instanceof Map<?, ?> flag)) {
+      Source source = flags.get(key);
+      if (json == null
+          || source == null
+          || source.json() != json
+          || !(json instanceof Map<?, ?> flag)) {
         return null;
       }
-      if (flag.containsKey("prerequisites") || (referring.contains(key) && evaluators == null)) {
+      if (flag.containsKey("prerequisites") || (source.refers() && evaluators == null)) {
         return null;
       }
       return previous.flags.get(key);
     }
   }
+
+  /**
+   * One flag as compiled.
+   *
+   * @param json the flag's JSON, the very object compiled
+   * @param nodes how many expressions it compiled into
+   * @param refers whether its JSON refers to a shared evaluator
+   */
+  record Source(Object json, long nodes, boolean refers) {}
 
   /**
    * The sources of this snapshot usable by a compile with these options, document metadata and
@@ -90,7 +115,7 @@ public final class FlagSnapshot {
     return same
         ? sources
         : new Sources(
-            sources.options(), null, sources.flags(), sources.nodes(), sources.referring());
+            sources.options(), null, sources.flags(), sources.totalNodes(), sources.linked());
   }
 
   /** A snapshot with no flags. */
@@ -129,7 +154,22 @@ public final class FlagSnapshot {
    */
   public static FlagSnapshot compile(
       Map<String, ?> document, ParseOptions options, FlagSnapshot previous) {
-    return FlagDocumentParser.compile(document, options, previous);
+    return FlagDocumentParser.compile(document, options, previous, null);
+  }
+
+  /**
+   * {@link #compile(Map, ParseOptions, FlagSnapshot)} for a writer that knows which flags it
+   * changed: every flag of {@code document} not in {@code changed} must be the very object {@code
+   * previous} compiled. When {@code changed} only changes or removes flags that neither link to
+   * others nor refer to shared evaluators (the common write), the result is {@code previous} with
+   * those flags compiled again, at the cost of those flags and a copy of the flag map; otherwise it
+   * is the whole compile.
+   *
+   * @param changed the keys of the flags that may differ from {@code previous}, removed ones too
+   */
+  public static FlagSnapshot compile(
+      Map<String, ?> document, ParseOptions options, FlagSnapshot previous, Set<String> changed) {
+    return FlagDocumentParser.compile(document, options, previous, changed);
   }
 
   /**

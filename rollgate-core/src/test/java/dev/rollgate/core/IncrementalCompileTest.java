@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +27,10 @@ class IncrementalCompileTest {
   void editsCompileToWhatACompileFromScratchGives(long seed) {
     Random random = new Random(seed);
     Map<String, Object> flags = new LinkedHashMap<>();
+    // Half the seeds without prerequisites, which the writer's way (only the changed flags) takes.
+    boolean links = seed % 2 == 0;
     for (int i = 0; i < 30; i++) {
-      flags.put("flag-" + i, flag(random, i));
+      flags.put("flag-" + i, flag(random, i, links));
     }
     Map<String, Object> evaluators = new LinkedHashMap<>();
     evaluators.put("pros", Json.parse("{\"==\": [{\"var\": \"plan\"}, \"pro\"]}"));
@@ -37,8 +41,10 @@ class IncrementalCompileTest {
       evaluators = new LinkedHashMap<>(evaluators);
       int edit = random.nextInt(10);
       String key = "flag-" + random.nextInt(35);
+      // What a writer that knows what it changed says: the flag, or nothing for an evaluator.
+      Set<String> changed = edit < 8 ? Set.of(key) : Set.of();
       if (edit < 6) {
-        flags.put(key, flag(random, random.nextInt(1000)));
+        flags.put(key, flag(random, random.nextInt(1000), links));
       } else if (edit < 8) {
         flags.remove(key);
       } else {
@@ -59,11 +65,16 @@ class IncrementalCompileTest {
         assertThatThrownBy(() -> FlagSnapshot.compile(rejected, options(), base))
             .isInstanceOf(InvalidFlagDocumentException.class)
             .hasMessage(e.getMessage());
+        assertThatThrownBy(() -> FlagSnapshot.compile(rejected, options(), base, changed))
+            .isInstanceOf(InvalidFlagDocumentException.class)
+            .hasMessage(e.getMessage());
         continue; // the writer keeps the previous snapshot
       }
       FlagSnapshot incremental = FlagSnapshot.compile(document, options(), previous);
       assertSameAnswers(incremental, scratch);
-      previous = incremental;
+      FlagSnapshot updated = FlagSnapshot.compile(document, options(), previous, changed);
+      assertSameAnswers(updated, scratch);
+      previous = random.nextBoolean() ? incremental : updated;
     }
   }
 
@@ -116,6 +127,66 @@ class IncrementalCompileTest {
         second, FlagSnapshot.parse(Json.write(document(flags, evaluators)), options()));
   }
 
+  @Test
+  void aWriterThatSaysWhatItChangedRecompilesThatFlagAlone() {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    for (int i = 0; i < 5; i++) {
+      flags.put("flag-" + i, Json.parse(targeted("pro")));
+    }
+    FlagSnapshot first = FlagSnapshot.compile(document(flags, Map.of()), options(), null);
+    flags.put("flag-2", Json.parse(targeted("free")));
+    flags.remove("flag-4");
+    FlagSnapshot second =
+        FlagSnapshot.compile(
+            document(flags, Map.of()), options(), first, Set.of("flag-2", "flag-4"));
+    assertThat(second.compiled("flag-1")).isSameAs(first.compiled("flag-1"));
+    assertThat(second.compiled("flag-2")).isNotSameAs(first.compiled("flag-2"));
+    assertThat(second.flagKeys()).containsExactly("flag-0", "flag-1", "flag-2", "flag-3");
+    assertSameAnswers(second, FlagSnapshot.parse(Json.write(document(flags, Map.of()))));
+  }
+
+  @Test
+  void anUpdateThatTakesTheDocumentPastItsNodeLimitIsRejectedAsAWholeCompileWouldBe() {
+    // Each flag compiles into a handful of nodes; the limit leaves room for the first version.
+    ParseOptions tight = options().withLimits(new ParseOptions.Limits(32, 100_000, 40));
+    Map<String, Object> flags = new LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      flags.put("flag-" + i, Json.parse(targeted("pro")));
+    }
+    FlagSnapshot first = FlagSnapshot.compile(document(flags, Map.of()), tight, null);
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i < 30; i++) {
+      many.append(i == 0 ? "" : ",")
+          .append("{\"==\":[{\"var\":\"plan\"},\"p")
+          .append(i)
+          .append("\"]}");
+    }
+    flags.put(
+        "flag-1",
+        Json.parse(
+            "{\"state\":\"ENABLED\",\"variants\":{\"on\":true,\"off\":false},"
+                + "\"defaultVariant\":\"off\",\"targeting\":{\"if\":[{\"or\":"
+                + many.append(']')
+                + "},\"on\",\"off\"]}}"));
+    Map<String, Object> document = document(flags, Map.of());
+    assertThatThrownBy(() -> FlagSnapshot.compile(document, tight, null))
+        .isInstanceOf(InvalidFlagDocumentException.class)
+        .hasMessageContaining("flags.flag-1.targeting")
+        .hasMessageContaining("more than 40 expressions");
+    // Counted in another order (the flags kept first), so it stops at another expression.
+    assertThatThrownBy(() -> FlagSnapshot.compile(document, tight, first, Set.of("flag-1")))
+        .isInstanceOf(InvalidFlagDocumentException.class)
+        .hasMessageContaining("flags.flag-1.targeting")
+        .hasMessageContaining("more than 40 expressions");
+  }
+
+  private static String targeted(String plan) {
+    return "{\"state\":\"ENABLED\",\"variants\":{\"on\":true,\"off\":false},"
+        + "\"defaultVariant\":\"off\",\"targeting\":{\"if\":[{\"==\":[{\"var\":\"plan\"},\""
+        + plan
+        + "\"]},\"on\",\"off\"]}}";
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"strict", "flagd"})
   void otherOptionsCompileEverythingAgain(String strictness) {
@@ -146,9 +217,9 @@ class IncrementalCompileTest {
   }
 
   /** A random flag: static, targeted, through an evaluator, or with a prerequisite. */
-  private static Object flag(Random random, int n) {
+  private static Object flag(Random random, int n, boolean links) {
     String targeting =
-        switch (random.nextInt(5)) {
+        switch (random.nextInt(links ? 5 : 4)) {
           case 0 -> "";
           case 1 ->
               ",\"targeting\":{\"if\":[{\"==\":[{\"var\":\"plan\"},\"pro\"]},\"on\",\"off\"]}";

@@ -12,12 +12,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,13 @@ import org.slf4j.LoggerFactory;
  * then the change runs again for real, and commits only if it reads exactly the same. If a
  * concurrent write changed them in between, it starts over on the new state (what the client read
  * is checked again, so nothing is lost and nothing stale is served), this time holding the
- * project's write lock so that this replica's other writers cannot overtake it again. After it
+ * project's write lock so that this replica's other writers cannot overtake it again. To keep such
+ * races rare, a write first waits a moment ({@link #FLIGHT_WAIT}) for the project's write in flight
+ * on this replica to install: writes at a steady pace so follow each other without racing, while a
+ * write whose compile takes longer than that is overtaken by the writes behind it. After it
  * commits, the compiled snapshots become the project's served snapshots. A slow compile so holds up
- * only its own request, and at worst writes to the same project that overtook it once.
+ * only its own request, the writes to the same project for a moment, and at worst the writes that
+ * overtook it once.
  *
  * <p>A write so costs what it changes, not what the project holds: the stores say which flags they
  * wrote ({@link Changes}), each commit logs them by generation ({@code catalog_changes}), and a
@@ -51,6 +57,12 @@ import org.slf4j.LoggerFactory;
 public final class Catalog {
   private static final Logger log = LoggerFactory.getLogger(Catalog.class);
   private static final int ATTEMPTS = 5;
+
+  /**
+   * How long a write waits for the write in flight to the same project before it goes ahead of it:
+   * well above what a write costs, well below what a client waits.
+   */
+  static final Duration FLIGHT_WAIT = Duration.ofMillis(250);
 
   /** A project's state as of one point of the audit chain, and each environment as served. */
   private record Compiled(ProjectState state, Map<String, ServedEnvironment> environments) {
@@ -68,7 +80,7 @@ public final class Catalog {
                   environment,
                   state.generation,
                   env.snapshot(),
-                  env.served(),
+                  env.document(),
                   env.etag(),
                   state.versions,
                   env.problems())));
@@ -107,6 +119,7 @@ public final class Catalog {
   private final List<SplitSource> splits;
   private final Map<String, Compiled> projects = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> writeLocks = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> flights = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
 
@@ -129,7 +142,8 @@ public final class Catalog {
   public String splitOwner(Tx tx, String project, String environment, String flag)
       throws SQLException {
     for (SplitSource source : splits) {
-      SplitSource.Split split = source.splits(tx, project, environment).get(flag);
+      SplitSource.Split split =
+          source.splits(tx, project).getOrDefault(environment, Map.of()).get(flag);
       if (split != null) {
         return split.owner();
       }
@@ -208,6 +222,29 @@ public final class Catalog {
    * compiling, and only writers of the same project wait for it.
    */
   private <T> T attempt(String project, Database.Work<Written<T>> work, boolean raced) {
+    ReentrantLock flight =
+        project == null ? null : flights.computeIfAbsent(project, k -> new ReentrantLock(true));
+    boolean flying = flight != null && waitFor(flight);
+    try {
+      return attemptInFlight(project, work, raced);
+    } finally {
+      if (flying) {
+        flight.unlock();
+      }
+    }
+  }
+
+  /** Takes {@code flight} unless the write holding it keeps it past {@link #FLIGHT_WAIT}. */
+  private static boolean waitFor(ReentrantLock flight) {
+    try {
+      return flight.tryLock(FLIGHT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private <T> T attemptInFlight(String project, Database.Work<Written<T>> work, boolean raced) {
     ReentrantLock lock =
         project == null ? null : writeLocks.computeIfAbsent(project, k -> new ReentrantLock(true));
     boolean holding = raced && lock != null;

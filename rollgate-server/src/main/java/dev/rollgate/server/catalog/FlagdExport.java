@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,9 +148,18 @@ final class FlagdExport {
   /** What {@code sources} split in one environment, by flag key. */
   static Map<String, SplitSource.Split> splits(
       Tx tx, String project, String environment, List<SplitSource> sources) throws SQLException {
-    Map<String, SplitSource.Split> splits = new HashMap<>();
+    return splits(tx, project, sources).getOrDefault(environment, Map.of());
+  }
+
+  /** Every environment's splits, by environment and flag; an environment without any absent. */
+  static Map<String, Map<String, SplitSource.Split>> splits(
+      Tx tx, String project, List<SplitSource> sources) throws SQLException {
+    Map<String, Map<String, SplitSource.Split>> splits = new HashMap<>();
     for (SplitSource source : sources) {
-      splits.putAll(source.splits(tx, project, environment));
+      source
+          .splits(tx, project)
+          .forEach((environment, flags) ->
+              splits.computeIfAbsent(environment, e -> new HashMap<>()).putAll(flags));
     }
     return splits;
   }
@@ -209,16 +219,23 @@ final class FlagdExport {
    * no longer hold them all (pruned).
    */
   static Set<String> changedSince(Tx tx, String project, long generation) throws SQLException {
-    long floor = tx.one("SELECT floor FROM catalog_log WHERE id = 1", r -> r.getLong(1)).orElse(0L);
-    if (generation < floor) {
-      return null;
-    }
-    return Set.copyOf(
-        tx.list(
-            "SELECT DISTINCT flag_key FROM catalog_changes WHERE project_key = ? AND generation >= ?",
-            r -> r.getString(1),
-            project,
-            generation));
+    // One round trip: the floor on every row, and a row without a flag when nothing changed.
+    Set<String> changed = new HashSet<>();
+    long[] floor = {0};
+    tx.list(
+        "SELECT l.floor, c.flag_key FROM catalog_log l LEFT JOIN (SELECT DISTINCT flag_key FROM"
+            + " catalog_changes WHERE project_key = ? AND generation >= ?) c ON 1 = 1 WHERE l.id = 1",
+        r -> {
+          floor[0] = r.getLong(1);
+          String flag = r.getString(2);
+          if (flag != null) {
+            changed.add(flag);
+          }
+          return null;
+        },
+        project,
+        generation);
+    return generation < floor[0] ? null : Set.copyOf(changed);
   }
 
   /**

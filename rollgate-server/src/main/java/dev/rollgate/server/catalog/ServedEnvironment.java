@@ -4,6 +4,7 @@ import dev.rollgate.core.FlagSnapshot;
 import dev.rollgate.core.Problem;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One environment as the server serves it: compiled for evaluation, and serialized once for SDKs
@@ -11,7 +12,7 @@ import java.util.Map;
  *
  * @param generation the audit chain position of the change that produced it; event ids on the
  *     stream, increasing on every replica alike
- * @param document the environment's flagd document, as JSON
+ * @param served the environment's flagd document, as JSON: serialized when first asked for
  * @param etag a content hash of {@code document}: equal on every replica for equal content
  * @param flagVersions the version of each of the project's flags when it was compiled, read in the
  *     same transaction as {@code document}
@@ -23,10 +24,15 @@ public record ServedEnvironment(
     String environment,
     long generation,
     FlagSnapshot snapshot,
-    String document,
+    Supplier<String> served,
     String etag,
     Map<String, Long> flagVersions,
     Map<String, List<Problem>> problems) {
+
+  /** The environment's flagd document, as JSON. */
+  public String document() {
+    return served.get();
+  }
 
   /** The version of {@code flag} this snapshot compiled, or null when it has no such flag. */
   public Long flagVersion(String flag) {

@@ -13,8 +13,11 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface SplitSource {
-  /** The splits this source drives in one environment, by flag key. */
-  Map<String, Split> splits(Tx tx, String project, String environment) throws SQLException;
+  /**
+   * The splits this source drives in a project, by environment and flag key (one read for all the
+   * environments: a write reads them all).
+   */
+  Map<String, Map<String, Split>> splits(Tx tx, String project) throws SQLException;
 
   /**
    * One flag's split: the traffic the flag's own targeting leaves to its default goes to {@code

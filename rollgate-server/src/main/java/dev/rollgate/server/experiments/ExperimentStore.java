@@ -26,20 +26,24 @@ final class ExperimentStore {
 
   private ExperimentStore() {}
 
-  /** The splits of the running experiments in one environment, by flag: a {@link SplitSource}. */
-  static Map<String, SplitSource.Split> splits(Tx tx, String project, String environment)
+  /**
+   * The splits of the project's running experiments, by environment and flag: a {@link
+   * SplitSource}.
+   */
+  static Map<String, Map<String, SplitSource.Split>> splits(Tx tx, String project)
       throws SQLException {
-    Map<String, SplitSource.Split> splits = new HashMap<>();
+    Map<String, Map<String, SplitSource.Split>> splits = new HashMap<>();
     tx.list(
-        "SELECT flag_key, experiment_id, definition FROM experiments"
-            + " WHERE project_key = ? AND environment_key = ? AND state = 'RUNNING'",
+        "SELECT environment_key, flag_key, experiment_id, definition FROM experiments"
+            + " WHERE project_key = ? AND state = 'RUNNING'",
         r ->
-            splits.put(
-                r.getString(1),
-                SplitSource.Split.fractional(
-                    "an experiment", r.getString(2), weights(Json.parse(r.getString(3))))),
-        project,
-        environment);
+            splits
+                .computeIfAbsent(r.getString(1), e -> new HashMap<>())
+                .put(
+                    r.getString(2),
+                    SplitSource.Split.fractional(
+                        "an experiment", r.getString(3), weights(Json.parse(r.getString(4))))),
+        project);
     return splits;
   }
 

@@ -170,21 +170,23 @@ final class ReleaseStore {
         except);
   }
 
-  /** The splits of the releases whose treatment is served, by flag: a {@link SplitSource}. */
-  static Map<String, SplitSource.Split> splits(Tx tx, String project, String environment)
+  /**
+   * The splits of the project's releases whose treatment is served, by environment and flag: a
+   * {@link SplitSource}.
+   */
+  static Map<String, Map<String, SplitSource.Split>> splits(Tx tx, String project)
       throws SQLException {
-    Map<String, SplitSource.Split> splits = new HashMap<>();
+    Map<String, Map<String, SplitSource.Split>> splits = new HashMap<>();
     for (Release r :
         tx.list(
             "SELECT "
                 + COLUMNS
-                + " FROM releases WHERE project_key = ? AND environment_key = ?"
+                + " FROM releases WHERE project_key = ?"
                 + " AND phase IN ('ROLLING_OUT', 'POSTCHECKS', 'PAUSED')",
             ReleaseStore::read,
-            project,
-            environment)) {
+            project)) {
       if (r.serving()) {
-        splits.put(r.flag, ReleaseSplit.of(r));
+        splits.computeIfAbsent(r.environment, e -> new HashMap<>()).put(r.flag, ReleaseSplit.of(r));
       }
     }
     return splits;

@@ -108,23 +108,23 @@ final class RolloutStore {
   }
 
   /**
-   * The splits of the rollouts that have not ended in one environment, by flag: a {@link
+   * The splits of the project's rollouts that have not ended, by environment and flag: a {@link
    * SplitSource}.
    */
-  static Map<String, SplitSource.Split> splits(Tx tx, String project, String environment)
+  static Map<String, Map<String, SplitSource.Split>> splits(Tx tx, String project)
       throws SQLException {
-    Map<String, SplitSource.Split> splits = new HashMap<>();
+    Map<String, Map<String, SplitSource.Split>> splits = new HashMap<>();
     tx.list(
-        "SELECT flag_key, rollout_id, treatment, control, percent FROM rollouts"
-            + " WHERE project_key = ? AND environment_key = ?"
-            + " AND state IN ('RUNNING', 'PAUSED', 'AWAITING_APPROVAL')",
+        "SELECT environment_key, flag_key, rollout_id, treatment, control, percent FROM rollouts"
+            + " WHERE project_key = ? AND state IN ('RUNNING', 'PAUSED', 'AWAITING_APPROVAL')",
         r ->
-            splits.put(
-                r.getString(1),
-                RolloutSplit.rollout(
-                    r.getString(2), r.getString(3), r.getString(4), r.getDouble(5))),
-        project,
-        environment);
+            splits
+                .computeIfAbsent(r.getString(1), e -> new HashMap<>())
+                .put(
+                    r.getString(2),
+                    RolloutSplit.rollout(
+                        r.getString(3), r.getString(4), r.getString(5), r.getDouble(6))),
+        project);
     return splits;
   }
 
