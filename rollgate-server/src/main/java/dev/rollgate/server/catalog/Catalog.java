@@ -215,12 +215,7 @@ public final class Catalog {
     }
   }
 
-  /**
-   * One try at a write. The project's write lock orders commits to one project on this replica; a
-   * write that lost a race to another holds it from its rehearsal on, so that it cannot lose again
-   * (to this replica's writers) and every write gets through. Only then is the lock held while
-   * compiling, and only writers of the same project wait for it.
-   */
+  /** One try at a write, once the project's write in flight is done or has taken too long. */
   private <T> T attempt(String project, Database.Work<Written<T>> work, boolean raced) {
     ReentrantLock flight =
         project == null ? null : flights.computeIfAbsent(project, k -> new ReentrantLock(true));
@@ -244,6 +239,12 @@ public final class Catalog {
     }
   }
 
+  /**
+   * The project's write lock orders commits to one project on this replica; a write that lost a
+   * race to another holds it from its rehearsal on, so that it cannot lose again (to this replica's
+   * writers) and every write gets through. Only then is the lock held while compiling, and only
+   * writers of the same project wait for it.
+   */
   private <T> T attemptInFlight(String project, Database.Work<Written<T>> work, boolean raced) {
     ReentrantLock lock =
         project == null ? null : writeLocks.computeIfAbsent(project, k -> new ReentrantLock(true));
