@@ -112,11 +112,14 @@ public final class FanoutLoad {
     System.out.printf(Locale.ROOT, "server with the streams open: %s%n", memory(pid));
     System.out.println();
     System.out.println(
-        "| change | delivered | write ms | p50 ms | p99 ms | max ms | server RSS after, MiB |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        "| change | delivered | write ms | first ms | p50 ms | p99 ms | max ms |"
+            + " server CPU ms | load CPU ms | server RSS after, MiB |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     long[] all = new long[0];
     for (int i = 1; i <= changes; i++) {
       String variant = i % 2 == 1 ? "b" : "a"; // always a change: the flag starts on "a"
+      long serverCpu = cpuMillis(pid);
+      long loadCpu = cpuMillis(ProcessHandle.current().pid());
       long sent = streams.startRound(i);
       send(
           "PATCH",
@@ -125,18 +128,23 @@ public final class FanoutLoad {
           200);
       long written = System.nanoTime() - sent;
       long[] latencies = streams.awaitRound(CHANGE_PATIENCE);
+      serverCpu = cpuMillis(pid) - serverCpu;
+      loadCpu = cpuMillis(ProcessHandle.current().pid()) - loadCpu;
       Thread.sleep(1000); // the next change is a separate one
       Arrays.sort(latencies);
       System.out.printf(
           Locale.ROOT,
-          "| %d | %,d of %,d | %.1f | %.1f | %.1f | %.1f | %s |%n",
+          "| %d | %,d of %,d | %.1f | %.1f | %.1f | %.1f | %.1f | %,d | %,d | %s |%n",
           i,
           latencies.length,
           streams.ready.get(),
           millis(written),
+          millis(latencies.length == 0 ? 0 : latencies[0]),
           millis(percentile(latencies, 0.50)),
           millis(percentile(latencies, 0.99)),
           millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]),
+          serverCpu,
+          loadCpu,
           mebibytes(rss(pid, "VmRSS")));
       all = concat(all, latencies);
     }
@@ -312,6 +320,9 @@ public final class FanoutLoad {
           if (!c.feed(in, this)) {
             return;
           }
+        }
+        if (n < in.capacity()) {
+          return; // most likely all there was; if not, the selector says so again
         }
       }
     }
@@ -523,6 +534,17 @@ public final class FanoutLoad {
       }
     }
     throw new IllegalStateException("no " + field + " for process " + pid);
+  }
+
+  /**
+   * CPU time a process used so far, user and system, in milliseconds ({@code /proc/<pid>/stat}, in
+   * clock ticks of 10 ms): the server's and the load's own, since they share the machine's cores.
+   */
+  private static long cpuMillis(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // The fields after the command name (in parentheses, which may hold spaces): state is the 3rd.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
   }
 
   private static String mebibytes(long kib) {
