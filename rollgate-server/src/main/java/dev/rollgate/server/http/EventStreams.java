@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Every stream gets a comment line each heartbeat, which keeps idle connections open through
  *       proxies and notices clients that went away.
  *   <li>What one message to every stream costs is one encoding: a {@link Frame} is encoded once and
- *       its bytes are written as they are to each stream ({@link Stream#publish}), each on a
- *       virtual thread of its own, so that a client that reads slowly delays only itself, and the
+ *       its bytes are written as they are to each stream ({@link #publish}) by a few writer
+ *       threads, so that a client that reads slowly delays only itself (and one writer), and the
  *       caller (an admin write) waits for none of them.
  *   <li>A token's streams end as soon as it no longer stands for what it did when they opened
  *       (revoked here or on another replica: {@link #withdraw}).
