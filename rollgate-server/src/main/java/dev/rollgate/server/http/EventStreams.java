@@ -6,16 +6,26 @@ import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *       the next is a 429 {@code too_many_streams} with {@code Retry-After}.
  *   <li>Every stream gets a comment line each heartbeat, which keeps idle connections open through
  *       proxies and notices clients that went away.
+ *   <li>What one message to every stream costs is one encoding: a {@link Frame} is encoded once and
+ *       its bytes are written as they are to each stream ({@link #publish}) by a few writer
+ *       threads, so that a client that reads slowly delays only itself (and one writer), and the
+ *       caller (an admin write) waits for none of them.
  *   <li>A token's streams end as soon as it no longer stands for what it did when they opened
  *       (revoked here or on another replica: {@link #withdraw}).
  *   <li>A stream opened with a web UI session (its cookie) ends when the session does (signed out
@@ -52,6 +66,17 @@ public final class EventStreams implements AutoCloseable {
           Thread.ofPlatform().daemon().name("rollgate-heartbeat").factory());
 
   /**
+   * Threads that write one frame to many streams between them: enough to keep the cores busy, and
+   * to go on past a few clients whose writes wait (a client that does not read holds one until its
+   * connection's idle timeout).
+   */
+  private static final int WRITERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+  // Published frames are written on these, one drain at a time per stream (Stream#drain).
+  private final ExecutorService writers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("rollgate-stream").factory());
+
+  /**
    * @param maxPerToken streams one token may hold open on this replica; 0 for no limit
    * @param current whether a principal is still what its token stands for (not revoked since)
    * @param signedIn whether a web UI session's secret still stands for a session (not signed out,
@@ -72,7 +97,77 @@ public final class EventStreams implements AutoCloseable {
   }
 
   /** One event: its name, its data (one line of JSON, or text), and its id (null for none). */
-  public record Event(String name, String data, String id) {}
+  public record Event(String name, String data, String id) {
+    /**
+     * The event as the stream carries it: id, name, one {@code data:} line a line, a blank line.
+     */
+    private void encode(StringBuilder out) {
+      if (id != null) {
+        out.append("id: ").append(oneLine(id)).append('\n');
+      }
+      out.append("event: ").append(oneLine(name)).append('\n');
+      for (String line : data.split("\r\n|\r|\n", -1)) {
+        out.append("data: ").append(line).append('\n');
+      }
+      out.append('\n');
+    }
+
+    private static String oneLine(String s) {
+      return s.replace("\r", "").replace("\n", "");
+    }
+  }
+
+  /**
+   * Events encoded once, to be written as they are to any number of streams: what a change costs
+   * does not grow with the number of clients that hear of it. A frame has a version (the events'
+   * generation, or -1 for none) so that a stream never goes back to an older one.
+   */
+  public static final class Frame {
+    private static final Frame HEARTBEAT = text(": heartbeat\n\n", -1);
+
+    private final ByteBuffer bytes; // read-only; each write reads a view of its own
+    private final long version;
+
+    private Frame(ByteBuffer bytes, long version) {
+      this.bytes = bytes;
+      this.version = version;
+    }
+
+    /** The events, in order, as one frame of {@code version} (-1 for none). */
+    public static Frame of(long version, Event... events) {
+      StringBuilder out = new StringBuilder();
+      for (Event e : events) {
+        e.encode(out);
+      }
+      return text(out.toString(), version);
+    }
+
+    private static Frame text(String text, long version) {
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      // Direct, so that writing it to a socket copies nothing, however many streams it goes to.
+      ByteBuffer direct = ByteBuffer.allocateDirect(utf8.length).put(utf8).flip();
+      return new Frame(direct.asReadOnlyBuffer(), version);
+    }
+
+    /** Writes the frame and flushes it. */
+    private void writeTo(OutputStream out) throws IOException {
+      if (out instanceof HttpOutput jetty) {
+        // Jetty writes a buffer straight to the connection, past the response's own buffer: a
+        // stream that only ever writes frames never holds a 32 KiB output buffer while it idles.
+        jetty.write(bytes.duplicate());
+        return;
+      }
+      byte[] copy = new byte[bytes.remaining()];
+      bytes.duplicate().get(copy);
+      out.write(copy);
+      out.flush();
+    }
+
+    @Override
+    public String toString() {
+      return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
+    }
+  }
 
   /**
    * One connected client. Sends are serialised, so events never interleave. A client that went away
@@ -86,6 +181,9 @@ public final class EventStreams implements AutoCloseable {
     private final String session; // the session cookie's secret it was opened with, or null
     private final Consumer<Stream> onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicReference<Frame> pending = new AtomicReference<>(); // published, not sent
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private long written = -1; // the version of the last versioned frame sent (under this lock)
 
     private Stream(SseClient client, Principal principal, String session, Consumer<Stream> onEnd) {
       this.client = client;
@@ -99,39 +197,81 @@ public final class EventStreams implements AutoCloseable {
     }
 
     /**
-     * Sends the events in order, none interleaved with another send. Returns false when the client
-     * is gone, and the stream then ends. Never throws.
+     * Sends the events in order, none interleaved with another send, before it returns. Returns
+     * false when the client is gone, and the stream then ends. Never throws.
      */
     public boolean send(Event... events) {
-      boolean sent = write(events);
+      return send(Frame.of(-1, events));
+    }
+
+    /** Sends {@code frame} as {@link #send(Event...)} sends events. */
+    public boolean send(Frame frame) {
+      boolean sent = write(frame);
       if (!sent) {
         close(); // outside the lock: ending runs the endpoint's callback, which may take its own
       }
       return sent;
     }
 
-    private synchronized boolean write(Event... events) {
-      try {
-        for (Event e : events) {
-          if (client.terminated()) {
-            return false;
-          }
-          client.sendEvent(e.name(), e.data(), e.id());
-        }
-        return !client.terminated(); // a failed write closes the client
-      } catch (RuntimeException e) {
-        return false;
+    /**
+     * Sends {@code frame} soon, on another thread, and returns at once: for frames each of which
+     * carries the whole state (a configuration), so that a client still busy with an earlier one is
+     * sent only the newest. A frame older than one waiting or sent already is dropped. A failed
+     * write ends the stream. To send one frame to many streams, {@link EventStreams#publish}.
+     */
+    public void publish(Frame frame) {
+      if (offer(frame)) {
+        start(List.of(this));
       }
     }
 
-    private synchronized boolean comment(String text) {
-      try {
-        if (client.terminated()) {
-          return false;
+    /**
+     * Makes {@code frame} this stream's next one; true when the caller is to drain the stream (no
+     * drain runs now; one that runs will send it).
+     */
+    private boolean offer(Frame frame) {
+      pending.accumulateAndGet(
+          frame,
+          (waiting, next) -> waiting != null && waiting.version > next.version ? waiting : next);
+      return draining.compareAndSet(false, true);
+    }
+
+    /** A heartbeat, unless a frame is waiting already (which keeps the connection alive too). */
+    private boolean offerHeartbeat() {
+      return pending.compareAndSet(null, Frame.HEARTBEAT) && draining.compareAndSet(false, true);
+    }
+
+    /** Sends what is pending until nothing is; one drain at a time, so frames stay in order. */
+    private void drain() {
+      while (true) {
+        Frame next = pending.getAndSet(null);
+        if (next == null) {
+          draining.set(false);
+          // A frame published after the getAndSet and before the set saw a drain running.
+          if (pending.get() == null || !draining.compareAndSet(false, true)) {
+            return;
+          }
+          continue;
         }
-        client.sendComment(text);
-        return !client.terminated();
-      } catch (RuntimeException e) {
+        if (!write(next)) {
+          close();
+          return;
+        }
+      }
+    }
+
+    private synchronized boolean write(Frame frame) {
+      if (client.terminated()) {
+        return false;
+      }
+      if (frame.version >= 0 && frame.version < written) {
+        return true; // the client has a newer state already
+      }
+      try {
+        frame.writeTo(client.ctx().res().getOutputStream());
+        written = Math.max(written, frame.version);
+        return true;
+      } catch (IOException | RuntimeException e) {
         return false;
       }
     }
@@ -269,12 +409,50 @@ public final class EventStreams implements AutoCloseable {
     }
   }
 
-  private void beat() {
-    for (Stream s : open) {
-      if (!s.comment("heartbeat") || signedOut(s)) {
-        s.close();
+  /**
+   * Sends {@code frame} to each of {@code streams} as {@link Stream#publish} does, and returns at
+   * once. The bytes are shared, and the writes are made by a few threads that share the streams out
+   * between them rather than by a thread a stream: a write to a client that keeps up returns at
+   * once, and the few that would wait hold one writer each while the others go on.
+   */
+  public void publish(Iterable<Stream> streams, Frame frame) {
+    List<Stream> drain = new ArrayList<>();
+    for (Stream s : streams) {
+      if (s.offer(frame)) {
+        drain.add(s);
       }
     }
+    start(drain);
+  }
+
+  /** Drains {@code streams}, which the caller claimed, on up to {@link #WRITERS} threads. */
+  private void start(List<Stream> streams) {
+    AtomicInteger next = new AtomicInteger();
+    Runnable writer =
+        () -> {
+          for (int i = next.getAndIncrement(); i < streams.size(); i = next.getAndIncrement()) {
+            streams.get(i).drain();
+          }
+        };
+    for (int w = 0; w < Math.min(WRITERS, streams.size()); w++) {
+      try {
+        writers.execute(writer);
+      } catch (RejectedExecutionException e) {
+        return; // shutting down: close() ends the streams
+      }
+    }
+  }
+
+  private void beat() {
+    List<Stream> drain = new ArrayList<>();
+    for (Stream s : open) {
+      if (signedOut(s)) {
+        s.close();
+      } else if (s.offerHeartbeat()) { // a client that went away is noticed when it fails
+        drain.add(s);
+      }
+    }
+    start(drain);
   }
 
   /**
@@ -302,6 +480,7 @@ public final class EventStreams implements AutoCloseable {
   @Override
   public void close() {
     heartbeat.shutdownNow();
+    writers.shutdown(); // the streams end below; writes still running fail with them
     open.forEach(Stream::close);
   }
 }
