@@ -94,6 +94,7 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
   private final Counter applied;
   private final Counter replayed;
   private final Counter unreadable;
+  private final Counter retries;
   private final Thread thread;
   private volatile boolean stopping;
 
@@ -111,6 +112,10 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
     this.replayed =
         records(meters, "replayed", "Kafka event records consumed again and skipped: applied");
     this.unreadable = records(meters, "unreadable", "Kafka event records that were not events");
+    this.retries =
+        Counter.builder("rollgate.events.kafka.retries")
+            .description("Polled Kafka batches the store did not take, consumed again")
+            .register(meters);
     this.thread = Thread.ofPlatform().daemon().name("rollgate-events-kafka").unstarted(this::run);
   }
 
@@ -257,6 +262,7 @@ public final class KafkaEvents implements EventSink, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn(
           "events: cannot apply {} Kafka records ({}); retrying", records.count(), e.getMessage());
+      retries.increment();
       for (TopicPartition partition : records.partitions()) {
         consumer.seek(partition, records.records(partition).getFirst().offset());
       }

@@ -64,6 +64,7 @@ public final class ExperimentEvents implements ExposureSink, EventApplier {
   private final Clock clock;
   private final AtomicLong dropped = new AtomicLong();
   private final Object queueLock = new Object();
+  private final Object applyLock = new Object();
   private List<Event> queue = new ArrayList<>();
   // project -> environment -> flag -> running experiment
   private volatile Map<String, Map<String, Map<String, Running>>> running = Map.of();
@@ -193,15 +194,26 @@ public final class ExperimentEvents implements ExposureSink, EventApplier {
 
   /**
    * Applies SDK events (from the inbox or from Kafka) in {@code tx}: the same rules, whichever path
-   * they came by. Serialised with {@link #flush}, so one replica's two paths never deadlock.
+   * they came by.
    */
   @Override
-  public synchronized void apply(Tx tx, List<EventBatch> batches) throws SQLException {
+  public void apply(Tx tx, List<EventBatch> batches) throws SQLException {
     apply(tx, List.of(), batches);
   }
 
-  /** Applies queued OFREP exposures and SDK events together, in time order. */
+  /**
+   * Applies queued OFREP exposures and SDK events together, in time order. One transaction at a
+   * time per replica applies (the lock is taken inside the transaction, so a one-connection pool
+   * cannot deadlock): its flush and its Kafka consumer never wait on each other's rows in a cycle.
+   */
   private void apply(Tx tx, List<Event> queued, List<EventBatch> batches) throws SQLException {
+    synchronized (applyLock) {
+      applyInOrder(tx, queued, batches);
+    }
+  }
+
+  private void applyInOrder(Tx tx, List<Event> queued, List<EventBatch> batches)
+      throws SQLException {
     List<Event> batch = new ArrayList<>(queued);
     for (EventBatch b : batches) {
       for (Inbound event : b.events()) {
