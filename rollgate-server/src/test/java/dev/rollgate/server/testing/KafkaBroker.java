@@ -152,7 +152,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   private static boolean listening(int port) {
     try (var socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-      return true;
+      return socket.isConnected();
     } catch (IOException e) {
       return false;
     }
