@@ -340,6 +340,33 @@ class KafkaEventsTest {
     }
   }
 
+  @Test
+  void aBatchKafkaDoesNotAcknowledgeIsRefusedWith503() throws Exception {
+    int nothing;
+    try (var socket = new java.net.ServerSocket(0)) {
+      nothing = socket.getLocalPort(); // closed again: no broker there
+    }
+    try (TestServer server =
+        TestServer.start(
+            StoreKind.SQLITE, Map.of("ROLLGATE_EVENTS_KAFKA", "127.0.0.1:" + nothing))) {
+      String sdk = experiment(server);
+      ApiClient.Response r =
+          server.as(sdk).post("/api/v1/events", Map.of("events", units("unit-", 0, 1)));
+      assertThat(r.status()).isEqualTo(503);
+      assertThat(r.object()).containsEntry("code", "events_unavailable").containsKey("requestId");
+      assertThat((String) r.object().get("message"))
+          .startsWith("Kafka did not acknowledge every event of the batch");
+      assertThat(r.header("X-Request-Id")).isNotBlank();
+      // Nothing for Kafka in the batch (an exposure of a flag no experiment observes): accepted.
+      Map<String, Object> unobserved =
+          Map.of("type", "exposure", "flag", "new-checkout", "variant", "on", "targetingKey", "u");
+      server.admin().post(EXPERIMENTS + "/pricing/stop", Map.of());
+      assertThat(
+              server.as(sdk).post("/api/v1/events", Map.of("events", List.of(unobserved))).status())
+          .isEqualTo(202);
+    }
+  }
+
   private static long outcomes(String db, String sql) {
     try {
       return number(db, sql);
