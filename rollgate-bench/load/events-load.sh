@@ -5,12 +5,14 @@
 # every unit's exposure and one track event from several SDK clients at once while it watches the
 # experiment's unit count. Prints events acknowledged/s, events counted/s and the lag from a request's
 # acknowledgement until it is counted.
-# Usage: rollgate-bench/load/events-load.sh [units] [senders] [batch]   (default: 20000 4 250)
+# Usage: rollgate-bench/load/events-load.sh [units] [senders] [batch] [units/s]
+#   (default: 20000 4 250, as fast as acknowledged; with units/s, paced: the lag of a sustained load)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 units="${1:-20000}"
 senders="${2:-4}"
 batch="${3:-250}"
+rate="${4:-0}"
 java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 jar="$root/rollgate-bench/target/benchmarks.jar"
 [ -f "$jar" ] || { echo "build it first: ./mvnw -q -DskipTests package" >&2; exit 2; }
@@ -40,11 +42,11 @@ run_path() { # $1: path label; the environment says which path
   server=$!
   for _ in $(seq 1 120); do curl -sf "localhost:$port/ready" >/dev/null && break; sleep 0.5; done
   "$java" -cp "$jar" dev.rollgate.bench.EventsLoad "http://127.0.0.1:$port" bench-admin "$1" \
-    "$units" "$senders" "$batch"
+    "$units" "$senders" "$batch" "$rate"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 
-echo "$units units (an exposure and a track event each), $senders senders, $batch units a request:"
+echo "$units units (an exposure and a track event each), $senders senders, $batch units a request, paced at $rate units/s (0: unpaced):"
 echo "| path | events | acknowledged/s | counted/s | lag p50 ms | lag p99 ms | lag max ms |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 mkdir -p "$data/store" "$data/kafka"

@@ -29,8 +29,10 @@ import java.util.regex.Pattern;
  * acknowledgement until the statistics counted as many units as had been acknowledged by then (p50,
  * p99, max).
  *
- * <p>Usage: {@code EventsLoad <base-url> <admin-token> <path-label> <units> <senders> <batch>};
- * {@code rollgate-bench/load/events-load.sh} starts the servers (and a Kafka broker) and runs it.
+ * <p>Usage: {@code EventsLoad <base-url> <admin-token> <path-label> <units> <senders> <batch>
+ * [units/s]}: as fast as the server acknowledges, or paced at {@code units/s} (the lag of a load
+ * the path sustains, rather than of a backlog); {@code rollgate-bench/load/events-load.sh} starts
+ * the servers (and a Kafka broker) and runs it.
  */
 public final class EventsLoad {
   private static final Pattern UNITS = Pattern.compile("\"units\":\\{([^}]*)}");
@@ -48,9 +50,10 @@ public final class EventsLoad {
   private record Ack(long nanos, long unitsSoFar) {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 6) {
+    if (args.length != 6 && args.length != 7) {
       System.err.println(
-          "usage: EventsLoad <base-url> <admin-token> <path-label> <units> <senders> <batch>");
+          "usage: EventsLoad <base-url> <admin-token> <path-label> <units> <senders> <batch>"
+              + " [units/s]");
       System.exit(2);
     }
     new EventsLoad(args[0])
@@ -59,10 +62,12 @@ public final class EventsLoad {
             args[2],
             Integer.parseInt(args[3]),
             Integer.parseInt(args[4]),
-            Integer.parseInt(args[5]));
+            Integer.parseInt(args[5]),
+            args.length == 7 ? Double.parseDouble(args[6]) : 0);
   }
 
-  private void run(String admin, String label, int units, int senders, int batch) throws Exception {
+  private void run(String admin, String label, int units, int senders, int batch, double rate)
+      throws Exception {
     String project = "events-" + Long.toHexString(System.nanoTime());
     String p = "/api/v1/projects/" + project;
     String experiments = p + "/environments/production/experiments";
@@ -128,6 +133,13 @@ public final class EventsLoad {
           pool.submit(() -> {
             for (int from = next.getAndAdd(batch); from < units; from = next.getAndAdd(batch)) {
               int to = Math.min(units, from + batch);
+              if (rate > 0) { // paced: unit u is not sent before u / rate seconds
+                long due = start + (long) (from / rate * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                  Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+              }
               send("POST", "/api/v1/events", token, events("unit-", from, to), 202);
               int sofar = acknowledged.addAndGet(to - from);
               acks.add(new Ack(System.nanoTime(), sofar));
