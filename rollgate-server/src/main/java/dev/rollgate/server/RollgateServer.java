@@ -17,6 +17,8 @@ import dev.rollgate.server.evaluation.ExplainService;
 import dev.rollgate.server.evaluation.OfrepRoutes;
 import dev.rollgate.server.evaluation.StreamHub;
 import dev.rollgate.server.events.EventInbox;
+import dev.rollgate.server.events.EventSink;
+import dev.rollgate.server.events.KafkaEvents;
 import dev.rollgate.server.experiments.AnalysisRoutes;
 import dev.rollgate.server.experiments.ExperimentEvents;
 import dev.rollgate.server.experiments.ExperimentResults;
@@ -114,6 +116,7 @@ public final class RollgateServer implements AutoCloseable {
   private final RolloutFeed feed;
   private final HealthMonitor monitor;
   private final ReplicaSync sync; // null on SQLite
+  private final KafkaEvents kafka; // null unless events go through Kafka
   private final Catalog catalog;
   private final JvmGcMetrics gcMetrics;
   private final Background background;
@@ -129,6 +132,7 @@ public final class RollgateServer implements AutoCloseable {
       RolloutFeed feed,
       HealthMonitor monitor,
       ReplicaSync sync,
+      KafkaEvents kafka,
       Catalog catalog,
       JvmGcMetrics gcMetrics,
       Background background,
@@ -142,6 +146,7 @@ public final class RollgateServer implements AutoCloseable {
     this.feed = feed;
     this.monitor = monitor;
     this.sync = sync;
+    this.kafka = kafka;
     this.catalog = catalog;
     this.gcMetrics = gcMetrics;
     this.background = background;
@@ -252,6 +257,7 @@ public final class RollgateServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("rollgate-ready-probe").factory());
     Readiness.Probe storeProbe = Readiness.of(db, READY_PROBE_TIMEOUT);
+    KafkaEvents kafka = null;
     try {
       // First, so a wrong key stops the start before anything is written.
       SecretBox secrets = secretBox(config, db);
@@ -343,6 +349,13 @@ public final class RollgateServer implements AutoCloseable {
               monitor);
       monitor.addPauser(rollouts::pauseListing);
       ExperimentEvents experimentEvents = new ExperimentEvents(db, inbox, clock);
+      // The inbox's flushes keep running with Kafka: they apply what it held before the switch.
+      kafka =
+          config.eventsKafka() == null
+              ? null
+              : KafkaEvents.start(
+                  config.eventsKafka(), db, List.of(experimentEvents, outcomes), meters);
+      EventSink events = kafka == null ? inbox : kafka;
       MetricService metrics = new MetricService(catalog, audit, clock);
       ExperimentService experiments =
           new ExperimentService(
@@ -414,7 +427,7 @@ public final class RollgateServer implements AutoCloseable {
               new StaleFlagRoutes(new StaleFlags(flags, usage, clock)),
               new ExplainRoutes(new ExplainService(catalog)),
               new EventRoutes(
-                  catalog, inbox, experimentEvents, usage, pushedMetrics, meters, clock),
+                  catalog, events, experimentEvents, usage, pushedMetrics, meters, clock),
               new ExperimentRoutes(metrics, experiments),
               new AnalysisRoutes(),
               new HealthRoutes(catalog, outcomes, clock),
@@ -480,6 +493,7 @@ public final class RollgateServer implements AutoCloseable {
           feed,
           monitor,
           sync,
+          kafka,
           catalog,
           gc,
           background,
@@ -487,6 +501,9 @@ public final class RollgateServer implements AutoCloseable {
           probes,
           readiness);
     } catch (RuntimeException e) {
+      if (kafka != null) {
+        kafka.close();
+      }
       probes.shutdownNow();
       storeProbe.close();
       db.close();
@@ -563,6 +580,9 @@ public final class RollgateServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     http.stop();
+    if (kafka != null) {
+      kafka.close(); // finishes the batch it applies and leaves the consumer group
+    }
     background.close();
     feed.close();
     monitor.close();

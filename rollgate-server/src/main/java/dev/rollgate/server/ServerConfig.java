@@ -2,6 +2,7 @@ package dev.rollgate.server;
 
 import dev.rollgate.server.audit.AuditKey;
 import dev.rollgate.server.crypto.SecretBox;
+import dev.rollgate.server.events.KafkaEvents;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.oidc.OidcTrust;
 import java.net.URI;
@@ -80,6 +81,10 @@ import java.util.Map;
  *     checks target loopback, private and link-local addresses; default false
  * @param prometheusUrl {@code ROLLGATE_PROMETHEUS_URL}: the Prometheus that {@code prometheus}
  *     health checks query (its base URL); null when unset, and such checks fail saying so
+ * @param eventsKafka {@code ROLLGATE_EVENTS_KAFKA}: the Kafka brokers ({@code
+ *     host:port[,host:port]}) that SDK events go through instead of the store's inbox, with {@code
+ *     ROLLGATE_EVENTS_KAFKA_TOPIC} (default {@code rollgate-events}, also the consumer group's
+ *     name); null when unset: the store's inbox
  */
 public record ServerConfig(
     String host,
@@ -116,9 +121,13 @@ public record ServerConfig(
     List<Path> flagFiles,
     boolean watchFlags,
     boolean healthAllowPrivate,
-    URI prometheusUrl) {
+    URI prometheusUrl,
+    KafkaEvents.Settings eventsKafka) {
 
   public static final int DEFAULT_PORT = 8420;
+
+  /** The events topic when {@code ROLLGATE_EVENTS_KAFKA_TOPIC} is not set. */
+  public static final String DEFAULT_EVENTS_TOPIC = "rollgate-events";
 
   /** The configuration the environment describes. */
   public static ServerConfig fromEnvironment(Map<String, String> env) {
@@ -186,7 +195,48 @@ public record ServerConfig(
         flagFiles(env.get("ROLLGATE_FLAGS")),
         watchFlags(env),
         bool(env, "ROLLGATE_HEALTH_ALLOW_PRIVATE", false),
-        prometheusUrl(blankToNull(env.get("ROLLGATE_PROMETHEUS_URL"))));
+        prometheusUrl(blankToNull(env.get("ROLLGATE_PROMETHEUS_URL"))),
+        eventsKafka(
+            blankToNull(env.get("ROLLGATE_EVENTS_KAFKA")),
+            blankToNull(env.get("ROLLGATE_EVENTS_KAFKA_TOPIC"))));
+  }
+
+  private static final java.util.regex.Pattern BROKER =
+      java.util.regex.Pattern.compile(
+          "[A-Za-z0-9._\\-]+:[0-9]{1,5}|\\[[0-9A-Fa-f:.]+\\]:[0-9]{1,5}");
+  private static final java.util.regex.Pattern TOPIC =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
+
+  /** Kafka's brokers and topic, checked, or null when events stay in the store. */
+  private static KafkaEvents.Settings eventsKafka(String servers, String topic) {
+    if (servers == null) {
+      if (topic != null) {
+        throw new IllegalArgumentException(
+            "ROLLGATE_EVENTS_KAFKA_TOPIC is set without ROLLGATE_EVENTS_KAFKA: name the brokers"
+                + " too");
+      }
+      return null;
+    }
+    List<String> brokers = Arrays.stream(servers.split(",", -1)).map(String::strip).toList();
+    for (String broker : brokers) {
+      if (!BROKER.matcher(broker).matches()
+          || Integer.parseInt(broker.substring(broker.lastIndexOf(':') + 1)) > 65_535) {
+        throw new IllegalArgumentException(
+            "ROLLGATE_EVENTS_KAFKA must be host:port[,host:port] such as kafka-1:9092,kafka-2:9092,"
+                + " not '"
+                + servers
+                + "'");
+      }
+    }
+    String name = topic == null ? DEFAULT_EVENTS_TOPIC : topic;
+    if (!TOPIC.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException(
+          "ROLLGATE_EVENTS_KAFKA_TOPIC must be a Kafka topic name (letters, digits, '.', '_', '-',"
+              + " at most 249), not '"
+              + topic
+              + "'");
+    }
+    return new KafkaEvents.Settings(String.join(",", brokers), name);
   }
 
   private static List<Path> flagFiles(String value) {

@@ -3,6 +3,7 @@ package dev.rollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +121,37 @@ class ServerConfigTest {
         .hasMessageStartingWith(
             "ROLLGATE_REPLICA_WINDOW_SECONDS (5) must be more than"
                 + " ROLLGATE_REPLICA_HEARTBEAT_SECONDS (5)");
+  }
+
+  @Test
+  void eventsGoThroughKafkaOnlyWhenItsBrokersAreNamed() {
+    assertThat(ServerConfig.fromEnvironment(Map.of()).eventsKafka()).isNull();
+    ServerConfig kafka =
+        ServerConfig.fromEnvironment(Map.of("ROLLGATE_EVENTS_KAFKA", "kafka-1:9092, kafka-2:9093"));
+    assertThat(kafka.eventsKafka().servers()).isEqualTo("kafka-1:9092,kafka-2:9093");
+    assertThat(kafka.eventsKafka().topic()).isEqualTo("rollgate-events");
+    assertThat(
+            ServerConfig.fromEnvironment(
+                    Map.of(
+                        "ROLLGATE_EVENTS_KAFKA",
+                        "[::1]:9092",
+                        "ROLLGATE_EVENTS_KAFKA_TOPIC",
+                        "prod.events_v2"))
+                .eventsKafka()
+                .topic())
+        .isEqualTo("prod.events_v2");
+    for (String bad :
+        List.of("kafka", "kafka:", "kafka:99999", "kafka:9092,", "http://kafka:9092")) {
+      assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_EVENTS_KAFKA", bad)))
+          .as(bad)
+          .hasMessageStartingWith("ROLLGATE_EVENTS_KAFKA must be host:port[,host:port]");
+    }
+    assertThatThrownBy(() ->
+            ServerConfig.fromEnvironment(
+                Map.of("ROLLGATE_EVENTS_KAFKA", "k:1", "ROLLGATE_EVENTS_KAFKA_TOPIC", "a/b")))
+        .hasMessageStartingWith("ROLLGATE_EVENTS_KAFKA_TOPIC must be a Kafka topic name");
+    assertThatThrownBy(
+            () -> ServerConfig.fromEnvironment(Map.of("ROLLGATE_EVENTS_KAFKA_TOPIC", "events")))
+        .hasMessageStartingWith("ROLLGATE_EVENTS_KAFKA_TOPIC is set without ROLLGATE_EVENTS_KAFKA");
   }
 }

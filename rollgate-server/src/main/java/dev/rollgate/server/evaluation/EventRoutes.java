@@ -34,7 +34,7 @@ import dev.rollgate.core.json.JsonSyntaxException;
 import dev.rollgate.server.catalog.Catalog;
 import dev.rollgate.server.domain.Failure;
 import dev.rollgate.server.domain.Principal;
-import dev.rollgate.server.events.EventInbox;
+import dev.rollgate.server.events.EventSink;
 import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.http.HttpApi;
 import dev.rollgate.server.http.JsonBody;
@@ -56,10 +56,11 @@ import java.util.Set;
  * {@code POST /api/v1/events}: batches of exposures, track events, request outcomes and
  * pre-aggregated outcome windows from SDKs. Each event is checked on its own: the valid ones are
  * kept, and the answer lists the index and the reason of each one that was not. The valid events
- * are written to the {@link EventInbox} before the answer, so what is acknowledged survives a
- * crash; from there outcomes feed rollout health and exposures and track events feed experiments.
- * Exposures of flags that no experiment observes ({@link ExposureSink#observes}) are not kept.
- * Every valid event is counted ({@code rollgate_events_received_total{type}}).
+ * are in the {@link EventSink} (the store's inbox, or Kafka) before the answer, so what is
+ * acknowledged survives a crash; from there outcomes feed rollout health and exposures and track
+ * events feed experiments. Exposures of flags that no experiment observes ({@link
+ * ExposureSink#observes}) are not kept. Every valid event is counted ({@code
+ * rollgate_events_received_total{type}}).
  */
 public final class EventRoutes implements HttpApi.Routes {
   static final int MAX_BATCH = 1000;
@@ -112,7 +113,7 @@ public final class EventRoutes implements HttpApi.Routes {
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private final Catalog catalog;
-  private final EventInbox inbox;
+  private final EventSink sink;
   private final ExposureSink exposures;
   private final Usage usage;
   private final PushedMetrics pushed;
@@ -121,14 +122,14 @@ public final class EventRoutes implements HttpApi.Routes {
 
   public EventRoutes(
       Catalog catalog,
-      EventInbox inbox,
+      EventSink sink,
       ExposureSink exposures,
       Usage usage,
       PushedMetrics pushed,
       MeterRegistry meters,
       Clock clock) {
     this.catalog = catalog;
-    this.inbox = inbox;
+    this.sink = sink;
     this.exposures = exposures;
     this.usage = usage;
     this.pushed = pushed;
@@ -199,7 +200,7 @@ public final class EventRoutes implements HttpApi.Routes {
           "no event in the batch is valid; the first: " + rejected.getFirst().get("message"),
           rejected);
     }
-    inbox.append(sdk.project(), sdk.environment(), kept); // durable before the answer
+    sink.append(sdk.project(), sdk.environment(), kept); // durable before the answer
     pushed.record(sdk.project(), sdk.environment(), metrics);
     // Usage is counted in memory and flushed with this replica's own counts within seconds.
     counted.forEach(c ->

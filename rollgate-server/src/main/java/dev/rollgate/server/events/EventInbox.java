@@ -1,13 +1,11 @@
 package dev.rollgate.server.events;
 
-import dev.rollgate.core.health.LatencyHistogram;
 import dev.rollgate.core.json.Json;
 import dev.rollgate.server.store.Database;
 import dev.rollgate.server.store.Tx;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * survives a crash. Each consumer ({@link Stream}) takes its own rows and removes them in the
  * transaction that applies them, so every event is applied exactly once, by one replica.
  */
-public final class EventInbox {
+public final class EventInbox implements EventSink {
   private static final Logger log = LoggerFactory.getLogger(EventInbox.class);
 
   /** Who applies an event. */
@@ -30,9 +28,6 @@ public final class EventInbox {
     /** Request outcomes. */
     OUTCOMES
   }
-
-  /** One acknowledged request's events of one stream. */
-  public record Batch(String id, String project, String environment, List<Inbound> events) {}
 
   private final Database db;
   private final Clock clock;
@@ -47,11 +42,12 @@ public final class EventInbox {
    *
    * @throws dev.rollgate.server.store.StoreException when the store cannot take them: none is kept
    */
+  @Override
   public void append(String project, String environment, List<Inbound> events) {
     List<Object> experiments = new ArrayList<>();
     List<Object> outcomes = new ArrayList<>();
     for (Inbound event : events) {
-      (event instanceof Inbound.Outcome ? outcomes : experiments).add(encode(event));
+      (event instanceof Inbound.Outcome ? outcomes : experiments).add(InboundJson.encode(event));
     }
     if (experiments.isEmpty() && outcomes.isEmpty()) {
       return;
@@ -79,18 +75,19 @@ public final class EventInbox {
    * Up to {@code limit} of the oldest batches of {@code stream} that no other transaction holds;
    * remove them with {@link #remove} in the same transaction once applied.
    */
-  public List<Batch> take(Tx tx, Stream stream, int limit) throws SQLException {
-    List<Batch> out = new ArrayList<>();
+  public List<EventBatch> take(Tx tx, Stream stream, int limit) throws SQLException {
+    List<EventBatch> out = new ArrayList<>();
     for (EventInboxStore.Row row : EventInboxStore.oldest(tx, db.dialect(), stream.name(), limit)) {
       out.add(
-          new Batch(row.id(), row.project(), row.environment(), decode(row.id(), row.events())));
+          new EventBatch(
+              row.id(), row.project(), row.environment(), decode(row.id(), row.events())));
     }
     return out;
   }
 
   /** Removes batches that were applied. */
-  public void remove(Tx tx, List<Batch> batches) throws SQLException {
-    for (Batch batch : batches) {
+  public void remove(Tx tx, List<EventBatch> batches) throws SQLException {
+    for (EventBatch batch : batches) {
       EventInboxStore.delete(tx, batch.id());
     }
   }
@@ -98,37 +95,6 @@ public final class EventInbox {
   /** Batches waiting, all streams. */
   public long waiting() {
     return db.inTransaction(EventInboxStore::count);
-  }
-
-  private static Map<String, Object> encode(Inbound event) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    switch (event) {
-      case Inbound.Exposure x -> {
-        out.put("t", "x");
-        out.put("flag", x.flag());
-        out.put("variant", x.variant());
-        out.put("unit", x.unit());
-      }
-      case Inbound.Track t -> {
-        out.put("t", "t");
-        out.put("unit", t.unit());
-        out.put("name", t.name());
-        out.put("value", t.value());
-      }
-      case Inbound.Outcome o -> {
-        out.put("t", "o");
-        out.put("flag", o.flag());
-        out.put("variant", o.variant());
-        out.put("route", o.route());
-        out.put("count", o.count());
-        out.put("errors", o.errors());
-        if (o.latency() != null) {
-          out.put("latency", o.latency().toJson());
-        }
-      }
-    }
-    out.put("time", event.time());
-    return out;
   }
 
   /**
@@ -140,34 +106,7 @@ public final class EventInbox {
     List<Inbound> out = new ArrayList<>();
     try {
       for (Object item : (List<?>) Json.parse(json)) {
-        Map<?, ?> e = (Map<?, ?>) item;
-        long time = ((Number) e.get("time")).longValue();
-        out.add(
-            switch ((String) e.get("t")) {
-              case "x" ->
-                  new Inbound.Exposure(
-                      (String) e.get("flag"),
-                      (String) e.get("variant"),
-                      (String) e.get("unit"),
-                      time);
-              case "t" ->
-                  new Inbound.Track(
-                      (String) e.get("unit"),
-                      (String) e.get("name"),
-                      ((Number) e.get("value")).doubleValue(),
-                      time);
-              default ->
-                  new Inbound.Outcome(
-                      (String) e.get("flag"),
-                      (String) e.get("variant"),
-                      (String) e.get("route"),
-                      time,
-                      ((Number) e.get("count")).longValue(),
-                      ((Number) e.get("errors")).longValue(),
-                      e.get("latency") == null
-                          ? null
-                          : LatencyHistogram.fromJson(e.get("latency")));
-            });
+        out.add(InboundJson.decode((Map<?, ?>) item));
       }
     } catch (RuntimeException e) {
       log.error("events: batch {} in the inbox cannot be read ({}); skipped", id, e.toString());

@@ -1,6 +1,8 @@
 package dev.rollgate.server.experiments;
 
 import dev.rollgate.server.evaluation.ExposureSink;
+import dev.rollgate.server.events.EventApplier;
+import dev.rollgate.server.events.EventBatch;
 import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.store.Database;
@@ -20,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * Exposures and track events, attributed to running experiments.
  *
  * <p>SDKs' events wait in the {@link EventInbox} (they were acknowledged, so they are in the
- * store); exposures from OFREP evaluations are queued in memory. {@link #flush} (every second on a
- * running server) applies both in one transaction, in time order, and removes what it applied from
- * the inbox in the same transaction:
+ * store), or come from Kafka through {@link #apply}; exposures from OFREP evaluations are queued in
+ * memory. {@link #flush} (every second on a running server) applies both in one transaction, in
+ * time order, and removes what it applied from the inbox in the same transaction:
  *
  * <ul>
  *   <li>an exposure of a flag under a running experiment assigns the unit to the variant it saw,
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Exposures of flags without a running experiment are dropped at once, without allocating: OFREP
  * calls this on every evaluation.
  */
-public final class ExperimentEvents implements ExposureSink {
+public final class ExperimentEvents implements ExposureSink, EventApplier {
   private static final Logger log = LoggerFactory.getLogger(ExperimentEvents.class);
   private static final int MAX_QUEUED = 200_000;
   private static final long REFRESH_MS = 5_000;
@@ -62,6 +64,7 @@ public final class ExperimentEvents implements ExposureSink {
   private final Clock clock;
   private final AtomicLong dropped = new AtomicLong();
   private final Object queueLock = new Object();
+  private final Object applyLock = new Object();
   private List<Event> queue = new ArrayList<>();
   // project -> environment -> flag -> running experiment
   private volatile Map<String, Map<String, Map<String, Running>>> running = Map.of();
@@ -172,24 +175,8 @@ public final class ExperimentEvents implements ExposureSink {
         List<Event> memory = queued;
         more =
             db.inTransaction(tx -> {
-              List<EventInbox.Batch> taken =
-                  inbox.take(tx, EventInbox.Stream.EXPERIMENTS, INBOX_PAGE);
-              List<Event> batch = new ArrayList<>(memory);
-              for (EventInbox.Batch b : taken) {
-                for (Inbound event : b.events()) {
-                  Event e = event(b.project(), b.environment(), event);
-                  if (e != null) {
-                    batch.add(e);
-                  }
-                }
-              }
-              batch.sort(Comparator.comparingLong(Event::time));
-              for (Event event : batch) {
-                switch (event) {
-                  case Exposure x -> apply(tx, x);
-                  case Track t -> apply(tx, t);
-                }
-              }
+              List<EventBatch> taken = inbox.take(tx, EventInbox.Stream.EXPERIMENTS, INBOX_PAGE);
+              apply(tx, memory, taken);
               inbox.remove(tx, taken);
               return taken.size() == INBOX_PAGE;
             });
@@ -205,7 +192,47 @@ public final class ExperimentEvents implements ExposureSink {
     }
   }
 
-  /** An inbox event as this class applies it, or null when it cannot count. */
+  /**
+   * Applies SDK events (from the inbox or from Kafka) in {@code tx}: the same rules, whichever path
+   * they came by.
+   */
+  @Override
+  public void apply(Tx tx, List<EventBatch> batches) throws SQLException {
+    apply(tx, List.of(), batches);
+  }
+
+  /**
+   * Applies queued OFREP exposures and SDK events together, in time order. One transaction at a
+   * time per replica applies (the lock is taken inside the transaction, so a one-connection pool
+   * cannot deadlock): its flush and its Kafka consumer never wait on each other's rows in a cycle.
+   */
+  private void apply(Tx tx, List<Event> queued, List<EventBatch> batches) throws SQLException {
+    synchronized (applyLock) {
+      applyInOrder(tx, queued, batches);
+    }
+  }
+
+  private void applyInOrder(Tx tx, List<Event> queued, List<EventBatch> batches)
+      throws SQLException {
+    List<Event> batch = new ArrayList<>(queued);
+    for (EventBatch b : batches) {
+      for (Inbound event : b.events()) {
+        Event e = event(b.project(), b.environment(), event);
+        if (e != null) {
+          batch.add(e);
+        }
+      }
+    }
+    batch.sort(Comparator.comparingLong(Event::time));
+    for (Event event : batch) {
+      switch (event) {
+        case Exposure x -> apply(tx, x);
+        case Track t -> apply(tx, t);
+      }
+    }
+  }
+
+  /** An SDK event as this class applies it, or null when it cannot count. */
   private Event event(String project, String environment, Inbound event) {
     return switch (event) {
       case Inbound.Exposure x ->

@@ -1,6 +1,8 @@
 package dev.rollgate.server.health;
 
 import dev.rollgate.core.health.LatencyHistogram;
+import dev.rollgate.server.events.EventApplier;
+import dev.rollgate.server.events.EventBatch;
 import dev.rollgate.server.events.EventInbox;
 import dev.rollgate.server.events.Inbound;
 import dev.rollgate.server.store.Database;
@@ -28,14 +30,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Request outcomes per flag, variant (cohort) and route: what rollouts judge health on.
  *
- * <p>Outcomes that SDKs sent wait in the {@link EventInbox}; outcomes recorded in process ({@link
- * #record}) are added up in memory per second. {@link #flush} (every second on a running server)
- * writes both to the store, merged into what other replicas wrote for the same second. They are
- * exported in /metrics as {@code rollgate_outcomes_requests_total}, {@code
- * rollgate_outcomes_errors_total} and the latency quantiles of the last complete 10 s on this
- * replica ({@code rollgate_outcomes_latency_ms{quantile}}).
+ * <p>Outcomes that SDKs sent wait in the {@link EventInbox}, or come from Kafka through {@link
+ * #apply}; outcomes recorded in process ({@link #record}) are added up in memory per second. {@link
+ * #flush} (every second on a running server) writes both to the store, merged into what other
+ * replicas wrote for the same second. They are exported in /metrics as {@code
+ * rollgate_outcomes_requests_total}, {@code rollgate_outcomes_errors_total} and the latency
+ * quantiles of the last complete 10 s on this replica ({@code
+ * rollgate_outcomes_latency_ms{quantile}}).
  */
-public final class Outcomes {
+public final class Outcomes implements EventApplier {
   private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
 
   /** Pending seconds kept while the store is down; beyond this, outcomes are dropped. */
@@ -199,48 +202,17 @@ public final class Outcomes {
       boolean more = true;
       while (more) {
         Map<Key, CohortStats> first = memory;
-        List<EventInbox.Batch> applied = new ArrayList<>();
+        List<EventBatch> applied = new ArrayList<>();
         more =
             db.inTransaction(tx -> {
-              List<EventInbox.Batch> taken = inbox.take(tx, EventInbox.Stream.OUTCOMES, INBOX_PAGE);
-              Map<Key, CohortStats> batch = new HashMap<>();
-              first.forEach(
-                  (key, stats) -> batch.computeIfAbsent(key, k -> new CohortStats()).add(stats));
-              for (EventInbox.Batch b : taken) {
-                for (Inbound event : b.events()) {
-                  if (event instanceof Inbound.Outcome o) {
-                    batch
-                        .computeIfAbsent(
-                            key(
-                                b.project(),
-                                b.environment(),
-                                o.flag(),
-                                o.variant(),
-                                o.route(),
-                                o.time()),
-                            k -> new CohortStats())
-                        .add(o.count(), o.errors(), o.latency());
-                  }
-                }
-              }
-              write(tx, batch);
+              List<EventBatch> taken = inbox.take(tx, EventInbox.Stream.OUTCOMES, INBOX_PAGE);
+              apply(tx, first, taken);
               inbox.remove(tx, taken);
               applied.addAll(taken);
               return taken.size() == INBOX_PAGE;
             });
         memory = Map.of();
-        for (EventInbox.Batch b : applied) { // counted once they are in the store
-          for (Inbound event : b.events()) {
-            if (event instanceof Inbound.Outcome o) {
-              export(
-                  new Series(b.project(), b.environment(), o.flag(), o.variant()),
-                  o.time(),
-                  o.count(),
-                  o.errors(),
-                  o.latency());
-            }
-          }
-        }
+        committed(applied);
       }
     } catch (RuntimeException e) {
       log.warn("outcomes: cannot write {} rows ({}); retrying", memory.size(), e.getMessage());
@@ -254,6 +226,51 @@ public final class Outcomes {
       int pruned = db.inTransaction(tx -> OutcomeStore.prune(tx, now - retention.toMillis()));
       if (pruned > 0) {
         log.info("outcomes: pruned {} rows older than {}", pruned, retention);
+      }
+    }
+  }
+
+  /**
+   * Writes SDK outcomes (from the inbox or from Kafka) in {@code tx}, merged into the store's rows:
+   * the same code whichever path they came by.
+   */
+  @Override
+  public void apply(Tx tx, List<EventBatch> batches) throws SQLException {
+    apply(tx, Map.of(), batches);
+  }
+
+  /** Writes outcomes recorded here and SDK outcomes together, a row per key. */
+  private void apply(Tx tx, Map<Key, CohortStats> recorded, List<EventBatch> batches)
+      throws SQLException {
+    Map<Key, CohortStats> batch = new HashMap<>();
+    recorded.forEach((key, stats) -> batch.computeIfAbsent(key, k -> new CohortStats()).add(stats));
+    for (EventBatch b : batches) {
+      for (Inbound event : b.events()) {
+        if (event instanceof Inbound.Outcome o) {
+          batch
+              .computeIfAbsent(
+                  key(b.project(), b.environment(), o.flag(), o.variant(), o.route(), o.time()),
+                  k -> new CohortStats())
+              .add(o.count(), o.errors(), o.latency());
+        }
+      }
+    }
+    write(tx, batch);
+  }
+
+  /** SDK outcomes are exported in /metrics once they are in the store. */
+  @Override
+  public void committed(List<EventBatch> batches) {
+    for (EventBatch b : batches) {
+      for (Inbound event : b.events()) {
+        if (event instanceof Inbound.Outcome o) {
+          export(
+              new Series(b.project(), b.environment(), o.flag(), o.variant()),
+              o.time(),
+              o.count(),
+              o.errors(),
+              o.latency());
+        }
       }
     }
   }

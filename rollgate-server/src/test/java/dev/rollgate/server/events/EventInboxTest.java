@@ -51,7 +51,7 @@ class EventInboxTest {
     try (Database db = Database.open(url, null, null, dir, null)) {
       EventInbox inbox = new EventInbox(db, clock);
       assertThat(inbox.waiting()).isEqualTo(2);
-      List<EventInbox.Batch> experiments =
+      List<EventBatch> experiments =
           db.inTransaction(tx -> inbox.take(tx, EventInbox.Stream.EXPERIMENTS, 10));
       assertThat(experiments)
           .singleElement()
@@ -60,7 +60,7 @@ class EventInboxTest {
             assertThat(b.environment()).isEqualTo("prod");
             assertThat(b.events()).containsExactly(events.get(0), events.get(1));
           });
-      List<EventInbox.Batch> outcomes =
+      List<EventBatch> outcomes =
           db.inTransaction(tx -> inbox.take(tx, EventInbox.Stream.OUTCOMES, 10));
       Inbound.Outcome outcome = (Inbound.Outcome) outcomes.getFirst().events().getFirst();
       assertThat(outcome.count()).isEqualTo(1);
